@@ -1,0 +1,1 @@
+//! (fmt: to be written)

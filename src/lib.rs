@@ -1,0 +1,27 @@
+//! wfc: a compiler and toolchain for `.wf` CRM workflow files.
+//!
+//! Data flows one way:
+//!
+//! ```text
+//! syntax (pest → AST with spans) → check (resolve, types, tiers, flow)
+//!   → plan (serde types + codegen) → runtime (interpreter)
+//! ```
+//!
+//! plus [`schema`] (object model, built-in schema, `wf.toml`),
+//! [`diagnostics`] (every code in one place) and thin front ends
+//! ([`cli`], [`lsp`]) that only call [`driver::compile`].
+
+pub mod check;
+pub mod cli;
+pub mod diagnostics;
+pub mod driver;
+pub mod fmt;
+pub mod graph;
+pub mod lsp;
+pub mod plan;
+pub mod runtime;
+pub mod schema;
+pub mod source;
+pub mod syntax;
+
+pub use driver::{compile, Compilation, SourceInput};

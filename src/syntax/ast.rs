@@ -1,0 +1,655 @@
+//! The abstract syntax tree of a `.wf` file: plain data, every node with its span.
+//!
+//! This is the contract between the parser and every later stage (checker,
+//! codegen, formatter, language server). It holds no references into the
+//! source text; spans are byte ranges into the file named by [`Span::file`].
+//! Values are kept as written (durations as parts, dates as numbers that may
+//! be impossible, times that may be out of range): the checker judges them.
+
+use crate::source::Span;
+
+/// One parsed `.wf` file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceFile {
+    pub file: crate::source::FileId,
+    pub workflows: Vec<Workflow>,
+    /// Every `#` comment of the file in source order (for the formatter).
+    pub comments: Vec<Comment>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comment {
+    /// Text after the `#`, without the line break.
+    pub text: String,
+    pub span: Span,
+}
+
+/// An identifier (property, label, object type, ...) with its span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// `workflow "<name>" for <object> [centered on ...] { ... }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Workflow {
+    pub name: StrLit,
+    pub object: Ident,
+    pub centered: Option<Centering>,
+    /// Settings in source order (they may stand anywhere at the top level).
+    pub settings: Vec<Setting>,
+    /// The top-level steps.
+    pub body: Block,
+    /// From `workflow` to the closing `}`.
+    pub span: Span,
+    /// The `workflow` keyword.
+    pub keyword: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Centering {
+    pub kind: CenteringKind,
+    /// From `centered` to the end of the date or property.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum CenteringKind {
+    /// `centered on 2026-05-01`
+    Date(DateLit),
+    /// `centered on property closedate`
+    Property(Ident),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Setting {
+    pub kind: SettingKind,
+    /// The whole setting line.
+    pub span: Span,
+    /// The leading keywords (`enroll when`, `reenroll`, `goal`, ...).
+    pub keyword: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SettingKind {
+    EnrollWhen(Condition),
+    EnrollOn(Event),
+    Reenroll,
+    Goal(Condition),
+    UnenrollWhen(Condition),
+}
+
+/// `{ step* }`. The top-level body of a workflow is a block too (its span is
+/// the workflow's braces).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Block {
+    pub steps: Vec<Step>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub label: Option<Ident>,
+    pub kind: StepKind,
+    /// The step without its label.
+    pub span: Span,
+    /// The keyword(s) naming the step: `delay`, `send internal email`,
+    /// `create slack channel`, `if`, `set`, ... Diagnostics about the step
+    /// as a whole (WF201, WF301, WF403, ...) point here.
+    pub keyword: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum StepKind {
+    // ---- delays
+    /// `delay 2d 4h`
+    Delay(Duration),
+    /// `delay until tuesday, thursday at 11:00` · `delay until 9:00` · `delay until friday`
+    DelayUntilTime {
+        days: Vec<WeekdayLit>,
+        time: Option<TimeLit>,
+    },
+    /// `delay until <event> [max <duration>]`
+    DelayUntilEvent {
+        event: Event,
+        max: Option<Duration>,
+    },
+    /// `delay until 7d before date [at 9:00]` · `delay until date at 8:00`
+    DelayUntilDate {
+        offset: Option<DateOffset>,
+        time: Option<TimeLit>,
+    },
+
+    // ---- flow
+    /// `if c { } else if c { } else { }`
+    If {
+        arms: Vec<IfArm>,
+        else_block: Option<Block>,
+    },
+    /// `branch on <path> { "A" { } "B", "C" { } else { } }`
+    Branch {
+        path: Path,
+        cases: Vec<BranchCase>,
+        else_block: Option<Block>,
+    },
+    /// `goto <label>`
+    Goto(Ident),
+    /// `enroll in "<workflow>"`
+    EnrollIn(StrLit),
+    /// `webhook post "<url>"`
+    Webhook {
+        method: HttpMethod,
+        url: StrLit,
+    },
+
+    // ---- communication
+    SendInternalEmail {
+        to: Vec<Recipient>,
+        subject: StrLit,
+        body: StrLit,
+    },
+    SendInternalSms {
+        to: Vec<SmsRecipient>,
+        text: StrLit,
+    },
+    SendNotification {
+        to: Vec<Recipient>,
+        subject: StrLit,
+        body: StrLit,
+    },
+    /// `send email "<name>"`
+    SendEmail(StrLit),
+    /// `send internal marketing email "<email>" to "<address>", property <ident>`
+    SendInternalMarketingEmail {
+        email: StrLit,
+        to: Vec<MarketingRecipient>,
+    },
+    /// `send slack to channel "<name>" text "<t>"` · `send slack to user "<email>" text "<t>"`
+    SendSlack {
+        target: SlackTarget,
+        text: StrLit,
+    },
+
+    // ---- integrations, assignment, create
+    /// `create slack channel "<name>" [public | private]`
+    CreateSlackChannel {
+        name: StrLit,
+        visibility: Option<VisibilityLit>,
+    },
+    /// `create asana task "<title>" in project "<project>"`
+    CreateAsanaTask {
+        title: StrLit,
+        project: StrLit,
+    },
+    /// `app "<app>" action "<action>" { key = value ... }`
+    AppAction {
+        app: StrLit,
+        action: StrLit,
+        fields: Vec<Field>,
+    },
+    /// `rotate owner among team "<t>" [overwrite]` · `rotate owner among users "a", "b" [overwrite]`
+    RotateOwner {
+        among: RotateAmong,
+        /// Span of the `overwrite` keyword when present.
+        overwrite: Option<Span>,
+    },
+    /// `create <object> { prop = value ... }`
+    CreateRecord {
+        object: Ident,
+        fields: Vec<Field>,
+    },
+    /// `create task "<title>" [due <duration>] [for owner]`
+    CreateTask {
+        title: StrLit,
+        due: Option<Duration>,
+        /// Span of `for owner` when present.
+        for_owner: Option<Span>,
+    },
+
+    // ---- properties
+    /// `set <path> = <value>`
+    Set {
+        path: Path,
+        value: Value,
+    },
+    /// `set <path> += <value or list>`
+    Append {
+        path: Path,
+        value: Value,
+    },
+    /// `copy <path> to <path> [append]`
+    Copy {
+        from: Path,
+        to: Path,
+        append: Option<Span>,
+    },
+    /// `clear <path>`
+    Clear(Path),
+    /// `increase <path> by <n>`
+    Increase {
+        path: Path,
+        by: NumberLit,
+    },
+    /// `decrease <path> by <n>`
+    Decrease {
+        path: Path,
+        by: NumberLit,
+    },
+
+    // ---- contact only
+    AddToList(StrLit),
+    RemoveFromList(StrLit),
+    AddToAudience(StrLit),
+    RemoveFromAudience(StrLit),
+    /// `opt in "<sub>" [basis <b>] [explanation "<t>"]` / `opt out ...`
+    Subscription {
+        status: SubscriptionStatus,
+        subscription: StrLit,
+        basis: Option<BasisLit>,
+        explanation: Option<StrLit>,
+    },
+    /// `salesforce task "<subject>" [for owner | for integration_user]`
+    SalesforceTask {
+        subject: StrLit,
+        assignee: Option<SalesforceAssigneeLit>,
+    },
+    /// `salesforce campaign "<campaign>"`
+    SalesforceCampaign(StrLit),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct IfArm {
+    pub condition: Condition,
+    pub block: Block,
+    /// From `if` / `else if` to the closing `}`.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct BranchCase {
+    /// One or more values: `"B", "C" { ... }`.
+    pub values: Vec<Value>,
+    pub block: Block,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DateOffset {
+    pub amount: Duration,
+    pub direction: OffsetDirection,
+    /// The `before` / `after` keyword.
+    pub direction_span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OffsetDirection {
+    Before,
+    After,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HttpMethod {
+    Get,
+    Post,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recipient {
+    pub kind: RecipientKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum RecipientKind {
+    Owner,
+    User(StrLit),
+    Team(StrLit),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SmsRecipient {
+    pub kind: SmsRecipientKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SmsRecipientKind {
+    User(StrLit),
+    Number(StrLit),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum MarketingRecipient {
+    Address(StrLit),
+    /// `property <ident>`; the span of the ident is in the ident.
+    Property(Ident),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SlackTarget {
+    Channel(StrLit),
+    User(StrLit),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Visibility {
+    Public,
+    Private,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct VisibilityLit {
+    pub value: Visibility,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum RotateAmong {
+    Team(StrLit),
+    Users(Vec<StrLit>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubscriptionStatus {
+    OptIn,
+    OptOut,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Basis {
+    LegitimateInterestProspect,
+    LegitimateInterestClient,
+    Contract,
+    Consent,
+    NotApplicable,
+}
+
+impl Basis {
+    pub const ALL: [(Basis, &'static str); 5] = [
+        (
+            Basis::LegitimateInterestProspect,
+            "legitimate_interest_prospect",
+        ),
+        (
+            Basis::LegitimateInterestClient,
+            "legitimate_interest_client",
+        ),
+        (Basis::Contract, "contract"),
+        (Basis::Consent, "consent"),
+        (Basis::NotApplicable, "not_applicable"),
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::LegitimateInterestProspect => "legitimate_interest_prospect",
+            Basis::LegitimateInterestClient => "legitimate_interest_client",
+            Basis::Contract => "contract",
+            Basis::Consent => "consent",
+            Basis::NotApplicable => "not_applicable",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct BasisLit {
+    pub value: Basis,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SalesforceAssignee {
+    Owner,
+    IntegrationUser,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SalesforceAssigneeLit {
+    pub value: SalesforceAssignee,
+    pub span: Span,
+}
+
+/// `key = value` inside a record literal (`create`, `app ... action`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    pub key: Ident,
+    pub value: Value,
+    pub span: Span,
+}
+
+/// `prop` (the enrolled record) or `object.prop` (every associated record of
+/// that type).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Path {
+    pub object: Option<Ident>,
+    pub property: Ident,
+    pub span: Span,
+}
+
+// ---------------------------------------------------------------- conditions
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    pub kind: ConditionKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConditionKind {
+    /// `a or b or c` (two or more operands, flattened).
+    Or(Vec<Condition>),
+    /// `a and b and c` (two or more operands, flattened).
+    And(Vec<Condition>),
+    Not(Box<Condition>),
+    /// `( c )`, kept so that printing reproduces the source's grouping.
+    Group(Box<Condition>),
+    /// `<path> is|is not|>|>=|<|<= <value>`
+    Compare {
+        path: Path,
+        op: CompareOp,
+        op_span: Span,
+        value: Value,
+    },
+    /// `<path> in [..]` / `<path> not in [..]`; `values` is a `Value::List`.
+    In {
+        path: Path,
+        negated: bool,
+        op_span: Span,
+        values: Value,
+    },
+    /// `<path> contains "<text>"`
+    Contains {
+        path: Path,
+        op_span: Span,
+        text: StrLit,
+    },
+    /// `<path> is known` / `<path> is unknown`
+    Known {
+        path: Path,
+        known: bool,
+        op_span: Span,
+    },
+    Event(Event),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompareOp {
+    Is,
+    IsNot,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+}
+
+impl CompareOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CompareOp::Is => "is",
+            CompareOp::IsNot => "is not",
+            CompareOp::Gt => ">",
+            CompareOp::Ge => ">=",
+            CompareOp::Lt => "<",
+            CompareOp::Le => "<=",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    pub kind: EventKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum EventKind {
+    /// `form "<name>" submitted`
+    FormSubmitted(StrLit),
+    /// `page "<url>" viewed`
+    PageViewed(StrLit),
+    /// `email "<name>" opened|clicked|replied`
+    Email { name: StrLit, action: EmailAction },
+    /// `event "<name>"`
+    Custom(StrLit),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmailAction {
+    Opened,
+    Clicked,
+    Replied,
+}
+
+// ---------------------------------------------------------------- values
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Value {
+    pub kind: ValueKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ValueKind {
+    String(StrLit),
+    Number(NumberLit),
+    Bool(bool),
+    Date(DateLit),
+    List(Vec<Value>),
+}
+
+/// A string literal, unescaped, split into text and `{{ object.property }}` tokens.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StrLit {
+    /// The unescaped contents (tokens included verbatim as `{{ ... }}` text).
+    pub value: String,
+    pub parts: Vec<StrPart>,
+    /// Including the quotes.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum StrPart {
+    Text(String),
+    Token(TokenRef),
+}
+
+/// `{{ object.property }}` (or `{{ property }}`: the workflow's own object).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TokenRef {
+    pub object: Option<Ident>,
+    pub property: Ident,
+    /// From `{{` to `}}`.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NumberLit {
+    pub value: f64,
+    /// As written (`12.5`, `-3`).
+    pub raw: String,
+    pub span: Span,
+}
+
+/// `YYYY-MM-DD` as written; may be impossible (checked: WF406).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DateLit {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+    pub span: Span,
+}
+
+/// `H:MM` / `HH:MM` as written; may be out of range (checked: WF406).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimeLit {
+    pub hour: u32,
+    pub minute: u32,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Weekday {
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
+}
+
+impl Weekday {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Weekday::Monday => "monday",
+            Weekday::Tuesday => "tuesday",
+            Weekday::Wednesday => "wednesday",
+            Weekday::Thursday => "thursday",
+            Weekday::Friday => "friday",
+            Weekday::Saturday => "saturday",
+            Weekday::Sunday => "sunday",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WeekdayLit {
+    pub day: Weekday,
+    pub span: Span,
+}
+
+/// A duration as written: parts in source order, possibly repeated or out of
+/// order (checked: WF405).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Duration {
+    pub parts: Vec<DurationPart>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DurationPart {
+    /// Saturates at `u64::MAX` for absurdly long digit strings.
+    pub amount: u64,
+    pub unit: DurationUnit,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DurationUnit {
+    Days,
+    Hours,
+    Minutes,
+}
+
+impl Duration {
+    /// Total length in minutes (saturating).
+    pub fn total_minutes(&self) -> u64 {
+        self.parts.iter().fold(0u64, |acc, p| {
+            let per = match p.unit {
+                DurationUnit::Days => 24 * 60,
+                DurationUnit::Hours => 60,
+                DurationUnit::Minutes => 1,
+            };
+            acc.saturating_add(p.amount.saturating_mul(per))
+        })
+    }
+}
