@@ -1,0 +1,12 @@
+//! `wfc run`: command-line front end (owned by the run work; wired into
+//! `cli::main` by the CLI work).
+
+/// Arguments of `wfc run` (to be filled in).
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {}
+
+/// Run `wfc run`; returns the process exit code.
+pub fn run(args: Args) -> i32 {
+    let _ = args;
+    2
+}
