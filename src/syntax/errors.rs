@@ -19,7 +19,7 @@ fn phrase(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         step | stmt => "a step such as `delay`, `set` or `send email`",
         setting => "a setting such as `enroll when`",
-        workflow | k_workflow => "`workflow`",
+        chunk | workflow | k_workflow => "`workflow`",
         condition | cond_and | predicate => "a condition",
         comparison => "a comparison such as `is`, `>`, `in` or `contains`",
         op_cmp => "`>`, `>=`, `<` or `<=`",
@@ -135,7 +135,7 @@ pub(crate) fn join_or<S: AsRef<str>>(items: &[S], quote: bool) -> String {
 pub(crate) fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
         .iter()
-        .map(|c| (strsim::levenshtein(word, c), *c))
+        .map(|c| (strsim::osa_distance(word, c), *c))
         .filter(|&(d, c)| d > 0 && d <= 2 && d < word.len().max(1) && d < c.len())
         .min_by_key(|&(d, _)| d)
         .map(|(_, c)| c)
@@ -326,6 +326,39 @@ pub(crate) fn convert(
         Span::new(file, found.start, found.end)
     };
 
+    // A closing bracket that does not match the innermost open one.
+    if matches!(found.desc.as_str(), "`}`" | "`)`" | "`]`") {
+        let before = text.get(chunk.start..found.start).unwrap_or("");
+        if let Some(&(byte, open)) = super::scan::scan(before)
+            .chunks
+            .last()
+            .and_then(|c| c.unclosed.last())
+        {
+            let (close, what) = match byte {
+                b'{' => ('}', "block"),
+                b'[' => (']', "list"),
+                _ => (')', "parenthesis"),
+            };
+            if found.desc != format!("`{close}`") {
+                let open = chunk.start + open;
+                let line = 1 + text.get(..open).unwrap_or("").matches('\n').count();
+                return Diagnostic::new(
+                    Code::WF001,
+                    format!(
+                        "expected `{close}` to close the {what} opened on line {line}, found {}",
+                        found.desc
+                    ),
+                    Label::new(primary, format!("expected `{close}`")),
+                )
+                .with_secondary(Label::new(
+                    Span::new(file, open, open + 1),
+                    format!("this {what} is not closed"),
+                ))
+                .with_help(format!("add `{close}` before this"));
+            }
+        }
+    }
+
     let has = |r: Rule| positives.contains(&r);
     let wants_step = has(Rule::step) || has(Rule::stmt);
 
@@ -356,11 +389,25 @@ pub(crate) fn convert(
             )
         });
     }
+    if phrases.contains(&"`]`") {
+        // newlines separate list items; `,` and `]` say more
+        phrases.retain(|p| *p != "end of line");
+    }
     if phrases.contains(&"end of line") {
         phrases.retain(|p| *p != "`}`" && *p != "end of file");
     }
-    if phrases.contains(&"`workflow`") {
-        phrases.retain(|p| *p != "end of file");
+    let top_level = phrases.contains(&"`workflow`");
+    if top_level {
+        // Between workflows only another workflow may start.
+        phrases.retain(|p| *p != "end of file" && *p != "end of line");
+        if found.desc == "`}`" {
+            return Diagnostic::new(
+                Code::WF001,
+                "unexpected `}`: there is no open block to close",
+                Label::new(primary, "closes nothing"),
+            )
+            .with_help("remove this `}` or the one before it");
+        }
     }
     if phrases.is_empty() {
         phrases.push("something else");
@@ -371,7 +418,7 @@ pub(crate) fn convert(
     let label = if phrases.len() == 1 {
         format!("expected {expected}")
     } else {
-        "unexpected here".to_string()
+        format!("unexpected {}", found.desc)
     };
     let mut d = Diagnostic::new(Code::WF001, message, Label::new(primary, label));
 
@@ -386,15 +433,17 @@ pub(crate) fn convert(
         }
     }
     if d.help.is_none() {
-        d.help = if phrases.contains(&"end of line") && found.word.is_some() {
+        d.help = if top_level {
+            Some("steps and settings stand inside a workflow: `workflow \"Name\" for contact { ... }`".into())
+        } else if phrases.contains(&"end of line") && found.word.is_some() {
             Some("each step goes on its own line".into())
         } else if found.desc == "`,`" && (has(Rule::scalar) || has(Rule::value) || has(Rule::field))
         {
             Some("remove the extra `,`".into())
         } else if has(Rule::k_for) && phrases.len() == 1 {
             Some("write `workflow \"Name\" for contact { ... }`".into())
-        } else if phrases == ["`workflow`"] {
-            Some("a file holds workflows: `workflow \"Name\" for contact { ... }`".into())
+        } else if phrases.contains(&"`{`") && found.desc == "end of line" {
+            Some("put `{` at the end of this line".into())
         } else {
             None
         };

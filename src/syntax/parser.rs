@@ -165,16 +165,29 @@ impl Builder {
         .with_note("this is a bug in wfc; please report it with the file")
     }
 
-    /// Span of the leading keywords of a pair.
+    /// Span of the leading keywords of a pair (`send internal email`,
+    /// `add to list`, `delay until`), without a trailing connective such as
+    /// `to` in `send internal email to owner` or `at` in `delay until date at`.
     fn keyword_span(&self, p: &Pair<'_, Rule>) -> Span {
-        let mut span: Option<Span> = None;
-        for k in p.clone().into_inner() {
-            if !is_keyword(k.as_rule()) {
-                break;
-            }
-            let s = self.span(&k);
-            span = Some(span.map_or(s, |x| x.to(s)));
+        let mut run: Vec<Pair<'_, Rule>> = p
+            .clone()
+            .into_inner()
+            .take_while(|k| is_keyword(k.as_rule()))
+            .collect();
+        while run.len() > 1
+            && run.last().is_some_and(|k| {
+                matches!(
+                    k.as_rule(),
+                    Rule::k_to | Rule::k_among | Rule::k_at | Rule::k_date
+                )
+            })
+        {
+            run.pop();
         }
+        let span = match (run.first(), run.last()) {
+            (Some(a), Some(b)) => Some(self.span(a).to(self.span(b))),
+            _ => None,
+        };
         span.unwrap_or_else(|| {
             let s = self.span(p);
             Span::new(s.file, s.start as usize, s.start as usize)
