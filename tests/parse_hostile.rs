@@ -188,6 +188,30 @@ fn errors_in_several_workflows_are_all_reported() {
 }
 
 #[test]
+fn errors_on_several_lines_of_one_workflow_are_all_reported() {
+    let text = "workflow \"A\" for contact {\n  dealy 1d\n  delay 1d\n  send email \"x\" now\n  if a is 1 {\n    set x 5\n  }\n  clear\n}\nworkflow \"B\" for contact {\n}\n";
+    let (sources, file, diags) = run(text);
+    let lines: Vec<u32> = diags.iter().map(|d| line_of(&sources, d)).collect();
+    assert_eq!(lines, [2, 4, 6, 8]);
+    // the broken workflow is left out; the next one is kept
+    let names: Vec<&str> = file
+        .workflows
+        .iter()
+        .map(|w| w.name.value.as_str())
+        .collect();
+    assert_eq!(names, ["B"]);
+}
+
+#[test]
+fn recovery_stops_where_a_line_opens_a_block() {
+    // blanking `if a = 1 {` would unbalance the braces: one error only
+    let text = "workflow \"A\" for contact {\n  if a = 1 {\n    sned 1\n  }\n}\n";
+    let (sources, _, diags) = run(text);
+    assert_eq!(codes(&diags), ["WF001"]);
+    assert_eq!(line_of(&sources, &diags[0]), 2);
+}
+
+#[test]
 fn an_unclosed_workflow_before_another_points_at_the_next_workflow() {
     let text = "workflow \"A\" for contact {\n  delay 1d\n\nworkflow \"B\" for contact {\n}\n";
     let (sources, file, diags) = run(text);

@@ -228,32 +228,38 @@ fn blank_from(text: &str, pos: usize) -> bool {
     true
 }
 
-/// A span on the last visible character before `end` (for errors at the end
-/// of the file: a label exactly at the end of the file is not rendered).
-pub(crate) fn last_visible(file: FileId, text: &str, end: usize) -> Span {
-    let head = text.get(..end.min(text.len())).unwrap_or(text);
+/// A span on the last visible character of `src[..end]`, shifted by
+/// `base` (for errors at the end of the file: a label exactly at the end of
+/// the file is not rendered).
+pub(crate) fn last_visible(file: FileId, src: &str, base: usize, end: usize) -> Span {
+    let head = src.get(..end.min(src.len())).unwrap_or(src);
     match head.char_indices().rev().find(|(_, c)| !c.is_whitespace()) {
-        Some((i, c)) => Span::new(file, i, i + c.len_utf8()),
-        None => Span::new(file, 0, 0),
+        Some((i, c)) => Span::new(file, base + i, base + i + c.len_utf8()),
+        None => Span::new(file, base, base),
     }
 }
 
 /// Turn pest's error for one chunk into a WF001 diagnostic.
 ///
-/// `text` is the whole file; `chunk` the piece that was parsed; `next` the
-/// start of the following chunk, if any.
+/// `src` is the text that was parsed (the chunk, possibly with lines blanked
+/// out for recovery), starting at byte `chunk.start` of the file; `next` the
+/// start of the following chunk, if any; `line_of` gives the 1-based line
+/// of a file offset.
 pub(crate) fn convert(
     err: &pest::error::Error<Rule>,
     file: FileId,
-    text: &str,
+    src: &str,
     chunk: &Chunk,
     next: Option<usize>,
+    line_of: &dyn Fn(usize) -> u32,
 ) -> Diagnostic {
+    let base = chunk.start;
     let rel = match err.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
-    let pos = (chunk.start + rel).min(chunk.end);
+    let rel = rel.min(src.len());
+    let pos = base + rel;
     let mut positives: Vec<Rule> = match &err.variant {
         ErrorVariant::ParsingError { positives, .. } => positives.clone(),
         ErrorVariant::CustomError { .. } => Vec::new(),
@@ -272,30 +278,20 @@ pub(crate) fn convert(
         }
     }
 
-    let chunk_text = text.get(..chunk.end).unwrap_or(text);
-    let at_end = blank_from(chunk_text, pos);
+    let at_end = blank_from(src, rel);
 
     // The end of the chunk with brackets still open.
     if at_end {
         if let Some(&(byte, open)) = chunk.unclosed.last() {
-            let (close, what) = match byte {
-                b'{' => ('}', "block"),
-                b'[' => (']', "list"),
-                _ => (')', "parenthesis"),
-            };
-            let line = 1 + text.get(..open).unwrap_or("").matches('\n').count();
+            let (close, what) = closer(byte);
+            let line = line_of(open);
             let (primary, found) = match next {
                 Some(n) => (Span::new(file, n, n + "workflow".len()), "`workflow`"),
-                None => (last_visible(file, text, chunk.end), "end of file"),
+                None => (last_visible(file, src, base, src.len()), "end of file"),
             };
-            let message = match byte {
-                b'{' => {
-                    format!("expected `}}` to close the block opened on line {line}, found {found}")
-                }
-                _ => format!(
-                    "expected `{close}` to close the {what} opened on line {line}, found {found}"
-                ),
-            };
+            let message = format!(
+                "expected `{close}` to close the {what} opened on line {line}, found {found}"
+            );
             return Diagnostic::new(
                 Code::WF001,
                 message,
@@ -309,39 +305,40 @@ pub(crate) fn convert(
         }
     }
 
-    let found = if at_end && next.is_some() {
-        let n = next.unwrap_or(pos);
-        Found {
+    let found = match next {
+        Some(n) if at_end => Found {
             desc: "`workflow`".into(),
             word: Some("workflow".into()),
             start: n,
             end: n + "workflow".len(),
+        },
+        _ => {
+            let f = found_at(src, rel);
+            Found {
+                start: base + f.start,
+                end: base + f.end,
+                ..f
+            }
         }
-    } else {
-        found_at(chunk_text, pos)
     };
-    let primary = if found.start >= text.len() {
-        last_visible(file, text, text.len())
+    let primary = if found.start >= base + src.len() {
+        last_visible(file, src, base, src.len())
     } else {
         Span::new(file, found.start, found.end)
     };
 
     // A closing bracket that does not match the innermost open one.
     if matches!(found.desc.as_str(), "`}`" | "`)`" | "`]`") {
-        let before = text.get(chunk.start..found.start).unwrap_or("");
+        let before = src.get(..found.start.saturating_sub(base)).unwrap_or("");
         if let Some(&(byte, open)) = super::scan::scan(before)
             .chunks
             .last()
             .and_then(|c| c.unclosed.last())
         {
-            let (close, what) = match byte {
-                b'{' => ('}', "block"),
-                b'[' => (']', "list"),
-                _ => (')', "parenthesis"),
-            };
+            let (close, what) = closer(byte);
             if found.desc != format!("`{close}`") {
-                let open = chunk.start + open;
-                let line = 1 + text.get(..open).unwrap_or("").matches('\n').count();
+                let open = base + open;
+                let line = line_of(open);
                 return Diagnostic::new(
                     Code::WF001,
                     format!(
@@ -358,7 +355,6 @@ pub(crate) fn convert(
             }
         }
     }
-
     let has = |r: Rule| positives.contains(&r);
     let wants_step = has(Rule::step) || has(Rule::stmt);
 
@@ -449,6 +445,14 @@ pub(crate) fn convert(
         };
     }
     d
+}
+
+fn closer(open: u8) -> (char, &'static str) {
+    match open {
+        b'{' => ('}', "block"),
+        b'[' => (']', "list"),
+        _ => (')', "parenthesis"),
+    }
 }
 
 /// `k_send` → `send`.
