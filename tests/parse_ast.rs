@@ -1141,6 +1141,19 @@ fn blank_lines_crlf_and_indentation_do_not_matter() {
 }
 
 #[test]
+fn byte_order_mark_and_tabs() {
+    let (_, file) = parse_ok("\u{FEFF}workflow\t\"T\"\tfor\tcontact\t{\n\tdelay\t1d\t2h\n}");
+    assert_eq!(step(&file.workflows[0].body.steps[0]), "(delay 1d+2h)");
+}
+
+#[test]
+fn workflows_may_follow_on_the_same_line() {
+    let (_, file) =
+        parse_ok("workflow \"A\" for contact {} workflow \"B\" for contact { delay 1d }");
+    assert_eq!(file.workflows.len(), 2);
+}
+
+#[test]
 fn nesting_up_to_the_limit_parses() {
     // MAX_NESTING levels in total: the workflow body plus nested ifs
     let depth = syntax::MAX_NESTING - 1;

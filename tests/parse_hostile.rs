@@ -294,3 +294,49 @@ proptest! {
         run(&text);
     }
 }
+
+#[test]
+fn any_bad_word_at_a_step_start_asks_for_a_step() {
+    for word in [
+        "bogus",
+        "s",
+        "sx",
+        "sendx",
+        "d",
+        "dx",
+        "i",
+        "ix",
+        "c",
+        "cx",
+        "a",
+        "ax",
+        "r",
+        "rx",
+        "b",
+        "bx",
+        "g",
+        "gx",
+        "e",
+        "ex",
+        "w",
+        "wx",
+        "o",
+        "ox",
+        "enroll_in",
+        "z",
+        "_",
+        "set_",
+    ] {
+        let text = format!("workflow \"A\" for contact {{\n  {word} 1\n}}\n");
+        let (sources, _, diags) = run(&text);
+        assert_eq!(codes(&diags), ["WF001"], "{word}");
+        assert!(
+            diags[0]
+                .message
+                .starts_with("expected a step such as `delay`, `set` or `send email`, found "),
+            "{word}: {}",
+            diags[0].message
+        );
+        assert_eq!(sources.snippet(diags[0].primary.span), word);
+    }
+}

@@ -292,7 +292,7 @@ pub(crate) fn convert(
             let message = format!(
                 "expected `{close}` to close the {what} opened on line {line}, found {found}"
             );
-            return Diagnostic::new(
+            let mut d = Diagnostic::new(
                 Code::WF001,
                 message,
                 Label::new(primary, format!("expected `{close}`")),
@@ -302,6 +302,19 @@ pub(crate) fn convert(
                 format!("this {what} is never closed"),
             ))
             .with_help(format!("add `{close}` where the {what} ends"));
+            if byte == b'{' {
+                if let Some(o) = misindented_block(src) {
+                    let o = base + o;
+                    d = d.with_secondary(Label::new(
+                        Span::new(file, o, o + 1),
+                        format!(
+                            "this block (line {}) may be the one missing its `}}`: the `}}` that closes it is indented differently",
+                            line_of(o)
+                        ),
+                    ));
+                }
+            }
+            return d;
         }
     }
 
@@ -445,6 +458,59 @@ pub(crate) fn convert(
         };
     }
     d
+}
+
+/// The innermost-first `{` whose matching `}` starts a line indented
+/// differently from the line of the `{` (a hint for a missing `}`).
+fn misindented_block(src: &str) -> Option<usize> {
+    let b = src.as_bytes();
+    let line_start = |pos: usize| {
+        b.get(..pos)
+            .and_then(|h| h.iter().rposition(|&c| c == b'\n'))
+            .map_or(0, |i| i + 1)
+    };
+    let indent = |pos: usize| -> &[u8] {
+        let ls = line_start(pos);
+        let rest = b.get(ls..).unwrap_or(&[]);
+        let n = rest
+            .iter()
+            .take_while(|c| matches!(c, b' ' | b'\t'))
+            .count();
+        rest.get(..n).unwrap_or(&[])
+    };
+    let mut stack: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'#' => {
+                while b.get(i).is_some_and(|&c| c != b'\n') {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' => {
+                i += 1;
+                while let Some(&c) = b.get(i) {
+                    if c == b'"' {
+                        break;
+                    }
+                    i += if c == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'{' => stack.push(i),
+            b'}' => {
+                if let Some(o) = stack.pop() {
+                    let first_on_line = i - line_start(i) == indent(i).len();
+                    if first_on_line && indent(o) != indent(i) {
+                        return Some(o);
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn closer(open: u8) -> (char, &'static str) {

@@ -60,7 +60,9 @@ pub(crate) fn scan(text: &str) -> Scan {
     let mut not_run = 0usize;
     let mut line_start = true;
 
-    let mut i = 0usize;
+    // A byte-order mark is not part of the program.
+    let mut i = if text.starts_with('\u{FEFF}') { 3 } else { 0 };
+    chunk.start = i;
     while i < len {
         let c = b[i];
         match c {
@@ -230,7 +232,7 @@ mod tests {
     #[test]
     fn unterminated_string_and_unclosed_brackets() {
         let s = scan("workflow \"A\" for contact {\n  if x is 1 {\n");
-        assert_eq!(s.chunks[0].unclosed, vec![(b'{', 25), (b'{', 38)]);
+        assert_eq!(s.chunks[0].unclosed, vec![(b'{', 25), (b'{', 39)]);
         let s = scan("workflow \"A\" for contact {\n send email \"abc\n");
         assert_eq!(s.chunks[0].unterminated_string, Some(39));
     }
