@@ -368,6 +368,56 @@ pub(crate) fn convert(
             }
         }
     }
+    let found_rel = found.start.saturating_sub(base).min(src.len());
+    let found_line_start = src
+        .get(..found_rel)
+        .and_then(|h| h.rfind('\n'))
+        .map_or(0, |i| i + 1);
+
+    // A string that ran over line ends up to the error: its closing `"` is
+    // most likely missing where it was opened.
+    if let Some((q, e)) = last_string_before(src, found_rel) {
+        let spans_lines = src.get(q..e).is_some_and(|t| t.contains('\n'));
+        if spans_lines && e > found_line_start {
+            let (a, b) = (line_of(base + q), line_of(found.start));
+            return Diagnostic::new(
+                Code::WF001,
+                format!("the string opened on line {a} runs on to line {b}: a closing `\"` is probably missing"),
+                Label::new(Span::new(file, base + q, base + q + 1), "this string is not closed on its line"),
+            )
+            .with_secondary(Label::new(primary, format!("parsing stopped at {}", found.desc)))
+            .with_help("add the missing `\"`");
+        }
+    }
+
+    // A list still open when a later line starts: its `]` is missing.
+    if found_line_start > 0 && positives.contains(&Rule::rbracket) {
+        if let Some(&(b'[', open)) = super::scan::scan(src.get(..found_rel).unwrap_or(""))
+            .chunks
+            .last()
+            .and_then(|c| c.unclosed.last())
+        {
+            if open < found_line_start {
+                let at = last_visible(file, src, base, found_line_start);
+                let open = base + open;
+                return Diagnostic::new(
+                    Code::WF001,
+                    format!(
+                        "expected `]` to close the list opened on line {}, found {}",
+                        line_of(open),
+                        found.desc
+                    ),
+                    Label::new(at, "expected `]` after this"),
+                )
+                .with_secondary(Label::new(
+                    Span::new(file, open, open + 1),
+                    "this list is not closed",
+                ))
+                .with_help("add `]` at the end of the list");
+            }
+        }
+    }
+
     let has = |r: Rule| positives.contains(&r);
     let wants_step = has(Rule::step) || has(Rule::stmt);
 
@@ -511,6 +561,44 @@ fn misindented_block(src: &str) -> Option<usize> {
         i += 1;
     }
     None
+}
+
+/// The last string literal that ends at or before `end`: (start, end) of
+/// the quotes, relative to `src`.
+fn last_string_before(src: &str, end: usize) -> Option<(usize, usize)> {
+    let b = src.as_bytes();
+    let mut last = None;
+    let mut i = 0;
+    while i < end {
+        match b.get(i) {
+            Some(b'#') => {
+                while b.get(i).is_some_and(|&c| c != b'\n') {
+                    i += 1;
+                }
+            }
+            Some(b'"') => {
+                let q = i;
+                i += 1;
+                loop {
+                    match b.get(i) {
+                        None => return last,
+                        Some(b'\\') => i += 2,
+                        Some(b'"') => {
+                            i += 1;
+                            break;
+                        }
+                        Some(_) => i += 1,
+                    }
+                }
+                if i <= end {
+                    last = Some((q, i));
+                }
+            }
+            Some(_) => i += 1,
+            None => break,
+        }
+    }
+    last
 }
 
 fn closer(open: u8) -> (char, &'static str) {

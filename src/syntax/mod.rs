@@ -182,7 +182,8 @@ fn parse_chunk(
 }
 
 /// The line holding `pos`, when blanking it leaves the brackets and strings
-/// of the rest of the chunk as they are (and it is inside a block).
+/// of the rest of the chunk as they are, and it stands directly in a block
+/// (not inside an open list or parenthesis, whose error would only echo).
 fn blankable_line(src: &str, pos: usize) -> Option<(usize, usize)> {
     let pos = pos.min(src.len());
     let ls = src.get(..pos)?.rfind('\n').map_or(0, |i| i + 1);
@@ -198,7 +199,7 @@ fn blankable_line(src: &str, pos: usize) -> Option<(usize, usize)> {
         && after.chunks.len() == 1
         && b.unterminated_string.is_none()
         && a.unterminated_string.is_none()
-        && !b.unclosed.is_empty()
+        && b.unclosed.last().is_some_and(|&(byte, _)| byte == b'{')
         && b.unclosed == a.unclosed;
     same.then_some((ls, le))
 }
