@@ -617,6 +617,14 @@ fn else_on_the_next_line() {
 }
 
 #[test]
+fn comments_and_blank_lines_between_a_brace_and_else() {
+    assert_eq!(
+        one("if a is 1 {\n} # end of then\n\n# the other case\nelse {\n}"),
+        "(if (is a 1) {} else {})"
+    );
+}
+
+#[test]
 fn one_line_blocks() {
     assert_eq!(
         one("if a is 1 { delay 1d } else { send email \"X\" }"),

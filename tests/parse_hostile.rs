@@ -340,3 +340,18 @@ fn any_bad_word_at_a_step_start_asks_for_a_step() {
         assert_eq!(sources.snippet(diags[0].primary.span), word);
     }
 }
+
+#[test]
+fn recovery_is_bounded_on_huge_workflows() {
+    // a workflow over 256 KiB reports its first error only: hostile input
+    // cannot make the parser re-parse it again and again
+    let filler = "  delay 1d\n".repeat(30_000);
+    let text = format!("workflow \"A\" for contact {{\n  sned 1\n{filler}  sned 2\n}}\n");
+    let (sources, _, diags) = run(&text);
+    assert_eq!(codes(&diags), ["WF001"]);
+    assert_eq!(line_of(&sources, &diags[0]), 2);
+    // a small one reports both
+    let text = "workflow \"A\" for contact {\n  sned 1\n  delay 1d\n  sned 2\n}\n";
+    let (_, _, diags) = run(text);
+    assert_eq!(codes(&diags), ["WF001", "WF001"]);
+}
