@@ -343,11 +343,30 @@ pub(crate) fn convert(
     // A closing bracket that does not match the innermost open one.
     if matches!(found.desc.as_str(), "`}`" | "`)`" | "`]`") {
         let before = src.get(..found.start.saturating_sub(base)).unwrap_or("");
-        if let Some(&(byte, open)) = super::scan::scan(before)
+        let open_now = super::scan::scan(before)
             .chunks
-            .last()
-            .and_then(|c| c.unclosed.last())
-        {
+            .pop()
+            .map(|c| c.unclosed)
+            .unwrap_or_default();
+        let found_close = found.desc.chars().nth(1).unwrap_or('}');
+        let matches_some = open_now.iter().any(|&(b, _)| closer(b).0 == found_close);
+        if !open_now.is_empty() && !matches_some {
+            let opener = match found_close {
+                ')' => '(',
+                ']' => '[',
+                _ => '{',
+            };
+            return Diagnostic::new(
+                Code::WF001,
+                format!(
+                    "unexpected {}: there is no open `{opener}` to close",
+                    found.desc
+                ),
+                Label::new(primary, "closes nothing"),
+            )
+            .with_help(format!("remove this {}", found.desc));
+        }
+        if let Some(&(byte, open)) = open_now.last() {
             let (close, what) = closer(byte);
             if found.desc != format!("`{close}`") {
                 let open = base + open;
