@@ -106,6 +106,15 @@ impl<'a> Checker<'a> {
         self.diags.push(d);
     }
 
+    /// Push an unknown-name diagnostic (a property or object type the
+    /// manifest could declare), unless the manifest had errors: then WF010
+    /// is the only report of that root cause.
+    pub fn push_name(&mut self, d: Diagnostic) {
+        if !self.env.manifest_failed {
+            self.diags.push(d);
+        }
+    }
+
     fn workflow(&mut self, w: &'a ast::Workflow) {
         let object = resolve::workflow_object(self, w);
         if let Some(o) = object {

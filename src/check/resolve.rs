@@ -14,7 +14,7 @@ pub(super) fn workflow_object<'a>(cx: &mut Checker<'a>, w: &ast::Workflow) -> Op
         Some((name, _)) => Some(name.as_str()),
         None => {
             let d = wf102_unknown_object(&cx.env.schema, &w.object);
-            cx.push(d);
+            cx.push_name(d);
             None
         }
     }
@@ -52,7 +52,7 @@ pub(super) fn path<'a>(
         Some(o) => match schema.objects.get_key_value(&o.name) {
             None => {
                 let d = wf102_unknown_object(schema, o);
-                cx.push(d);
+                cx.push_name(d);
                 return None;
             }
             Some((name, _)) if name == wf_object => (name.as_str(), false),
@@ -78,7 +78,7 @@ pub(super) fn path<'a>(
         }),
         None => {
             let d = wf101_unknown_property(schema, object, &path.property);
-            cx.push(d);
+            cx.push_name(d);
             None
         }
     }
@@ -95,7 +95,7 @@ pub(super) fn token(cx: &mut Checker, wf: &Wf, t: &ast::TokenRef) {
         Some(o) => match schema.objects.get_key_value(&o.name) {
             None => {
                 let help = did_you_mean(&o.name, token_objects(schema, wf_object));
-                cx.push(super::types::wf208_token_unknown_object(o, help));
+                cx.push_name(super::types::wf208_token_unknown_object(o, help));
                 return;
             }
             Some((name, _)) => {
@@ -114,7 +114,7 @@ pub(super) fn token(cx: &mut Checker, wf: &Wf, t: &ast::TokenRef) {
     };
     if !def.properties.contains_key(&t.property.name) {
         let help = did_you_mean(&t.property.name, def.properties.keys().map(String::as_str));
-        cx.push(super::types::wf208_token_unknown_property(
+        cx.push_name(super::types::wf208_token_unknown_property(
             &t.property,
             object,
             help,

@@ -44,7 +44,7 @@ pub(super) fn workflow_object(cx: &mut Checker, object: &str, ident: &ast::Ident
     }
     let need = catalog::CUSTOM_OBJECT_WORKFLOW;
     if !met(&cx.env.account, need) {
-        let what = format!("workflows on the custom object `{object}`");
+        let what = format!("a workflow on the custom object `{object}`");
         let d = wf301_tier_missing(ident.span, &what, need, &cx.env.account);
         cx.push(d);
     }

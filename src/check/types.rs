@@ -17,9 +17,16 @@ pub(super) fn action_type(cx: &mut Checker, step: &ast::Step, info: &StepInfo, o
         super::catalog::Types::All => String::new(),
         super::catalog::Types::Only(list) => list.join(" and "),
     };
+    let action = match &step.kind {
+        ast::StepKind::Subscription { status, .. } => match status {
+            ast::SubscriptionStatus::OptIn => "opt in",
+            ast::SubscriptionStatus::OptOut => "opt out",
+        },
+        _ => info.keyword,
+    };
     cx.push(wf201_action_not_available(
         step.keyword,
-        info.keyword,
+        action,
         object,
         &allowed,
     ));
@@ -234,7 +241,7 @@ pub(super) fn create(
 ) {
     let schema = &cx.env.schema;
     let Some(def) = schema.object(&object.name) else {
-        cx.push(resolve::wf102_unknown_object(schema, object));
+        cx.push_name(resolve::wf102_unknown_object(schema, object));
         return;
     };
     if def.builtin && !CREATABLE_BUILTINS.contains(&object.name.as_str()) {
@@ -249,7 +256,7 @@ pub(super) fn create(
     for f in fields {
         match def.properties.get(&f.key.name) {
             Some(ty) => value(cx, &f.key.name, ty, &f.value, true),
-            None => cx.push(resolve::wf101_unknown_property(schema, &def.name, &f.key)),
+            None => cx.push_name(resolve::wf101_unknown_property(schema, &def.name, &f.key)),
         }
     }
     let missing: Vec<&str> = def
@@ -533,7 +540,12 @@ fn wf206_copy_incompatible(
         Label::new(to.span, format!("{} property", target.name())),
     )
     .with_help(format!(
-        "a {} property accepts {}",
+        "{} {} property accepts {}",
+        if matches!(target, PropType::Enum(_) | PropType::Owner) {
+            "an"
+        } else {
+            "a"
+        },
         target.name(),
         accepted_sources(target)
     ))

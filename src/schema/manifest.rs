@@ -423,6 +423,7 @@ impl Loader {
             account,
             resources,
             account_span: account_span.or(Some(Span::new(self.file, 0, 0))),
+            manifest_failed: false,
         }
     }
 
