@@ -237,7 +237,6 @@ pub(super) fn create(
     step: &ast::Step,
     object: &ast::Ident,
     fields: &[ast::Field],
-    available: bool,
 ) {
     let schema = &cx.env.schema;
     let Some(def) = schema.object(&object.name) else {
@@ -268,9 +267,7 @@ pub(super) fn create(
     if !missing.is_empty() {
         cx.push(wf209_missing_required(object, &missing));
     }
-    if available {
-        tiers::create(cx, step, object, def.builtin);
-    }
+    tiers::create(cx, step, object, def.builtin);
 }
 
 fn creatable(schema: &Schema) -> Vec<&str> {

@@ -450,7 +450,10 @@ impl Loader {
         let Some(v) = value else {
             return Tier::None;
         };
-        if let Some((_, t)) = TIERS.iter().find(|(n, _)| *n == v.get_ref().as_str()) {
+        if let Some((_, t)) = TIERS
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(v.get_ref().trim()))
+        {
             return *t;
         }
         let help = suggest(&v.get_ref().to_lowercase(), TIERS.iter().map(|(n, _)| *n))
