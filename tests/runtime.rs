@@ -2,6 +2,8 @@
 //! small plan against records and events and snapshots the history and the
 //! final state. Snapshots live in tests/runtime/snapshots.
 
+#[path = "runtime/cli.rs"]
+mod cli;
 #[path = "runtime/harness.rs"]
 mod harness;
 
@@ -402,4 +404,486 @@ fn enroll_in_enrolls_at_once_runs_after_the_caller_waits_and_errors_when_enrolle
     .events(&enroll_at("2026-01-01T00:00:00Z", "c1", "Caller"))
     .render();
     snap!("enroll_in", out);
+}
+
+/// A small schema (multi, enum, number, date properties) and an account
+/// with a team that has members and one that has none.
+fn crm_env() -> wfc::schema::Environment {
+    use std::collections::BTreeMap;
+    use wfc::schema::{ObjectDef, PropType};
+    let mut env = wfc::schema::Environment::standard();
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let mut contact = BTreeMap::new();
+    contact.insert(
+        "hs_buying_role".to_string(),
+        PropType::Multi(s(&["BUDGET_HOLDER", "CHAMPION", "END_USER"])),
+    );
+    contact.insert(
+        "lifecyclestage".to_string(),
+        PropType::Enum(s(&["lead", "customer"])),
+    );
+    contact.insert("hubspotscore".to_string(), PropType::Number);
+    contact.insert("jobtitle".to_string(), PropType::String);
+    contact.insert("renewal".to_string(), PropType::Date);
+    contact.insert("hubspot_owner_id".to_string(), PropType::Owner);
+    let mut company = BTreeMap::new();
+    company.insert(
+        "industry".to_string(),
+        PropType::Enum(s(&["BANKING", "RETAIL"])),
+    );
+    company.insert("name".to_string(), PropType::String);
+    company.insert("founded".to_string(), PropType::Datetime);
+    for (name, props) in [
+        ("contact", contact),
+        ("company", company),
+        ("deal", BTreeMap::new()),
+    ] {
+        env.schema.objects.insert(
+            name.to_string(),
+            ObjectDef {
+                name: name.to_string(),
+                builtin: true,
+                properties: props,
+                required: vec![],
+            },
+        );
+    }
+    env.schema.associate("contact", "company");
+    env.schema.associate("contact", "deal");
+    env.schema.associate("company", "deal");
+    let mut teams = BTreeMap::new();
+    teams.insert(
+        "Sales NL".to_string(),
+        s(&["ana@example.com", "bo@example.com"]),
+    );
+    teams.insert("Empty".to_string(), vec![]);
+    env.resources.teams = Some(teams);
+    env
+}
+
+fn pref(object: &str, p: &str) -> serde_json::Value {
+    json!({"object": object, "property": p})
+}
+
+#[test]
+fn property_actions_on_record_and_every_associated_record() {
+    let p = manual(
+        "Props",
+        vec![
+            json!({"kind": "set_property", "target": pref("company", "industry"), "value": "BANKING"}),
+            json!({"kind": "set_property", "target": prop("hs_buying_role"), "value": "CHAMPION"}),
+            json!({"kind": "append_property", "target": prop("hs_buying_role"), "value": ["END_USER", "CHAMPION"]}),
+            json!({"kind": "increase_property", "target": prop("hubspotscore"), "by": 10}),
+            json!({"kind": "decrease_property", "target": prop("hubspotscore"), "by": 2.5}),
+            json!({"kind": "copy_property", "from": pref("company", "name"), "target": prop("jobtitle"), "append": false}),
+            json!({"kind": "copy_property", "from": pref("company", "founded"), "target": prop("renewal"), "append": false}),
+            json!({"kind": "copy_property", "from": prop("jobtitle"), "target": prop("lifecyclestage"), "append": false}),
+            json!({"kind": "clear_property", "target": pref("company", "name")}),
+            json!({"kind": "set_property", "target": pref("deal", "dealname"), "value": {"template": [{"text": "Deal for "}, {"token": {"object": "contact", "property": "firstname"}}]}}),
+        ],
+    );
+    let records = r#"{"id":"c1","object":"contact","properties":{"firstname":"Ana","hubspotscore":""},"associations":{"company":["co2","co1"]}}
+{"id":"co1","object":"company","properties":{"name":"Acme","founded":"2026-03-01T23:30:00Z"}}
+{"id":"co2","object":"company","properties":{"name":"Zeta"}}
+{"id":"co3","object":"company","properties":{"name":"Not associated"}}
+"#;
+    let out = Scenario::new(vec![p], records)
+        .env(crm_env())
+        .events(&enroll_at("2026-01-01T00:00:00Z", "c1", "Props"))
+        .render();
+    snap!("property_actions", out);
+}
+
+#[test]
+fn copy_without_associated_record_and_non_number_increase_are_errors() {
+    let p = manual(
+        "Errors",
+        vec![
+            json!({"kind": "copy_property", "from": pref("company", "name"), "target": prop("jobtitle"), "append": false}),
+            json!({"kind": "increase_property", "target": prop("jobtitle"), "by": 1}),
+            json!({"kind": "add_to_list", "list": "continued"}),
+        ],
+    );
+    let records = r#"{"id":"c1","object":"contact","properties":{"jobtitle":"CEO"}}"#;
+    let out = Scenario::new(vec![p], records)
+        .env(crm_env())
+        .events(&enroll_at("2026-01-01T00:00:00Z", "c1", "Errors"))
+        .render();
+    snap!("action_errors", out);
+}
+
+#[test]
+fn created_records_get_ids_associations_and_enroll_in_their_workflows() {
+    let creator = manual(
+        "Creator",
+        vec![
+            json!({"kind": "create_record", "object": "deal", "properties": [
+                {"property": "dealname", "value": {"template": [{"token": {"object": "contact", "property": "firstname"}}, {"text": "'s deal"}]}},
+                {"property": "amount", "value": 100}
+            ]}),
+            json!({"kind": "create_record", "object": "deal", "properties": [{"property": "dealname", "value": "second"}]}),
+            json!({"kind": "create_task", "title": [{"text": "Call "}, {"token": {"object": "contact", "property": "firstname"}}], "due_minutes": 2880, "for_owner": true}),
+        ],
+    );
+    let deals = plan(json!({
+        "name": "Big deals", "object": "deal",
+        "triggers": [filter(json!({"op": "compare", "property": prop("amount"), "cmp": "ge", "value": 50}))],
+        "nodes": chain(vec![json!({"kind": "set_property", "target": prop("dealstage"), "value": "qualifiedtobuy"})]),
+    }));
+    let records = r#"{"id":"c1","object":"contact","properties":{"firstname":"Ana","hubspot_owner_id":"ana@example.com"}}
+{"id":"deal-1","object":"deal","properties":{"dealname":"existing"}}
+"#;
+    let out = Scenario::new(vec![creator, deals], records)
+        .events(&enroll_at("2026-01-01T00:00:00Z", "c1", "Creator"))
+        .render();
+    snap!("create_records", out);
+}
+
+#[test]
+fn rotate_owner_round_robin_per_action_skip_overwrite_and_team_errors() {
+    let rotate = manual(
+        "Rotate",
+        vec![
+            json!({"kind": "rotate_owner", "team": null, "users": ["a@x.io", "b@x.io", "c@x.io"], "overwrite": false}),
+        ],
+    );
+    let team = manual(
+        "Team",
+        vec![
+            json!({"kind": "rotate_owner", "team": "Sales NL", "users": [], "overwrite": true}),
+            json!({"kind": "rotate_owner", "team": "Empty", "users": [], "overwrite": true}),
+            json!({"kind": "rotate_owner", "team": "Undeclared", "users": [], "overwrite": true}),
+        ],
+    );
+    let records = (1..=5)
+        .map(|i| {
+            let owner = if i == 3 {
+                r#","hubspot_owner_id":"kept@x.io""#
+            } else {
+                ""
+            };
+            format!(
+                "{{\"id\":\"c{i}\",\"object\":\"contact\",\"properties\":{{\"n\":{i}{owner}}}}}\n"
+            )
+        })
+        .collect::<String>();
+    let mut events = String::new();
+    for i in 1..=5 {
+        events += &enroll_at(
+            &format!("2026-01-01T0{i}:00:00Z"),
+            &format!("c{i}"),
+            "Rotate",
+        );
+    }
+    for i in 1..=3 {
+        events += &enroll_at(&format!("2026-01-02T0{i}:00:00Z"), &format!("c{i}"), "Team");
+    }
+    let (history, state) = Scenario::new(vec![rotate, team], &records)
+        .env(crm_env())
+        .events(&events)
+        .run();
+    let rows: Vec<String> = history
+        .iter()
+        .filter(|h| h["node"] != json!(null))
+        .map(|h| {
+            format!(
+                "{} {} {} {} {}",
+                h["workflow"], h["record"], h["node"], h["event"], h["detail"]
+            )
+        })
+        .collect();
+    snap!(
+        "rotate_owner",
+        format!("{}\n--- state\n{state}", rows.join("\n"))
+    );
+}
+
+#[test]
+fn slack_channel_needs_owner_and_a_valid_substituted_name() {
+    let p = plan(json!({
+        "name": "Slack", "object": "company",
+        "nodes": chain(vec![
+            json!({"kind": "create_slack_channel", "name": [{"text": "acct-"}, {"token": {"object": "company", "property": "name"}}], "private": true}),
+            json!({"kind": "send_slack", "to": {"channel": [{"text": "#sales"}]}, "text": [{"text": "New: "}, {"token": {"object": "company", "property": "name"}}]}),
+        ]),
+    }));
+    let long = "x".repeat(80);
+    let records = format!(
+        r#"{{"id":"ok","object":"company","properties":{{"name":"acme_2","hubspot_owner_id":"ana@example.com"}}}}
+{{"id":"noowner","object":"company","properties":{{"name":"acme"}}}}
+{{"id":"badname","object":"company","properties":{{"name":"Acme Corp","hubspot_owner_id":"ana@example.com"}}}}
+{{"id":"toolong","object":"company","properties":{{"name":"{long}","hubspot_owner_id":"ana@example.com"}}}}
+"#
+    );
+    let events = ["ok", "noowner", "badname", "toolong"]
+        .iter()
+        .map(|r| enroll_at("2026-01-01T00:00:00Z", r, "Slack"))
+        .collect::<String>();
+    let out = Scenario::new(vec![p], &records).events(&events).render();
+    snap!("slack_channel", out);
+}
+
+#[test]
+fn sms_limit_is_1000_per_calendar_month_utc() {
+    let p = plan(json!({
+        "name": "Texts", "object": "contact",
+        "triggers": [filter(json!({"op": "known", "property": prop("phone"), "known": true}))],
+        "nodes": chain(vec![
+            json!({"kind": "send_internal_sms", "to": [{"number": "+31 6 1234 5678"}], "text": [{"text": "Call "}, {"token": {"object": "contact", "property": "phone"}}]}),
+            json!({"kind": "add_to_list", "list": "after sms"}),
+        ]),
+    }));
+    let mut records = String::new();
+    for i in 1..=1002 {
+        records += &format!("{{\"id\":\"c{i:04}\",\"object\":\"contact\",\"properties\":{{\"phone\":\"+3160000{i:04}\"}}}}\n");
+    }
+    records += r#"{"id":"late","object":"contact","properties":{}}"#;
+    records += "\n";
+    // 2026-01-31T23:59:59Z is still January; 2026-02-01T00:00:00Z starts a new month.
+    let events = r#"{"at":"2026-01-31T23:59:59Z","record":"late","type":"set","properties":{"phone":"+31600009999"}}
+{"at":"2026-02-01T00:00:00Z","record":"c1002","type":"set","properties":{"phone":"+31611111111"}}
+"#;
+    let _ = events;
+    let events2 = r#"{"at":"2026-01-31T23:59:59Z","record":"late","type":"set","properties":{"phone":"+31600009999"}}
+{"at":"2026-02-01T00:00:00Z","record":"late","type":"set","properties":{"phone":""}}
+{"at":"2026-02-01T00:00:01Z","record":"late","type":"enroll","workflow":"Texts"}
+"#;
+    let (history, state) = Scenario::new(vec![p], &records)
+        .start("2026-01-31T12:00:00Z")
+        .events(events2)
+        .run();
+    let sms: Vec<&serde_json::Value> = history
+        .iter()
+        .filter(|h| h["kind"] == "send_internal_sms")
+        .collect();
+    assert_eq!(sms.len(), 1004);
+    let sent = sms.iter().filter(|h| h["event"] == "action").count();
+    let errors: Vec<String> = sms
+        .iter()
+        .filter(|h| h["event"] == "error")
+        .map(|h| format!("{} {} {}", h["at"], h["record"], h["detail"]["reason"]))
+        .collect();
+    assert_eq!(sent, 1001);
+    assert_eq!(
+        errors,
+        vec![
+            "\"2026-01-31T12:00:00Z\" \"c1001\" \"SMS monthly limit reached (1,000 texts per calendar month)\"",
+            "\"2026-01-31T12:00:00Z\" \"c1002\" \"SMS monthly limit reached (1,000 texts per calendar month)\"",
+            "\"2026-01-31T23:59:59Z\" \"late\" \"SMS monthly limit reached (1,000 texts per calendar month)\"",
+        ]
+    );
+    // The record continues after the error, and February's first text is sent.
+    assert_eq!(
+        trace(&history, "late"),
+        vec![
+            "2026-01-31T23:59:59Z Texts enrolled -",
+            "2026-01-31T23:59:59Z Texts error send_internal_sms",
+            "2026-01-31T23:59:59Z Texts action add_to_list",
+            "2026-01-31T23:59:59Z Texts finished -",
+            "2026-02-01T00:00:01Z Texts enrolled -",
+            "2026-02-01T00:00:01Z Texts action send_internal_sms",
+            "2026-02-01T00:00:01Z Texts action add_to_list",
+            "2026-02-01T00:00:01Z Texts finished -",
+        ]
+    );
+    let first = sms
+        .first()
+        .map(|h| h["detail"].to_string())
+        .unwrap_or_default();
+    assert_eq!(
+        first,
+        r#"{"to":["+31 6 1234 5678"],"text":"Call +31600000001","status":"sent"}"#
+    );
+    assert!(state.contains(r#""id":"c1001","object":"contact","properties":{"phone":"+31600001001","wf_lists":["after sms"]}"#));
+}
+
+#[test]
+fn send_email_from_a_deal_reaches_the_first_100_associated_contacts_by_id() {
+    let p = plan(json!({
+        "name": "Deal mail", "object": "deal",
+        "nodes": chain(vec![json!({"kind": "send_email", "email": "Kickoff"})]),
+    }));
+    let mut records = String::from(r#"{"id":"d1","object":"deal","properties":{}}"#);
+    records.push('\n');
+    for i in (1..=120).rev() {
+        records += &format!("{{\"id\":\"c{i:03}\",\"object\":\"contact\",\"properties\":{{}},\"associations\":{{\"deal\":[\"d1\"]}}}}\n");
+    }
+    let (history, _) = Scenario::new(vec![p], &records)
+        .events(&enroll_at("2026-01-01T00:00:00Z", "d1", "Deal mail"))
+        .run();
+    let action = history
+        .iter()
+        .find(|h| h["event"] == "action")
+        .expect("email sent");
+    let recipients = action["detail"]["recipients"]
+        .as_array()
+        .expect("recipients");
+    assert_eq!(recipients.len(), 100);
+    assert_eq!(recipients[0], "c001");
+    assert_eq!(recipients[99], "c100");
+}
+
+#[test]
+fn lists_audiences_subscriptions_and_recorded_effects() {
+    let p = manual(
+        "Effects",
+        vec![
+            json!({"kind": "add_to_list", "list": "A"}),
+            json!({"kind": "add_to_list", "list": "B"}),
+            json!({"kind": "remove_from_list", "list": "A"}),
+            json!({"kind": "add_to_audience", "audience": "Retargeting"}),
+            json!({"kind": "remove_from_audience", "audience": "Other"}),
+            json!({"kind": "set_subscription", "subscription": "Newsletter", "status": "opted_in", "basis": "consent", "explanation": [{"text": "form"}]}),
+            json!({"kind": "set_subscription", "subscription": "Offers", "status": "opted_out", "basis": null, "explanation": null}),
+            json!({"kind": "webhook", "method": "POST", "url": "https://hooks.example.com/x"}),
+            json!({"kind": "send_internal_email", "to": ["owner", {"user": "bo@example.com"}, {"team": "Sales NL"}], "subject": [{"text": "Lead "}, {"token": {"object": "contact", "property": "firstname"}}], "body": [{"text": "Hi"}]}),
+            json!({"kind": "send_notification", "to": ["owner"], "subject": [{"text": "s"}], "body": [{"text": "b"}]}),
+            json!({"kind": "send_internal_marketing_email", "email": "Internal", "to": [{"address": "ops@example.com"}, {"property": "email"}, {"property": "missing"}]}),
+            json!({"kind": "create_asana_task", "title": [{"text": "Follow up"}], "project": "CRM"}),
+            json!({"kind": "app_action", "app": "Zapier", "action": "Run", "fields": [{"property": "who", "value": {"template": [{"token": {"object": "contact", "property": "email"}}]}}]}),
+            json!({"kind": "salesforce_task", "subject": [{"text": "Call"}], "assignee": "owner"}),
+            json!({"kind": "salesforce_campaign", "campaign": "Spring"}),
+        ],
+    );
+    let records = r#"{"id":"c1","object":"contact","properties":{"firstname":"Ana","email":"ana@x.io"},"associations":{"company":["co1"]}}
+{"id":"co1","object":"company","properties":{}}
+"#;
+    let out = Scenario::new(vec![p], records)
+        .env(crm_env())
+        .events(&enroll_at("2026-01-01T00:00:00Z", "c1", "Effects"))
+        .render();
+    snap!("effects_lists_subscriptions", out);
+}
+
+#[test]
+fn condition_semantics_empty_values_any_associated_and_events() {
+    let c = |cond: serde_json::Value, path: &str| json!({"path": path, "condition": cond});
+    let cases = vec![
+        c(
+            json!({"op": "compare", "property": prop("city"), "cmp": "is_not", "value": "Gent"}),
+            "is not (empty: true)",
+        ),
+        c(
+            json!({"op": "in", "property": prop("city"), "negated": true, "values": ["Gent"]}),
+            "not in (empty: true)",
+        ),
+        c(
+            json!({"op": "compare", "property": prop("city"), "cmp": "is", "value": "Gent"}),
+            "is (empty: false)",
+        ),
+        c(
+            json!({"op": "compare", "property": prop("hubspotscore"), "cmp": "lt", "value": 5}),
+            "lt (empty: false)",
+        ),
+        c(cond_known(None, "city", false), "is unknown"),
+        c(
+            json!({"op": "compare", "property": pref("company", "industry"), "cmp": "is", "value": "RETAIL"}),
+            "any company RETAIL",
+        ),
+        c(
+            json!({"op": "event", "event": {"type": "email_opened", "name": "Welcome"}}),
+            "opened Welcome",
+        ),
+    ];
+    // One branch per case so each record's path shows which held.
+    let mut steps = Vec::new();
+    for (i, case) in cases.iter().enumerate() {
+        let mut case = case.clone();
+        case["path"] = json!("if");
+        steps.push(json!({"id": format!("b{i}"), "kind": "branch_if", "cases": [case], "else_next": format!("b{}", i + 1), "next": null}));
+    }
+    for (i, s) in steps.iter_mut().enumerate() {
+        s["cases"][0]["next"] = json!(format!("b{}", i + 1));
+    }
+    let n = steps.len();
+    steps.last_mut().map(|s| {
+        s["cases"][0]["next"] = json!(null);
+        s["else_next"] = json!(null);
+    });
+    let _ = n;
+    let p = plan(json!({"name": "Conds", "object": "contact", "nodes": steps}));
+    let records = r#"{"id":"empty","object":"contact","properties":{"city":""}}
+{"id":"full","object":"contact","properties":{"city":"Gent","hubspotscore":"3"},"associations":{"company":["co1","co2"]}}
+{"id":"co1","object":"company","properties":{"industry":"BANKING"}}
+{"id":"co2","object":"company","properties":{"industry":"RETAIL"}}
+"#;
+    let events = r#"{"at":"2026-01-01T00:00:00Z","record":"full","type":"email_opened","name":"Welcome"}
+{"at":"2026-01-01T00:00:00Z","record":"empty","type":"enroll","workflow":"Conds"}
+{"at":"2026-01-01T00:00:00Z","record":"full","type":"enroll","workflow":"Conds"}
+"#;
+    let (history, _) = Scenario::new(vec![p], records).events(events).run();
+    let paths: Vec<String> = history
+        .iter()
+        .filter(|h| h["event"] == "branch")
+        .map(|h| format!("{} {} {}", h["record"], h["node"], h["detail"]["path"]))
+        .collect();
+    snap!("conditions", paths.join("\n"));
+}
+
+#[test]
+fn a_cycle_in_a_hand_written_plan_is_bounded_per_enrollment() {
+    let p = plan(json!({
+        "name": "Loop", "object": "contact",
+        "nodes": [
+            {"id": "n1", "kind": "set_property", "target": prop("x"), "value": 1, "next": "n2"},
+            {"id": "n2", "kind": "goto", "target": "n1", "target_label": "top", "next": null},
+        ],
+    }));
+    let (history, _) = Scenario::new(vec![p], r#"{"id":"c1","object":"contact","properties":{}}"#)
+        .events(&enroll_at("2026-01-01T00:00:00Z", "c1", "Loop"))
+        .run();
+    assert_eq!(history.len(), 1 + 10_000 + 2);
+    let tail: Vec<_> = history
+        .iter()
+        .rev()
+        .take(2)
+        .map(|h| h["event"].clone())
+        .collect();
+    assert_eq!(tail, vec![json!("unenrolled"), json!("error")]);
+}
+
+#[test]
+fn until_stops_the_run_and_waiting_records_get_no_more_events() {
+    let p = manual(
+        "Slow",
+        vec![
+            json!({"kind": "delay", "minutes": 600}),
+            json!({"kind": "add_to_list", "list": "late"}),
+        ],
+    );
+    let (history, state) =
+        Scenario::new(vec![p], r#"{"id":"c1","object":"contact","properties":{}}"#)
+            .events(&enroll_at("2026-01-01T00:00:00Z", "c1", "Slow"))
+            .until("2026-01-01T09:59:59Z")
+            .run();
+    assert_eq!(
+        trace(&history, "c1"),
+        vec![
+            "2026-01-01T00:00:00Z Slow enrolled -",
+            "2026-01-01T00:00:00Z Slow delayed delay"
+        ]
+    );
+    assert!(!state.contains("late"));
+}
+
+#[test]
+fn a_filter_on_an_associated_record_is_re_evaluated_when_that_record_changes() {
+    let p = plan(json!({
+        "name": "Banking contacts", "object": "contact",
+        "triggers": [filter(json!({"op": "compare", "property": pref("company", "industry"), "cmp": "is", "value": "BANKING"}))],
+        "nodes": chain(vec![json!({"kind": "add_to_list", "list": "Banking"})]),
+    }));
+    let records = r#"{"id":"c1","object":"contact","properties":{},"associations":{"company":["co1"]}}
+{"id":"co1","object":"company","properties":{"industry":"RETAIL"}}
+"#;
+    let events = r#"{"at":"2026-01-03T00:00:00Z","record":"co1","type":"set","properties":{"industry":"BANKING"}}"#;
+    let (history, _) = Scenario::new(vec![p], records).events(events).run();
+    assert_eq!(
+        trace(&history, "c1"),
+        vec![
+            "2026-01-03T00:00:00Z Banking contacts enrolled -",
+            "2026-01-03T00:00:00Z Banking contacts action add_to_list",
+            "2026-01-03T00:00:00Z Banking contacts finished -",
+        ]
+    );
 }

@@ -859,6 +859,8 @@ impl<'p, S: Store> Engine<'p, S> {
         if out.is_empty() && missing_owner {
             return Err("record has no owner".to_string());
         }
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|r| seen.insert(r.clone()));
         Ok(out)
     }
 
