@@ -10,10 +10,12 @@
 //! change (`--check`) or has syntax errors (it is left untouched); 2 usage
 //! or I/O problem.
 
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
+use crate::diagnostics::render::{self, HumanOptions};
 use crate::diagnostics::Diagnostic;
+use crate::project;
 use crate::source::SourceMap;
 
 /// Arguments of `wfc fmt`.
@@ -138,77 +140,68 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 /// The `.wf` files named by `paths` (folders searched recursively, in
-/// sorted order); no path: the project around the current folder.
-pub(crate) fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+/// sorted order); no path: the project around the current folder (the
+/// folder of the nearest `wf.toml`, else the current folder).
+fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
     let roots: Vec<PathBuf> = if paths.is_empty() {
-        let cwd =
-            std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
-        vec![project_root(&cwd).unwrap_or(cwd)]
+        let root = project::discover(&cwd)
+            .and_then(|m| m.parent().map(Path::to_path_buf))
+            .unwrap_or(cwd.clone());
+        vec![root]
     } else {
         paths.to_vec()
     };
     let mut out = Vec::new();
     for root in roots {
-        let meta =
-            std::fs::metadata(&root).map_err(|e| format!("cannot read {}: {e}", root.display()))?;
+        let meta = std::fs::metadata(&root)
+            .map_err(|e| format!("cannot read `{}`: {e}", root.display()))?;
         if meta.is_dir() {
-            walk(&root, &mut out, 0)?;
+            let files = project::collect_dir(&root).map_err(|e| e.to_string())?;
+            // Shown relative to the current folder.
+            out.extend(files.into_iter().map(|f| {
+                let rel = project::display_name(&f, &cwd);
+                if Path::new(&rel).is_absolute() {
+                    f
+                } else {
+                    PathBuf::from(rel)
+                }
+            }));
         } else {
             out.push(root);
         }
     }
-    out.dedup();
+    let mut seen = std::collections::BTreeSet::new();
+    out.retain(|f| seen.insert(f.clone()));
     Ok(out)
 }
 
-/// The nearest folder at or above `dir` holding a `wf.toml`.
-pub(crate) fn project_root(dir: &Path) -> Option<PathBuf> {
-    dir.ancestors()
-        .find(|d| d.join("wf.toml").is_file())
-        .map(Path::to_path_buf)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), String> {
-    if depth > 64 {
-        return Ok(());
-    }
-    let rd = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for p in entries {
-        let hidden = p
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        if hidden || p.file_name().is_some_and(|n| n == "target") {
-            continue;
-        }
-        if p.is_dir() {
-            walk(&p, out, depth + 1)?;
-        } else if p.extension().is_some_and(|e| e == "wf") {
-            out.push(p);
-        }
-    }
-    Ok(())
-}
-
-/// Print diagnostics for one text to standard error, rustc style.
+/// Print diagnostics for one text to standard error (miette's report,
+/// colour only on a terminal without `NO_COLOR`).
 pub(crate) fn report(name: &str, text: &str, diags: &[Diagnostic]) {
     let mut sources = SourceMap::new();
     let id = sources.add(name, text);
-    for d in diags {
-        let lc = sources.line_col(id, d.primary.span.start as usize);
-        eprintln!(
-            "{}[{}]: {}",
-            d.severity.as_str(),
-            d.code.as_str(),
-            d.message
-        );
-        eprintln!("  --> {name}:{}:{}", lc.line, lc.column);
-        if !d.primary.message.is_empty() {
-            eprintln!("   = {}", d.primary.message);
-        }
-        if let Some(h) = &d.help {
-            eprintln!("   = help: {h}");
-        }
+    // The diagnostics were made against a file numbered like this one.
+    let diags: Vec<Diagnostic> = diags
+        .iter()
+        .cloned()
+        .map(|mut d| {
+            d.primary.span.file = id;
+            for s in &mut d.secondary {
+                s.span.file = id;
+            }
+            d
+        })
+        .collect();
+    eprint!("{}", render::human(&sources, &diags, human_options()));
+}
+
+pub(crate) fn human_options() -> HumanOptions {
+    let terminal = std::io::stderr().is_terminal();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    HumanOptions {
+        color: terminal && !no_color,
+        width: if terminal { 100 } else { 80 },
     }
 }

@@ -12,7 +12,9 @@
 
 use std::path::PathBuf;
 
-use crate::driver::{compile, SourceInput};
+use crate::diagnostics::render;
+use crate::driver::compile;
+use crate::project;
 use crate::graph::{render, Format};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -40,67 +42,34 @@ pub struct Args {
 
 /// Run `wfc graph`; returns the process exit code.
 pub fn run(args: Args) -> i32 {
-    let files = match super::fmt::collect_files(std::slice::from_ref(&args.path)) {
-        Ok(f) => f,
+    let cwd = match std::env::current_dir() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: cannot read the current folder: {e}");
+            return 2;
+        }
+    };
+    let request = project::Request {
+        paths: vec![args.path.clone()],
+        stdin_filename: None,
+    };
+    let project = match project::load(&request, &cwd, &mut std::io::stdin().lock()) {
+        Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");
             return 2;
         }
     };
-    if files.is_empty() {
+    if project.inputs.is_empty() {
         eprintln!("error: no .wf file in {}", args.path.display());
         return 2;
     }
-    let mut inputs = Vec::new();
-    for f in &files {
-        match std::fs::read(f) {
-            Ok(bytes) => inputs.push(SourceInput::new(f.display().to_string(), bytes)),
-            Err(e) => {
-                eprintln!("error: cannot read {}: {e}", f.display());
-                return 2;
-            }
-        }
-    }
-    let dir = if args.path.is_dir() {
-        Some(args.path.clone())
-    } else {
-        args.path
-            .parent()
-            .map(|p| {
-                if p.as_os_str().is_empty() {
-                    PathBuf::from(".")
-                } else {
-                    p.to_path_buf()
-                }
-            })
-            .and_then(|p| std::fs::canonicalize(p).ok())
-    };
-    let manifest = match dir.as_deref().and_then(super::fmt::project_root) {
-        Some(root) => {
-            let path = root.join("wf.toml");
-            match std::fs::read(&path) {
-                Ok(bytes) => Some(SourceInput::new(path.display().to_string(), bytes)),
-                Err(e) => {
-                    eprintln!("error: cannot read {}: {e}", path.display());
-                    return 2;
-                }
-            }
-        }
-        None => None,
-    };
-    let comp = compile(inputs, manifest);
+    let comp = compile(project.inputs, project.manifest);
     if comp.has_errors() {
-        for (id, src) in comp.sources.files() {
-            let diags: Vec<_> = comp
-                .diagnostics
-                .iter()
-                .filter(|d| d.primary.span.file == id)
-                .cloned()
-                .collect();
-            if !diags.is_empty() {
-                super::fmt::report(&src.name, &src.text, &diags);
-            }
-        }
+        eprint!(
+            "{}",
+            render::human(&comp.sources, &comp.diagnostics, super::fmt::human_options())
+        );
         eprintln!("error: the workflows have errors; nothing drawn");
         return 1;
     }
