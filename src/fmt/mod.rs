@@ -80,11 +80,26 @@ fn start_of(step: &Step) -> usize {
 impl<'a> Printer<'a> {
     // ------------------------------------------------------------ comments
 
-    /// Whether the source has an empty line between `a` and `b`.
+    /// Whether the source has an empty line between `a` and `b` (a line
+    /// holding only blanks, wholly inside the range).
     fn blank_between(&self, a: usize, b: usize) -> bool {
-        self.src
-            .get(a.min(b)..b)
-            .is_some_and(|s| s.bytes().filter(|&c| c == b'\n').count() >= 2)
+        let a = self.tight(a);
+        self.src.get(a.min(b)..b).is_some_and(|s| {
+            let lines: Vec<&str> = s.split('\n').collect();
+            lines.len() > 2
+                && lines[1..lines.len() - 1]
+                    .iter()
+                    .any(|l| l.trim().is_empty())
+        })
+    }
+
+    /// `end` moved back over blanks and line breaks (a span may include
+    /// the line break that ends it).
+    fn tight(&self, end: usize) -> usize {
+        let Some(s) = self.src.get(..end.min(self.src.len())) else {
+            return end;
+        };
+        s.trim_end_matches([' ', '\t', '\r', '\n']).len()
     }
 
     fn has_newline(&self, a: usize, b: usize) -> bool {
@@ -109,6 +124,7 @@ impl<'a> Printer<'a> {
     /// The next comment if it stands on the same source line after `end`
     /// (and before `limit`).
     fn take_trailing(&mut self, end: usize, limit: usize) -> Option<&'a Comment> {
+        let end = self.tight(end);
         let c = self.peek_comment()?;
         let start = c.span.start as usize;
         if start >= end && start < limit && !self.has_newline(end, start) {
@@ -391,6 +407,7 @@ impl<'a> Printer<'a> {
 
     /// After the last token of an item: its trailing comment.
     fn finish_line(&mut self, end: usize) {
+        let end = self.tight(end);
         self.last_end = self.last_end.max(end);
         let t = self.take_trailing(end, usize::MAX);
         self.push_trailing(t);
