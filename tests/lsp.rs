@@ -21,34 +21,8 @@ struct Server {
     next_id: i64,
 }
 
-/// Whether `wfc lsp` is wired into the CLI (the stub CLI prints nothing).
-fn wired() -> bool {
-    let out = Command::new(env!("CARGO_BIN_EXE_wfc"))
-        .args(["lsp", "--help"])
-        .output();
-    match out {
-        Ok(o) => String::from_utf8_lossy(&o.stdout).contains("--stdio"),
-        Err(_) => false,
-    }
-}
-
-macro_rules! server_or_skip {
-    () => {
-        match Server::start() {
-            Some(s) => s,
-            None => {
-                eprintln!("skipped: `wfc lsp` is not wired into the CLI yet");
-                return;
-            }
-        }
-    };
-}
-
 impl Server {
-    fn start() -> Option<Server> {
-        if !wired() {
-            return None;
-        }
+    fn start() -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_wfc"))
             .arg("lsp")
             .stdin(Stdio::piped())
@@ -87,13 +61,13 @@ impl Server {
                 }
             }
         });
-        Some(Server {
+        Server {
             child,
             stdin,
             rx,
             backlog: Vec::new(),
             next_id: 1,
-        })
+        }
     }
 
     fn send_raw(&mut self, bytes: &[u8]) {
@@ -253,7 +227,7 @@ workflow "Onboarding 😀" for contact {
 
 #[test]
 fn lifecycle_errors_and_clean_exit() {
-    let mut s = server_or_skip!();
+    let mut s = Server::start();
     let early = s.request("textDocument/hover", doc_pos("file:///x.wf", 0, 0));
     assert_eq!(early["error"]["code"], -32002, "{early}");
 
@@ -279,7 +253,7 @@ fn lifecycle_errors_and_clean_exit() {
 
 #[test]
 fn malformed_messages_do_not_bring_the_server_down() {
-    let mut s = server_or_skip!();
+    let mut s = Server::start();
     s.initialize();
     // Not JSON at all.
     s.send_raw(b"Content-Length: 9\r\n\r\n{not json");
@@ -321,7 +295,7 @@ fn malformed_messages_do_not_bring_the_server_down() {
 
 #[test]
 fn exit_without_shutdown_is_exit_code_1() {
-    let mut s = server_or_skip!();
+    let mut s = Server::start();
     s.initialize();
     s.notify("exit", Value::Null);
     assert_eq!(s.wait_exit().code(), Some(1));
@@ -329,7 +303,7 @@ fn exit_without_shutdown_is_exit_code_1() {
 
 #[test]
 fn closing_stdin_ends_the_server() {
-    let mut s = server_or_skip!();
+    let mut s = Server::start();
     s.initialize();
     s.stdin = None; // EOF
     assert_eq!(s.wait_exit().code(), Some(1));
@@ -340,7 +314,7 @@ fn closing_stdin_ends_the_server() {
 /// file that vanishes gets an empty list.
 #[test]
 fn project_diagnostics_follow_buffers_and_disk() {
-    let mut s = server_or_skip!();
+    let mut s = Server::start();
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(
         dir.path().join("wf.toml"),
@@ -397,7 +371,7 @@ fn project_diagnostics_follow_buffers_and_disk() {
 /// file of the project resolves to (navigation across files).
 #[test]
 fn workflows_resolve_across_project_files() {
-    let mut s = server_or_skip!();
+    let mut s = Server::start();
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(
         dir.path().join("wf.toml"),
@@ -440,7 +414,7 @@ fn workflows_resolve_across_project_files() {
 
 #[test]
 fn hover_completion_definition_references_symbols() {
-    let mut s = server_or_skip!();
+    let mut s = Server::start();
     let uri = "file:///tmp/wfc-lsp-test-features/nurture.wf";
     s.initialize();
     s.open(uri, NURTURE);
@@ -565,7 +539,7 @@ fn labels(r: &Value) -> Vec<String> {
 /// Half-typed edits keep every feature answering.
 #[test]
 fn half_typed_text_is_served() {
-    let mut s = server_or_skip!();
+    let mut s = Server::start();
     let uri = "file:///tmp/wfc-lsp-test-half/h.wf";
     s.initialize();
     s.open(uri, "");

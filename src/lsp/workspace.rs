@@ -22,12 +22,7 @@ use crate::driver::{compile, Compilation, SourceInput};
 use crate::schema::Environment;
 use crate::source::{FileId, SourceText};
 
-pub const MANIFEST: &str = "wf.toml";
-
-/// Folders never searched for `.wf` files.
-fn skip_dir(name: &str) -> bool {
-    name.starts_with('.') || name == "target" || name == "node_modules"
-}
+pub use crate::project::MANIFEST;
 
 #[derive(Clone, Debug)]
 pub struct Document {
@@ -408,8 +403,12 @@ impl Workspace {
                 .and_then(|b| Some((uri::from_path(&manifest_path)?, b))),
         }?;
 
-        let mut paths: BTreeSet<PathBuf> = BTreeSet::new();
-        collect_wf(dir, 0, &mut paths);
+        // The same files `wfc check` would read there (a folder that cannot
+        // be read contributes nothing rather than stopping the server).
+        let mut paths: BTreeSet<PathBuf> = crate::project::collect_dir(dir)
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
         for doc in self.docs.values() {
             if let Some(p) = &doc.path {
                 if p.starts_with(dir)
@@ -446,7 +445,7 @@ impl Workspace {
                 return Some(e.bytes.clone());
             }
         }
-        let bytes = std::fs::read(path).ok()?;
+        let bytes = crate::project::read_file(path).ok()?;
         self.disk.insert(
             path.to_path_buf(),
             DiskEntry {
@@ -460,13 +459,12 @@ impl Workspace {
 
 /// A file's name as `wfc check` run in the project folder would show it.
 fn relative_name(dir: &Path, p: &Path) -> String {
-    p.strip_prefix(dir)
-        .unwrap_or(p)
-        .to_string_lossy()
-        .into_owned()
+    crate::project::display_name(p, dir)
 }
 
-/// The nearest `wf.toml` in `start` or its parents.
+/// The nearest `wf.toml` in `start` or its parents, like
+/// [`crate::project::discover`] but also counting an open (maybe unsaved)
+/// `wf.toml` buffer.
 fn discover_manifest(start: &Path, exists: &dyn Fn(&Path) -> bool) -> Option<PathBuf> {
     let mut dir = Some(start);
     while let Some(d) = dir {
@@ -477,27 +475,4 @@ fn discover_manifest(start: &Path, exists: &dyn Fn(&Path) -> bool) -> Option<Pat
         dir = d.parent();
     }
     None
-}
-
-/// Every `.wf` file below `dir` (bounded depth; hidden folders skipped).
-fn collect_wf(dir: &Path, depth: usize, out: &mut BTreeSet<PathBuf>) {
-    if depth > 32 {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let Ok(ft) = entry.file_type() else { continue };
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if ft.is_dir() {
-            if !skip_dir(&name) {
-                collect_wf(&path, depth + 1, out);
-            }
-        } else if ft.is_file() && name.ends_with(".wf") {
-            out.insert(path);
-        }
-    }
 }
