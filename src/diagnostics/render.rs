@@ -481,7 +481,6 @@ pub fn sarif(sources: &SourceMap, diags: &[Diagnostic]) -> String {
             json!({
                 "id": c.as_str(),
                 "shortDescription": { "text": c.summary() },
-                "fullDescription": { "text": c.summary() },
                 "help": { "text": format!("run `wfc explain {}` for the long explanation", c.as_str()) },
                 "defaultConfiguration": { "level": sarif_level(c.severity()) },
             })
