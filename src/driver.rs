@@ -71,7 +71,7 @@ pub fn compile(mut inputs: Vec<SourceInput>, manifest_input: Option<SourceInput>
             Ok(env) => env,
             Err(diags) => {
                 diagnostics.extend(diags);
-                Environment::standard()
+                Environment::after_bad_manifest()
             }
         },
         None => Environment::standard(),
