@@ -12,8 +12,10 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-use crate::driver::{compile, SourceInput};
+use crate::diagnostics::render::{self, HumanOptions};
+use crate::driver::compile;
 use crate::plan::Plan;
+use crate::project::{self, Request};
 use crate::runtime::{self, JsonLines, RunError, RunInput};
 use crate::schema::{manifest, Environment};
 use crate::source::SourceMap;
@@ -69,126 +71,59 @@ pub fn run(args: Args) -> i32 {
     }
 }
 
-/// Every `.wf` file below `dir`, sorted.
-fn wf_files_below(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Fail> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| usage(format!("cannot read folder {}: {e}", dir.display())))?;
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            wf_files_below(&p, out)?;
-        } else if p.extension().is_some_and(|e| e == "wf") {
-            out.push(p);
-        }
-    }
-    Ok(())
-}
-
-/// The nearest `wf.toml` in `start` or its parents.
-fn find_manifest(start: &Path) -> Option<PathBuf> {
-    let abs = std::fs::canonicalize(start).ok()?;
-    let mut dir = if abs.is_dir() {
-        Some(abs.as_path())
-    } else {
-        abs.parent()
-    };
-    while let Some(d) = dir {
-        let candidate = d.join("wf.toml");
-        if candidate.is_file() {
-            return Some(candidate);
-        }
-        dir = d.parent();
-    }
-    None
-}
-
 fn read(path: &Path) -> Result<Vec<u8>, Fail> {
     std::fs::read(path).map_err(|e| usage(format!("cannot read {}: {e}", path.display())))
 }
 
 fn print_diagnostics(sources: &SourceMap, diags: &[crate::diagnostics::Diagnostic]) {
-    let mut err = std::io::stderr().lock();
-    for d in diags {
-        let span = d.primary.span;
-        let lc = sources.line_col(span.file, span.start as usize);
-        let _ = writeln!(
-            err,
-            "{}[{}]: {}\n  --> {}:{}:{}",
-            d.severity.as_str(),
-            d.code.as_str(),
-            d.message,
-            sources.name(span.file),
-            lc.line,
-            lc.column
-        );
-        if let Some(h) = &d.help {
-            let _ = writeln!(err, "  = help: {h}");
-        }
-    }
+    let text = render::human(sources, diags, HumanOptions::plain());
+    let _ = std::io::stderr().write_all(text.as_bytes());
 }
 
 /// Plans from the paths, in run order (files by path, then position), and
 /// the environment (from the nearest `wf.toml`, else the standard one).
+/// `.json` paths are plan files; everything else (`.wf` files, folders, no
+/// path at all) goes through the compiler as for `wfc check`.
 fn load_plans(paths: &[PathBuf]) -> Result<(Vec<Plan>, Environment), Fail> {
-    let mut wf_files = Vec::new();
-    let mut json_files = Vec::new();
-    let cwd = PathBuf::from(".");
-    let roots: Vec<PathBuf> = if paths.is_empty() {
-        // The project around the current folder.
-        let root = find_manifest(&cwd)
-            .and_then(|m| m.parent().map(Path::to_path_buf))
-            .unwrap_or_else(|| cwd.clone());
-        vec![root]
-    } else {
-        paths.to_vec()
-    };
-    for p in &roots {
-        if p.is_dir() {
-            wf_files_below(p, &mut wf_files)?;
-        } else if p.extension().is_some_and(|e| e == "json") {
-            json_files.push(p.clone());
-        } else if p.extension().is_some_and(|e| e == "wf") {
-            if !p.is_file() {
-                return Err(usage(format!("no such file: {}", p.display())));
-            }
-            wf_files.push(p.clone());
-        } else if !p.exists() {
-            return Err(usage(format!("no such file or folder: {}", p.display())));
-        } else {
-            return Err(usage(format!(
-                "{}: expected a .wf file, a folder or a .json plan file",
-                p.display()
-            )));
-        }
-    }
-    let manifest_path = roots.first().and_then(|p| find_manifest(p));
+    let cwd = std::env::current_dir()
+        .map_err(|e| usage(format!("cannot read the current folder: {e}")))?;
+    let (json_files, sources): (Vec<PathBuf>, Vec<PathBuf>) = paths
+        .iter()
+        .cloned()
+        .partition(|p| p.extension().is_some_and(|e| e == "json") && !p.is_dir());
 
     let mut plans: Vec<(String, usize, Plan)> = Vec::new();
-    let env = if wf_files.is_empty() {
-        match &manifest_path {
+    let env = if sources.is_empty() && !json_files.is_empty() {
+        // Plan files only: the environment of the nearest manifest.
+        let first = json_files
+            .first()
+            .map(|f| cwd.join(f))
+            .unwrap_or_else(|| cwd.clone());
+        let start = first
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| cwd.clone());
+        match project::discover(&start) {
             None => Environment::standard(),
             Some(m) => {
-                let text = String::from_utf8(read(m)?)
+                let text = String::from_utf8(read(&m)?)
                     .map_err(|_| Fail(1, format!("{}: not valid UTF-8", m.display())))?;
-                let mut sources = SourceMap::new();
-                let id = sources.add(m.display().to_string(), text);
-                manifest::load(&sources, id).map_err(|diags| {
-                    print_diagnostics(&sources, &diags);
+                let mut map = SourceMap::new();
+                let id = map.add(project::display_name(&m, &cwd), text);
+                manifest::load(&map, id).map_err(|diags| {
+                    print_diagnostics(&map, &diags);
                     Fail(1, String::new())
                 })?
             }
         }
     } else {
-        let mut inputs = Vec::with_capacity(wf_files.len());
-        for f in &wf_files {
-            inputs.push(SourceInput::new(f.display().to_string(), read(f)?));
-        }
-        let manifest_input = match &manifest_path {
-            Some(m) => Some(SourceInput::new(m.display().to_string(), read(m)?)),
-            None => None,
+        let request = Request {
+            paths: sources,
+            stdin_filename: None,
         };
-        let compilation = compile(inputs, manifest_input);
+        let project = project::load(&request, &cwd, &mut std::io::empty())
+            .map_err(|e| usage(e.to_string()))?;
+        let compilation = compile(project.inputs, project.manifest);
         if compilation.has_errors() {
             print_diagnostics(&compilation.sources, &compilation.diagnostics);
             return Err(Fail(1, String::new()));
@@ -214,7 +149,7 @@ fn load_plans(paths: &[PathBuf]) -> Result<(Vec<Plan>, Environment), Fail> {
         for (i, v) in list.into_iter().enumerate() {
             let plan: Plan = serde_json::from_value(v)
                 .map_err(|e| Fail(1, format!("invalid plan file {}: {e}", f.display())))?;
-            plans.push((f.display().to_string(), i, plan));
+            plans.push((project::display_name(&cwd.join(f), &cwd), i, plan));
         }
     }
     plans.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));

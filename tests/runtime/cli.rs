@@ -78,7 +78,7 @@ fn run_writes_history_and_state_files_and_is_byte_identical() {
     assert_eq!(outputs[0], outputs[1]);
     let history = String::from_utf8(outputs[0].0.clone()).expect("utf-8");
     let state = String::from_utf8(outputs[0].1.clone()).expect("utf-8");
-    insta::with_settings!({snapshot_path => "runtime/snapshots", prepend_module_to_snapshot => false}, {
+    insta::with_settings!({snapshot_path => "snapshots", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("cli_files", format!("{history}--- state\n{state}"));
     });
 }
