@@ -127,7 +127,10 @@ impl<'a> Printer<'a> {
         let end = self.tight(end);
         let c = self.peek_comment()?;
         let start = c.span.start as usize;
-        if start >= end && start < limit && !self.has_newline(end, start) {
+        // A span may already include its trailing comment (then the comment
+        // is the last thing in it).
+        let inside_at_end = start < end && (c.span.end as usize) >= end;
+        if inside_at_end || (start >= end && start < limit && !self.has_newline(end, start)) {
             self.next += 1;
             self.last_end = self.last_end.max(c.span.end as usize);
             Some(c)
