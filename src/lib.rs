@@ -13,6 +13,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod corpus;
 pub mod diagnostics;
 pub mod driver;
 pub mod fmt;
