@@ -357,6 +357,14 @@ const WORDS: &[&str] = &[
     "new", "lead", "is", "ready", "for", "a", "call", "please", "check", "the", "account", "today",
     "renewal", "due", "soon", "thanks", "größer", "déjà", "vu", "ASAP",
 ];
+/// Escapes as written in the source.
+const ESCAPES: &[&str] = &[
+    "\\\"quoted\\\"",
+    "tab\\there",
+    "line\\nbreak",
+    "\\u{1F680}",
+    "back\\\\slash",
+];
 const STRING_VALUES: &[&str] = &[
     "Netherlands",
     "Belgium",
@@ -933,14 +941,14 @@ impl Gen {
                     let (p, _) = *self.rng.pick(props(o));
                     let _ = write!(s, "{{{{ {o}.{p} }}}}");
                 }
-                2 => s.push_str(*self.rng.pick(&[
-                    "\\\"quoted\\\"",
-                    "tab\\there",
-                    "line\\nbreak",
-                    "\\u{1F680}",
-                    "back\\\\slash",
-                ])),
-                _ => s.push_str(*self.rng.pick(WORDS)),
+                2 => {
+                    let w = *self.rng.pick(ESCAPES);
+                    s.push_str(w);
+                }
+                _ => {
+                    let w = *self.rng.pick(WORDS);
+                    s.push_str(w);
+                }
             }
         }
         s

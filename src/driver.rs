@@ -52,7 +52,22 @@ impl Compilation {
 }
 
 /// Parse, check and (when error-free) generate plans.
-pub fn compile(mut inputs: Vec<SourceInput>, manifest_input: Option<SourceInput>) -> Compilation {
+pub fn compile(inputs: Vec<SourceInput>, manifest_input: Option<SourceInput>) -> Compilation {
+    run(inputs, manifest_input, true)
+}
+
+/// Parse and check only: the same diagnostics as [`compile`], but no plans
+/// are generated (`plans` is always empty). For `wfc check` and editors,
+/// which never look at plans.
+pub fn check(inputs: Vec<SourceInput>, manifest_input: Option<SourceInput>) -> Compilation {
+    run(inputs, manifest_input, false)
+}
+
+fn run(
+    mut inputs: Vec<SourceInput>,
+    manifest_input: Option<SourceInput>,
+    generate: bool,
+) -> Compilation {
     inputs.sort_by(|a, b| a.name.cmp(&b.name));
     let mut sources = SourceMap::new();
     let mut diagnostics = Vec::new();
@@ -101,7 +116,7 @@ pub fn compile(mut inputs: Vec<SourceInput>, manifest_input: Option<SourceInput>
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
     let diagnostics = cap_per_file(diagnostics, MAX_DIAGNOSTICS_PER_FILE);
 
-    let plans = if has_errors {
+    let plans = if has_errors || !generate {
         Vec::new()
     } else {
         crate::plan::generate(&files, &sources)
@@ -253,6 +268,19 @@ mod tests {
             file2[5].message,
             "and 4 more diagnostics in this file (at most 5 are listed per file)"
         );
+    }
+
+    #[test]
+    fn check_is_compile_without_plans() {
+        let good = crate::corpus::generate(5, 20_000);
+        let bad = format!("{good}\nworkflow \"x\" for nosuchobject {{\n  delay 0d\n}}\n");
+        for text in [good, bad] {
+            let a = compile(vec![SourceInput::new("a.wf", text.clone())], None);
+            let b = check(vec![SourceInput::new("a.wf", text)], None);
+            assert_eq!(a.diagnostics, b.diagnostics);
+            assert_eq!(a.files, b.files);
+            assert!(b.plans.is_empty());
+        }
     }
 
     #[test]
