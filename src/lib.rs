@@ -20,6 +20,7 @@ pub mod fmt;
 pub mod graph;
 pub mod lsp;
 pub mod plan;
+pub mod project;
 pub mod runtime;
 pub mod schema;
 pub mod source;

@@ -5,6 +5,7 @@
 //! explanation for `wfc explain` lives in `docs/codes/<CODE>.md`.
 
 mod codes;
+pub mod render;
 pub use codes::Code;
 
 use crate::source::Span;

@@ -127,7 +127,10 @@ pub enum Action {
     Goto {
         /// The target node id.
         target: String,
-        /// The target's label as written.
+        /// The target's label as written. Serialised as `target_label`: a
+        /// plain `label` would collide with the node's own `label` field
+        /// (the action is flattened into the node).
+        #[serde(rename = "target_label")]
         label: String,
     },
     EnrollInWorkflow {

@@ -1,0 +1,424 @@
+//! The filesystem side of a compilation: which `.wf` files to read, which
+//! `wf.toml` applies, and reading them (or stdin) into [`SourceInput`]s.
+//!
+//! The CLI and the language server share this, so everything here returns
+//! errors instead of printing or exiting.
+//!
+//! Rules:
+//! - A path that is a file is read whatever its extension; a folder
+//!   contributes every `.wf` file below it (recursively, skipping hidden
+//!   folders and `target`), in path order.
+//! - With no path, the project around the current folder: the nearest
+//!   `wf.toml` in it or a parent, and every `.wf` below that folder (below
+//!   the current folder when there is no manifest).
+//! - With paths, the manifest is the nearest `wf.toml` enclosing the first
+//!   path (for stdin: enclosing `--stdin-filename`, else the current folder).
+//! - File names shown in diagnostics and plans are relative to the current
+//!   folder when possible, with `/` separators.
+
+use std::fmt;
+use std::io::{self, Read};
+use std::path::{Component, Path, PathBuf};
+
+use crate::driver::SourceInput;
+use crate::syntax::MAX_SOURCE_BYTES;
+
+/// The manifest's file name.
+pub const MANIFEST: &str = "wf.toml";
+
+/// The name used for stdin without `--stdin-filename`.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// What to compile, as the user asked for it.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    /// Files and folders; `-` is stdin. Empty: the project around `cwd`.
+    pub paths: Vec<PathBuf>,
+    /// The name stdin's text goes by (also where its manifest is looked for).
+    pub stdin_filename: Option<String>,
+}
+
+/// The inputs of one compilation, ready for [`crate::compile`].
+#[derive(Clone, Debug)]
+pub struct Project {
+    pub inputs: Vec<SourceInput>,
+    pub manifest: Option<SourceInput>,
+    /// Where the manifest was found (absolute), if any.
+    pub manifest_path: Option<PathBuf>,
+    /// The `.wf` files read from disk (absolute), in input order; stdin is not listed.
+    pub files: Vec<PathBuf>,
+}
+
+/// A problem that stops wfc before compiling (exit code 2 in the CLI).
+#[derive(Debug)]
+pub enum ProjectError {
+    /// A file or folder could not be read.
+    Io { path: PathBuf, error: io::Error },
+    /// Nothing to compile.
+    NoFiles { root: PathBuf },
+    /// `-` given more than once.
+    StdinTwice,
+}
+
+impl fmt::Display for ProjectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProjectError::Io { path, error } => {
+                let what = match error.kind() {
+                    io::ErrorKind::NotFound => "no such file or folder".to_string(),
+                    io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+                    _ => error.to_string(),
+                };
+                write!(f, "cannot read `{}`: {what}", path.display())
+            }
+            ProjectError::NoFiles { root } => {
+                write!(f, "no `.wf` files found under `{}`", root.display())
+            }
+            ProjectError::StdinTwice => f.write_str("`-` (stdin) may be given only once"),
+        }
+    }
+}
+
+impl std::error::Error for ProjectError {}
+
+/// Resolve `request` against the current folder `cwd` and read everything.
+/// `stdin` is read only when a path is `-`.
+pub fn load(request: &Request, cwd: &Path, stdin: &mut dyn Read) -> Result<Project, ProjectError> {
+    let cwd = absolute(cwd, Path::new("."));
+    let mut inputs = Vec::new();
+    let mut files: Vec<PathBuf> = Vec::new();
+    let manifest_start;
+
+    if request.paths.is_empty() {
+        let manifest = discover(&cwd);
+        let root = manifest
+            .as_ref()
+            .and_then(|m| m.parent().map(Path::to_path_buf))
+            .unwrap_or_else(|| cwd.clone());
+        files = collect_dir(&root)?;
+        if files.is_empty() {
+            return Err(ProjectError::NoFiles { root });
+        }
+        manifest_start = cwd.clone();
+    } else {
+        let mut stdin_seen = false;
+        for p in &request.paths {
+            if p.as_os_str() == "-" {
+                if stdin_seen {
+                    return Err(ProjectError::StdinTwice);
+                }
+                stdin_seen = true;
+                let name = request
+                    .stdin_filename
+                    .clone()
+                    .unwrap_or_else(|| STDIN_NAME.to_string());
+                let bytes = read_limited(stdin).map_err(|error| ProjectError::Io {
+                    path: PathBuf::from(STDIN_NAME),
+                    error,
+                })?;
+                inputs.push(SourceInput::new(name, bytes));
+                continue;
+            }
+            let abs = absolute(&cwd, p);
+            let meta = std::fs::metadata(&abs).map_err(|error| ProjectError::Io {
+                path: p.clone(),
+                error,
+            })?;
+            if meta.is_dir() {
+                files.extend(collect_dir(&abs)?);
+            } else {
+                files.push(abs);
+            }
+        }
+        let first = &request.paths[0];
+        manifest_start = if first.as_os_str() == "-" {
+            match &request.stdin_filename {
+                Some(name) => parent_dir(&absolute(&cwd, Path::new(name))),
+                None => cwd.clone(),
+            }
+        } else {
+            let abs = absolute(&cwd, first);
+            if abs.is_dir() {
+                abs
+            } else {
+                parent_dir(&abs)
+            }
+        };
+    }
+
+    // The same file named twice (directly, or through a folder) is read once.
+    let mut seen = std::collections::BTreeSet::new();
+    files.retain(|f| seen.insert(f.clone()));
+
+    for f in &files {
+        let bytes = read_file(f)?;
+        inputs.push(SourceInput::new(display_name(f, &cwd), bytes));
+    }
+
+    let manifest_path = discover(&manifest_start);
+    let manifest = match &manifest_path {
+        Some(m) => Some(SourceInput::new(display_name(m, &cwd), read_file(m)?)),
+        None => None,
+    };
+
+    Ok(Project {
+        inputs,
+        manifest,
+        manifest_path,
+        files,
+    })
+}
+
+/// The nearest `wf.toml` in `start` or one of its parents.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .map(|dir| dir.join(MANIFEST))
+        .find(|candidate| candidate.is_file())
+}
+
+/// Every `.wf` file below `dir`, sorted by path. Hidden folders (`.git`, ...)
+/// and `target` are skipped; symbolic links to folders are not followed.
+pub fn collect_dir(dir: &Path) -> Result<Vec<PathBuf>, ProjectError> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|error| ProjectError::Io {
+            path: d.clone(),
+            error,
+        })?;
+        for entry in entries {
+            let entry = entry.map_err(|error| ProjectError::Io {
+                path: d.clone(),
+                error,
+            })?;
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if kind.is_dir() {
+                if !name.starts_with('.') && name != "target" {
+                    stack.push(path);
+                }
+            } else if path.extension().is_some_and(|e| e == "wf")
+                && (kind.is_file() || path.is_file())
+            {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// `path` as shown to users: relative to `cwd` (with `..` where needed) when
+/// both are on the same root, `/`-separated.
+pub fn display_name(path: &Path, cwd: &Path) -> String {
+    let rel = relative_to(path, cwd).unwrap_or_else(|| path.to_path_buf());
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if rel.is_absolute() {
+        rel.to_string_lossy().into_owned()
+    } else {
+        parts.join("/")
+    }
+}
+
+/// Read one file, at most a little over the size limit (the parser then
+/// reports WF002 for it).
+pub fn read_file(path: &Path) -> Result<Vec<u8>, ProjectError> {
+    let io_err = |error| ProjectError::Io {
+        path: path.to_path_buf(),
+        error,
+    };
+    let mut f = std::fs::File::open(path).map_err(io_err)?;
+    read_limited(&mut f).map_err(io_err)
+}
+
+/// Read up to the size limit plus a few bytes. When the text is cut, an
+/// incomplete UTF-8 sequence at the cut is dropped, so the cut alone never
+/// turns a valid file into "not UTF-8"; the result stays over the limit.
+pub fn read_limited(r: &mut dyn Read) -> io::Result<Vec<u8>> {
+    let cap = MAX_SOURCE_BYTES + 4;
+    let mut bytes = Vec::new();
+    r.take(cap as u64).read_to_end(&mut bytes)?;
+    if bytes.len() > MAX_SOURCE_BYTES {
+        if let Err(e) = std::str::from_utf8(&bytes) {
+            if e.error_len().is_none() {
+                bytes.truncate(e.valid_up_to());
+            }
+        }
+    }
+    Ok(bytes)
+}
+
+/// `p` made absolute against `base`, with `.` and `..` folded lexically.
+fn absolute(base: &Path, p: &Path) -> PathBuf {
+    let joined = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base.join(p)
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+fn parent_dir(p: &Path) -> PathBuf {
+    p.parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// `path` relative to `base` (both absolute and folded), or `None` when they
+/// share no root.
+fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
+    let pc: Vec<Component> = path.components().collect();
+    let bc: Vec<Component> = base.components().collect();
+    if pc.first() != bc.first() {
+        return None;
+    }
+    let common = pc.iter().zip(&bc).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..bc.len() {
+        out.push("..");
+    }
+    for c in &pc[common..] {
+        out.push(c.as_os_str());
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn tree() -> tempfile::TempDir {
+        let t = tempfile::tempdir().unwrap();
+        let r = t.path();
+        fs::create_dir_all(r.join("proj/flows/deep")).unwrap();
+        fs::create_dir_all(r.join("proj/.git")).unwrap();
+        fs::create_dir_all(r.join("proj/target")).unwrap();
+        fs::write(r.join("proj/wf.toml"), "[account]\n").unwrap();
+        fs::write(r.join("proj/b.wf"), "b").unwrap();
+        fs::write(r.join("proj/flows/a.wf"), "a").unwrap();
+        fs::write(r.join("proj/flows/deep/c.wf"), "c").unwrap();
+        fs::write(r.join("proj/flows/notes.txt"), "x").unwrap();
+        fs::write(r.join("proj/.git/x.wf"), "hidden").unwrap();
+        fs::write(r.join("proj/target/y.wf"), "built").unwrap();
+        fs::write(r.join("lone.wf"), "lone").unwrap();
+        t
+    }
+
+    fn names(p: &Project) -> Vec<&str> {
+        p.inputs.iter().map(|i| i.name.as_str()).collect()
+    }
+
+    #[test]
+    fn no_path_means_the_project_around_cwd() {
+        let t = tree();
+        let cwd = t.path().join("proj/flows/deep");
+        let p = load(&Request::default(), &cwd, &mut io::empty()).unwrap();
+        assert_eq!(names(&p), ["../../b.wf", "../a.wf", "c.wf"]);
+        assert_eq!(p.manifest.as_ref().unwrap().name, "../../wf.toml");
+        assert_eq!(p.manifest.as_ref().unwrap().bytes, b"[account]\n");
+    }
+
+    #[test]
+    fn paths_files_and_folders_with_nearest_manifest() {
+        let t = tree();
+        let req = Request {
+            paths: vec![
+                "proj/flows".into(),
+                "lone.wf".into(),
+                "proj/flows/a.wf".into(),
+            ],
+            stdin_filename: None,
+        };
+        let p = load(&req, t.path(), &mut io::empty()).unwrap();
+        assert_eq!(
+            names(&p),
+            ["proj/flows/a.wf", "proj/flows/deep/c.wf", "lone.wf"]
+        );
+        assert_eq!(p.manifest.unwrap().name, "proj/wf.toml");
+
+        // first path outside the project: no manifest
+        let req = Request {
+            paths: vec!["lone.wf".into(), "proj/b.wf".into()],
+            stdin_filename: None,
+        };
+        let p = load(&req, t.path(), &mut io::empty()).unwrap();
+        assert!(p.manifest.is_none());
+    }
+
+    #[test]
+    fn stdin_with_a_name_finds_its_manifest() {
+        let t = tree();
+        let req = Request {
+            paths: vec!["-".into()],
+            stdin_filename: Some("proj/new.wf".into()),
+        };
+        let p = load(&req, t.path(), &mut &b"workflow"[..]).unwrap();
+        assert_eq!(names(&p), ["proj/new.wf"]);
+        assert_eq!(p.inputs[0].bytes, b"workflow");
+        assert_eq!(p.manifest.unwrap().name, "proj/wf.toml");
+
+        let req = Request {
+            paths: vec!["-".into(), "-".into()],
+            stdin_filename: None,
+        };
+        assert!(matches!(
+            load(&req, t.path(), &mut io::empty()),
+            Err(ProjectError::StdinTwice)
+        ));
+    }
+
+    #[test]
+    fn missing_and_empty() {
+        let t = tree();
+        let req = Request {
+            paths: vec!["nope.wf".into()],
+            stdin_filename: None,
+        };
+        let e = load(&req, t.path(), &mut io::empty()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "cannot read `nope.wf`: no such file or folder"
+        );
+        let empty = t.path().join("empty");
+        fs::create_dir(&empty).unwrap();
+        let e = load(&Request::default(), &empty, &mut io::empty()).unwrap_err();
+        assert!(matches!(e, ProjectError::NoFiles { .. }), "{e}");
+    }
+
+    #[test]
+    fn read_limited_cuts_on_a_char_boundary_above_the_limit() {
+        let mut big = vec![b'a'; MAX_SOURCE_BYTES - 1];
+        big.extend("ééé".as_bytes());
+        let got = read_limited(&mut &big[..]).unwrap();
+        assert!(got.len() > MAX_SOURCE_BYTES);
+        assert!(std::str::from_utf8(&got).is_ok());
+        let small = read_limited(&mut &b"abc"[..]).unwrap();
+        assert_eq!(small, b"abc");
+    }
+
+    #[test]
+    fn relative_names() {
+        assert_eq!(
+            display_name(Path::new("/a/b/c.wf"), Path::new("/a/d")),
+            "../b/c.wf"
+        );
+        assert_eq!(display_name(Path::new("/a/c.wf"), Path::new("/a")), "c.wf");
+    }
+}

@@ -1,0 +1,75 @@
+//! `schemas/plan.schema.json` is generated from the plan types
+//! (`wfc::plan::json_schema`). This test fails when the committed file is
+//! stale. To regenerate it after changing `src/plan/types.rs`, run:
+//!
+//! ```text
+//! WFC_UPDATE_SCHEMA=1 cargo test --test plan_schema
+//! ```
+
+use std::path::Path;
+
+#[test]
+fn committed_plan_schema_is_up_to_date() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/plan.schema.json");
+    let generated = wfc::plan::json_schema();
+    if std::env::var_os("WFC_UPDATE_SCHEMA").is_some_and(|v| v == "1") {
+        std::fs::write(&path, &generated).expect("write schemas/plan.schema.json");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "schemas/plan.schema.json is stale (it differs from the schema generated from \
+         src/plan/types.rs); regenerate it with \
+         `WFC_UPDATE_SCHEMA=1 cargo test --test plan_schema` and commit the result"
+    );
+}
+
+#[test]
+fn plan_schema_is_a_valid_json_schema_and_names_every_node_kind() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&wfc::plan::json_schema()).expect("schema is JSON");
+    jsonschema::validator_for(&schema).expect("schema compiles");
+    let text = schema.to_string();
+    for kind in [
+        "delay",
+        "delay_until_time",
+        "delay_until_event",
+        "delay_until_date",
+        "branch_if",
+        "branch_value",
+        "goto",
+        "enroll_in_workflow",
+        "webhook",
+        "send_internal_email",
+        "send_internal_sms",
+        "send_notification",
+        "send_email",
+        "send_internal_marketing_email",
+        "send_slack",
+        "create_slack_channel",
+        "create_asana_task",
+        "app_action",
+        "rotate_owner",
+        "create_record",
+        "create_task",
+        "set_property",
+        "append_property",
+        "copy_property",
+        "clear_property",
+        "increase_property",
+        "decrease_property",
+        "add_to_list",
+        "remove_from_list",
+        "add_to_audience",
+        "remove_from_audience",
+        "set_subscription",
+        "salesforce_task",
+        "salesforce_campaign",
+    ] {
+        assert!(
+            text.contains(&format!("\"const\":\"{kind}\"")),
+            "node kind `{kind}` missing from the plan schema"
+        );
+    }
+}
