@@ -90,7 +90,7 @@ fn run(
             Ok(env) => env,
             Err(diags) => {
                 diagnostics.extend(diags);
-                Environment::standard()
+                Environment::after_bad_manifest()
             }
         },
         None => Environment::standard(),
