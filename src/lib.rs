@@ -17,6 +17,7 @@ extern crate alloc;
 
 pub mod check;
 pub mod cli;
+pub mod corpus;
 pub mod diagnostics;
 pub mod driver;
 pub mod fmt;
