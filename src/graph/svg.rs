@@ -337,14 +337,26 @@ pub fn layout(d: &Diagram) -> Layout {
             }
         }
     }
+    // Nodes without any edge (the settings box) sit right after their left
+    // neighbour instead of wherever the sweeps left them.
+    for l in &layers {
+        for i in 1..l.len() {
+            let v = l[i];
+            if up[v].is_empty() && down[v].is_empty() {
+                nodes[v].x = nodes[l[i - 1]].x + sep(&nodes, l[i - 1], v);
+            }
+        }
+    }
     let min_x = nodes
         .iter()
         .map(|v| v.x - v.w / 2.0)
         .fold(f64::INFINITY, f64::min);
+    let has_goto = d.edges.iter().any(|e| e.style == EdgeStyle::Goto);
+    let left_room = if has_goto { GOTO_ROOM } else { 0.0 };
     let shift = if min_x.is_finite() {
-        MARGIN - min_x
+        MARGIN + left_room - min_x
     } else {
-        MARGIN
+        MARGIN + left_room
     };
     for v in nodes.iter_mut() {
         v.x += shift;
@@ -364,7 +376,6 @@ pub fn layout(d: &Diagram) -> Layout {
     for v in nodes.iter_mut() {
         v.y = row_top[v.rank] + row_h[v.rank] / 2.0;
     }
-    let has_goto = d.edges.iter().any(|e| e.style == EdgeStyle::Goto);
     let width = nodes.iter().map(|v| v.x + v.w / 2.0).fold(0.0, f64::max)
         + MARGIN
         + if has_goto { GOTO_ROOM } else { 0.0 };
@@ -510,8 +521,15 @@ fn draw(s: &mut String, d: &Diagram, l: &Layout) {
             None => {
                 // On the side: leave and enter horizontally.
                 let (sx, tx, bulge) = if (b.x - a.x).abs() < (a.w + b.w) / 2.0 {
-                    let r = a.x.max(b.x) + (a.w.max(b.w)) / 2.0 + GOTO_ROOM * 0.8;
-                    (a.x + a.w / 2.0, b.x + b.w / 2.0, Some(r))
+                    // Overlapping columns: loop out on the side of the
+                    // target, in the free margin.
+                    if b.x <= a.x {
+                        let r = (a.x - a.w / 2.0).min(b.x - b.w / 2.0) - GOTO_ROOM * 0.7;
+                        (a.x - a.w / 2.0, b.x - b.w / 2.0, Some(r))
+                    } else {
+                        let r = (a.x + a.w / 2.0).max(b.x + b.w / 2.0) + GOTO_ROOM * 0.7;
+                        (a.x + a.w / 2.0, b.x + b.w / 2.0, Some(r))
+                    }
                 } else if b.x < a.x {
                     (a.x - a.w / 2.0, b.x + b.w / 2.0, None)
                 } else {
@@ -548,7 +566,8 @@ fn draw(s: &mut String, d: &Diagram, l: &Layout) {
                 let lx = match bulge {
                     Some(r) => (sx + tx) / 8.0 + r * 0.75,
                     None => (sx + tx) / 2.0,
-                };
+                }
+                .max(text_width("go to", LABEL_CHAR_W));
                 label_pos = Some((lx, (sy + ty) / 2.0));
             }
         }
