@@ -14,8 +14,8 @@ use std::path::PathBuf;
 
 use crate::diagnostics::render;
 use crate::driver::compile;
-use crate::project;
 use crate::graph::{render, Format};
+use crate::project;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum GraphFormat {
@@ -68,7 +68,11 @@ pub fn run(args: Args) -> i32 {
     if comp.has_errors() {
         eprint!(
             "{}",
-            render::human(&comp.sources, &comp.diagnostics, super::fmt::human_options())
+            render::human(
+                &comp.sources,
+                &comp.diagnostics,
+                super::fmt::human_options()
+            )
         );
         eprintln!("error: the workflows have errors; nothing drawn");
         return 1;
