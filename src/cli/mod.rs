@@ -205,7 +205,8 @@ pub fn main() -> i32 {
 /// `wfc check`.
 pub fn check(args: &CheckArgs) -> i32 {
     let input = &args.input;
-    let compilation = match load_and_compile(input) {
+    // `check` never looks at plans: skip codegen (same diagnostics).
+    let compilation = match load_and_compile(input, false) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -242,7 +243,7 @@ pub fn check(args: &CheckArgs) -> i32 {
 /// the chosen format.
 pub fn build(args: &BuildArgs) -> i32 {
     let input = &args.input;
-    let compilation = match load_and_compile(input) {
+    let compilation = match load_and_compile(input, true) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -374,7 +375,8 @@ pub fn explain(args: &ExplainArgs) -> i32 {
 
 /// Resolve the inputs and compile; a usage or I/O problem is reported here
 /// and returned as the exit code.
-fn load_and_compile(input: &InputArgs) -> Result<Compilation, i32> {
+/// Without `plans`, codegen is skipped (`Compilation::plans` stays empty).
+fn load_and_compile(input: &InputArgs, plans: bool) -> Result<Compilation, i32> {
     let mut paths = input.paths.clone();
     if input.stdin_filename.is_some() {
         if paths.is_empty() {
@@ -410,7 +412,11 @@ fn load_and_compile(input: &InputArgs) -> Result<Compilation, i32> {
             return Err(EXIT_USAGE);
         }
     };
-    Ok(compile(project.inputs, project.manifest))
+    if plans {
+        Ok(compile(project.inputs, project.manifest))
+    } else {
+        Ok(crate::driver::check(project.inputs, project.manifest))
+    }
 }
 
 /// Human options for stderr.
