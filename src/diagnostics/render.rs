@@ -10,6 +10,7 @@
 //! characters. `end_line`/`end_column` point just *after* the last character
 //! of the span (an empty span has end = start), as in SARIF.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use miette::{
@@ -159,10 +160,26 @@ fn plain_line(sources: &SourceMap, d: &Diagnostic) -> String {
     )
 }
 
-/// One file's text as a miette source, borrowed from the source map.
-#[derive(Clone, Copy)]
+/// One file's text as a miette source, borrowed from the source map. When a
+/// label sits at the very end of the file, the text gets one extra space so
+/// the label has a character to point at (miette drops a label exactly at the
+/// end, and panics on one past it).
 struct Src<'a> {
-    file: &'a SourceText,
+    name: &'a str,
+    text: Cow<'a, str>,
+}
+
+impl<'a> Src<'a> {
+    fn new(file: &'a SourceText, padded: bool) -> Src<'a> {
+        Src {
+            name: &file.name,
+            text: if padded {
+                Cow::Owned(format!("{} ", file.text))
+            } else {
+                Cow::Borrowed(&file.text)
+            },
+        }
+    }
 }
 
 impl SourceCode for Src<'_> {
@@ -173,16 +190,26 @@ impl SourceCode for Src<'_> {
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
         let inner =
-            self.file
-                .text
-                .as_str()
+            self.text
+                .as_ref()
                 .read_span(span, context_lines_before, context_lines_after)?;
+        // miette counts the column in bytes; the header should agree with
+        // `--format json`, which counts characters.
+        let text: &str = self.text.as_ref();
+        let at = inner.span().offset().min(text.len());
+        let column = match text.get(..at) {
+            Some(before) => {
+                let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+                before[line_start..].chars().count()
+            }
+            None => inner.column(),
+        };
         Ok(Box::new(miette::MietteSpanContents::new_named(
-            self.file.name.clone(),
+            self.name.to_string(),
             inner.data(),
             *inner.span(),
             inner.line(),
-            inner.column(),
+            column,
             inner.line_count(),
         )))
     }
@@ -204,17 +231,11 @@ impl<'a> MietteReport<'a> {
     /// sits in another file (miette draws one file per report).
     fn new(sources: &'a SourceMap, d: &Diagnostic) -> (MietteReport<'a>, Vec<MietteReport<'a>>) {
         let file = d.primary.span.file;
-        let src = sources.get(file).map(|file| Src { file });
-        let mut labels = Vec::new();
-        if let Some(s) = src {
-            labels.extend(miette_label(s.file, &d.primary, true));
-        }
+        let mut here = vec![(&d.primary, true)];
         let mut others = Vec::new();
         for l in &d.secondary {
             if l.span.file == file {
-                if let Some(s) = src {
-                    labels.extend(miette_label(s.file, l, false));
-                }
+                here.push((l, false));
             } else if let Some(other) = sources.get(l.span.file) {
                 let message = if l.message.is_empty() {
                     "see also".to_string()
@@ -222,16 +243,24 @@ impl<'a> MietteReport<'a> {
                     l.message.clone()
                 };
                 let unlabelled = Label::new(l.span, "");
+                let (src, labels) = snippet(other, &[(&unlabelled, true)]);
                 others.push(MietteReport {
                     code: None,
                     severity: miette::Severity::Advice,
                     message,
                     help: None,
-                    src: Some(Src { file: other }),
-                    labels: miette_label(other, &unlabelled, true).into_iter().collect(),
+                    src: Some(src),
+                    labels,
                 });
             }
         }
+        let (src, labels) = match sources.get(file) {
+            Some(f) => {
+                let (src, labels) = snippet(f, &here);
+                (Some(src), labels)
+            }
+            None => (None, Vec::new()),
+        };
         let report = MietteReport {
             code: Some(d.code),
             severity: match d.severity {
@@ -247,37 +276,29 @@ impl<'a> MietteReport<'a> {
     }
 }
 
-/// A label clamped into the file: miette drops a label that starts exactly
-/// at the end of the text and panics on one past it, so such a label moves
-/// onto the last character. An empty file has nothing to point at.
-fn miette_label(file: &SourceText, label: &Label, primary: bool) -> Option<LabeledSpan> {
-    let (start, end) = clamp_for_miette(file, label.span)?;
-    let text = (!label.message.is_empty()).then(|| label.message.clone());
-    let span = SourceSpan::new(start.into(), end - start);
-    Some(if primary {
-        LabeledSpan::new_primary_with_span(text, span)
-    } else {
-        LabeledSpan::new_with_span(text, span)
-    })
-}
-
-/// Byte range inside `file`, on char boundaries, starting before the end.
-fn clamp_for_miette(file: &SourceText, span: Span) -> Option<(usize, usize)> {
+/// The source and the miette labels of `labels` (all in `file`), clamped
+/// onto char boundaries inside the text; a label at (or past) the end points
+/// at the padding space after the last character.
+fn snippet<'a>(file: &'a SourceText, labels: &[(&Label, bool)]) -> (Src<'a>, Vec<LabeledSpan>) {
     let len = file.text.len();
-    if len == 0 {
-        return None;
+    let mut padded = false;
+    let mut out = Vec::with_capacity(labels.len());
+    for (label, primary) in labels {
+        let start = file.clamp(label.span.start as usize);
+        let mut end = file.clamp(label.span.end as usize).max(start);
+        if start == len {
+            padded = true;
+            end = len + 1;
+        }
+        let text = (!label.message.is_empty()).then(|| label.message.clone());
+        let span = SourceSpan::new(start.into(), end - start);
+        out.push(if *primary {
+            LabeledSpan::new_primary_with_span(text, span)
+        } else {
+            LabeledSpan::new_with_span(text, span)
+        });
     }
-    let mut start = file.clamp(span.start as usize);
-    let mut end = file.clamp(span.end as usize).max(start);
-    if start >= len {
-        // Onto the last character.
-        start = file.clamp(len - 1);
-        end = len;
-    }
-    if end > len {
-        end = len;
-    }
-    Some((start, end))
+    (Src::new(file, padded), out)
 }
 
 impl fmt::Debug for MietteReport<'_> {
@@ -460,7 +481,6 @@ pub fn sarif(sources: &SourceMap, diags: &[Diagnostic]) -> String {
             json!({
                 "id": c.as_str(),
                 "shortDescription": { "text": c.summary() },
-                "fullDescription": { "text": c.summary() },
                 "help": { "text": format!("run `wfc explain {}` for the long explanation", c.as_str()) },
                 "defaultConfiguration": { "level": sarif_level(c.severity()) },
             })
@@ -685,6 +705,7 @@ mod tests {
         let (sm, d) = sample();
         let out = human(&sm, &d, HumanOptions::plain());
         assert!(out.contains("WF101"), "{out}");
+        assert!(out.contains("[a.wf:2:7]"), "{out}");
         assert!(out.contains("did you mean `firstname`?"), "{out}");
         assert!(out.contains("first defined here"), "{out}");
         assert!(out.contains("note: workflow names are unique"), "{out}");
@@ -715,9 +736,32 @@ mod tests {
         );
         let out = human(&sm, &[d], HumanOptions::plain());
         assert!(
-            out.contains("expected `{` here"),
-            "a label at EOF is kept: {out}"
+            out.contains("expected `{` here") && out.contains("[f.wf:1:9]"),
+            "a label at EOF is kept, just after the last character: {out}"
         );
+        let d = Diagnostic::new(
+            Code::WF001,
+            "expected a workflow",
+            Label::new(Span::new(e, 0, 0), "empty"),
+        );
+        let out = human(&sm, &[d], HumanOptions::plain());
+        assert!(out.contains("[empty.wf:1:1]"), "{out}");
+    }
+
+    #[test]
+    fn human_header_counts_characters_like_json() {
+        let mut sm = SourceMap::new();
+        let f = sm.add("a.wf", "workflow \"Ré\" for contact {\n}\n");
+        let at = sm.text(f).find("for").unwrap();
+        let d = Diagnostic::new(
+            Code::WF001,
+            "expected `for`",
+            Label::new(Span::new(f, at, at + 3), "here"),
+        );
+        let j: Vec<JsonDiagnostic> = serde_json::from_str(&json(&sm, &[d.clone()])).unwrap();
+        assert_eq!(j[0].column, 15);
+        let out = human(&sm, &[d], HumanOptions::plain());
+        assert!(out.contains("[a.wf:1:15]"), "{out}");
     }
 
     #[test]

@@ -1,0 +1,391 @@
+//! End-to-end tests of the `wfc` binary: exit codes, every `--format`,
+//! stdin, projects, `build -o`, `explain`, and closed pipes.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+use wfc::diagnostics::Code;
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn wfc(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Out {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wfc"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("COLUMNS")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn wfc");
+    if let Some(bytes) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin");
+        pipe.write_all(bytes).expect("write stdin");
+    }
+    let out = child.wait_with_output().expect("wait wfc");
+    let o = Out {
+        code: out
+            .status
+            .code()
+            .expect("exit code (not killed by a signal)"),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    };
+    assert!(!o.stderr.contains("panicked"), "wfc panicked: {}", o.stderr);
+    o
+}
+
+const VALID: &str = "workflow \"Welcome\" for contact {\n  enroll when lifecyclestage is \"lead\"\n  delay 1d\n  send email \"Welcome #1\"\n}\n";
+
+/// Not UTF-8: WF002 at the bad byte (line 2, column 10: after `  delay é`).
+const NOT_UTF8: &[u8] = b"workflow \"A\" for contact {\n  delay \xc3\xa9\xff\n}\n";
+
+fn dir_with(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let t = tempfile::tempdir().expect("tempdir");
+    for (name, bytes) in files {
+        let p = t.path().join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(p, bytes).expect("write");
+    }
+    t
+}
+
+#[test]
+fn exit_0_for_a_clean_file_and_1_for_errors() {
+    let t = dir_with(&[("ok.wf", VALID.as_bytes()), ("bad.wf", NOT_UTF8)]);
+    let ok = wfc(t.path(), &["check", "ok.wf"], None);
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    assert!(ok.stderr.contains("no problems"), "{}", ok.stderr);
+    assert_eq!(ok.stdout, "");
+
+    let bad = wfc(t.path(), &["check", "ok.wf", "bad.wf"], None);
+    assert_eq!(bad.code, 1, "{}", bad.stderr);
+    assert!(bad.stderr.contains("WF002"), "{}", bad.stderr);
+    assert!(bad.stderr.contains("[bad.wf:2:10]"), "{}", bad.stderr);
+    assert!(
+        bad.stderr.trim_end().ends_with("error: 1 error"),
+        "{}",
+        bad.stderr
+    );
+    // piped stderr: no colour
+    assert!(!bad.stderr.contains('\u{1b}'), "{:?}", bad.stderr);
+}
+
+#[test]
+fn exit_2_for_usage_and_io_problems() {
+    let t = dir_with(&[("ok.wf", VALID.as_bytes())]);
+    for args in [
+        &["check", "missing.wf"][..],
+        &["check", "ok.wf", "missing-folder/"],
+        &["build", "missing.wf"],
+        &["check", "--format", "xml", "ok.wf"],
+        &["check", "--no-such-flag"],
+        &["check", "ok.wf", "--stdin-filename", "x.wf"],
+        &["frobnicate"],
+        &[],
+    ] {
+        let o = wfc(t.path(), args, None);
+        assert_eq!(o.code, 2, "wfc {args:?}: {}", o.stderr);
+        assert!(!o.stderr.is_empty(), "wfc {args:?} says why");
+    }
+    let o = wfc(t.path(), &["check", "missing.wf"], None);
+    assert!(
+        o.stderr
+            .contains("cannot read `missing.wf`: no such file or folder"),
+        "{}",
+        o.stderr
+    );
+
+    // A folder without any .wf file (and no project around it).
+    let empty = tempfile::tempdir().expect("tempdir");
+    let o = wfc(empty.path(), &["check"], None);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("no `.wf` files"), "{}", o.stderr);
+}
+
+#[test]
+fn format_json_is_one_array_with_every_field() {
+    let t = dir_with(&[("ok.wf", VALID.as_bytes()), ("bad.wf", NOT_UTF8)]);
+    let o = wfc(t.path(), &["check", "--format", "json", "."], None);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let v: Value = serde_json::from_str(&o.stdout).expect("stdout is JSON");
+    let items = v.as_array().expect("one array");
+    assert_eq!(items.len(), 1, "{v:#}");
+    let d = &items[0];
+    let keys: Vec<&str> = d
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "code",
+            "severity",
+            "message",
+            "file",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "help"
+        ]
+    );
+    assert_eq!(d["code"], "WF002");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["file"], "bad.wf");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(2), Some(10))
+    );
+    assert!(d["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(d["help"].is_string() || d["help"].is_null());
+
+    // Clean: an empty array, exit 0.
+    let o = wfc(t.path(), &["check", "--format", "json", "ok.wf"], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(
+        serde_json::from_str::<Value>(&o.stdout).expect("JSON"),
+        Value::Array(vec![])
+    );
+}
+
+#[test]
+fn format_sarif_is_a_2_1_0_log() {
+    let t = dir_with(&[("dir x/bad.wf", NOT_UTF8)]);
+    let o = wfc(t.path(), &["check", "--format", "sarif", "dir x"], None);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let v: Value = serde_json::from_str(&o.stdout).expect("SARIF is JSON");
+    assert_eq!(v["version"], "2.1.0");
+    let run = &v["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "wfc");
+    assert_eq!(run["tool"]["driver"]["rules"][0]["id"], "WF002");
+    assert_eq!(
+        run["tool"]["driver"]["rules"][0]["shortDescription"]["text"],
+        Code::WF002.summary()
+    );
+    let r = &run["results"][0];
+    assert_eq!(r["ruleId"], "WF002");
+    assert_eq!(r["level"], "error");
+    let loc = &r["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "dir%20x/bad.wf");
+    assert_eq!(loc["region"]["startLine"], 2);
+    assert_eq!(loc["region"]["startColumn"], 10);
+}
+
+#[test]
+fn format_github_is_workflow_commands() {
+    let t = dir_with(&[("bad.wf", NOT_UTF8)]);
+    let o = wfc(t.path(), &["check", "--format", "github", "bad.wf"], None);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let lines: Vec<&str> = o.stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{}", o.stdout);
+    assert!(
+        lines[0]
+            .starts_with("::error file=bad.wf,line=2,col=10,endLine=2,endColumn=10,title=WF002::"),
+        "{}",
+        lines[0]
+    );
+}
+
+#[test]
+fn stdin_with_a_file_name() {
+    let t = dir_with(&[]);
+    let o = wfc(
+        t.path(),
+        &[
+            "check",
+            "-",
+            "--stdin-filename",
+            "flows/buffer.wf",
+            "--format",
+            "json",
+        ],
+        Some(NOT_UTF8),
+    );
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let v: Value = serde_json::from_str(&o.stdout).expect("JSON");
+    assert_eq!(v[0]["file"], "flows/buffer.wf");
+
+    // Without a name: <stdin>; a clean text exits 0.
+    let o = wfc(
+        t.path(),
+        &["check", "-", "--format", "json"],
+        Some(NOT_UTF8),
+    );
+    let v: Value = serde_json::from_str(&o.stdout).expect("JSON");
+    assert_eq!(v[0]["file"], "<stdin>");
+    let o = wfc(t.path(), &["check", "-"], Some(VALID.as_bytes()));
+    assert_eq!(o.code, 0, "{}", o.stderr);
+}
+
+#[test]
+fn no_path_checks_the_project_around_the_current_folder() {
+    let t = dir_with(&[
+        ("proj/wf.toml", b"[account]\nmarketing = \"professional\"\n"),
+        ("proj/flows/bad.wf", NOT_UTF8),
+        ("proj/flows/ok.wf", VALID.as_bytes()),
+        ("proj/sub/deeper/also_bad.wf", NOT_UTF8),
+        ("outside.wf", NOT_UTF8),
+    ]);
+    let o = wfc(
+        &t.path().join("proj/sub"),
+        &["check", "--format", "json"],
+        None,
+    );
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let v: Value = serde_json::from_str(&o.stdout).expect("JSON");
+    let files: Vec<&str> = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|d| d["file"].as_str())
+        .collect();
+    assert_eq!(files, ["../flows/bad.wf", "deeper/also_bad.wf"]);
+}
+
+#[test]
+fn build_with_errors_writes_nothing() {
+    let t = dir_with(&[("ok.wf", VALID.as_bytes()), ("bad.wf", NOT_UTF8)]);
+    let o = wfc(t.path(), &["build", ".", "-o", "plans"], None);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(!t.path().join("plans").exists(), "no output folder");
+    assert_eq!(o.stdout, "");
+    assert!(o.stderr.contains("WF002"), "{}", o.stderr);
+
+    // Machine formats of build go to stderr: stdout is for plans.
+    let o = wfc(t.path(), &["build", "bad.wf", "--format", "json"], None);
+    assert_eq!(o.code, 1);
+    assert_eq!(o.stdout, "");
+    let v: Value = serde_json::from_str(&o.stderr).expect("diagnostics JSON on stderr");
+    assert_eq!(v[0]["code"], "WF002");
+}
+
+#[test]
+fn build_prints_json_on_stdout() {
+    let t = dir_with(&[("ok.wf", VALID.as_bytes())]);
+    let o = wfc(t.path(), &["build", "ok.wf"], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: Value = serde_json::from_str(&o.stdout).expect("plans are JSON");
+    // One workflow: the plan object; otherwise an array of plans.
+    if let Some(obj) = v.as_object() {
+        assert_eq!(obj["format"], "wfplan/1");
+        assert_eq!(obj["name"], "Welcome");
+    } else {
+        assert!(v.is_array(), "{v}");
+    }
+}
+
+#[test]
+fn explain_every_code() {
+    let t = dir_with(&[]);
+    for code in Code::ALL {
+        let o = wfc(t.path(), &["explain", code.as_str()], None);
+        assert_eq!(o.code, 0, "{code}: {}", o.stderr);
+        assert_eq!(o.stdout.trim_end(), code.explanation().trim_end());
+        assert!(o.stdout.starts_with(&format!("# {code}")), "{code}");
+        for part in ["## Example", "## How to fix"] {
+            assert!(o.stdout.contains(part), "{code} lacks {part}");
+        }
+        assert!(
+            !o.stdout.contains("to be written"),
+            "{code} is a placeholder"
+        );
+    }
+    // case-insensitive, and the bare number
+    for spelling in ["wf101", "Wf101", "101"] {
+        let o = wfc(t.path(), &["explain", spelling], None);
+        assert_eq!(o.code, 0, "{spelling}");
+        assert!(o.stdout.starts_with("# WF101"), "{spelling}");
+    }
+    let o = wfc(t.path(), &["explain", "WF999"], None);
+    assert_eq!(o.code, 2);
+    assert_eq!(o.stdout, "");
+    assert!(
+        o.stderr.contains("unknown diagnostic code `WF999`"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("WF001") && o.stderr.contains("WF903"));
+}
+
+#[test]
+fn version_and_help() {
+    let t = dir_with(&[]);
+    let o = wfc(t.path(), &["--version"], None);
+    assert_eq!(o.code, 0);
+    assert_eq!(
+        o.stdout.trim(),
+        format!("wfc {}", env!("CARGO_PKG_VERSION"))
+    );
+    let o = wfc(t.path(), &["--help"], None);
+    assert_eq!(o.code, 0);
+    for word in [
+        "check",
+        "build",
+        "explain",
+        "run",
+        "fmt",
+        "graph",
+        "lsp",
+        "Examples:",
+    ] {
+        assert!(o.stdout.contains(word), "--help mentions {word}");
+    }
+    let o = wfc(t.path(), &["check", "--help"], None);
+    assert_eq!(o.code, 0);
+    for word in ["--format", "--stdin-filename", "sarif", "github"] {
+        assert!(o.stdout.contains(word), "check --help mentions {word}");
+    }
+    let o = wfc(t.path(), &["build", "--help"], None);
+    assert!(o.stdout.contains("--out-dir"), "{}", o.stdout);
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let t = dir_with(&[("bad.wf", NOT_UTF8)]);
+    let o = wfc(t.path(), &["check", "bad.wf"], None);
+    assert!(!o.stderr.contains('\u{1b}'));
+    let o = wfc(t.path(), &["check", "bad.wf", "--color", "always"], None);
+    assert!(o.stderr.contains('\u{1b}'), "{:?}", o.stderr);
+}
+
+/// A reader that goes away early (`wfc ... | head -c 100`) must not make wfc
+/// panic; it exits as it would have.
+#[test]
+fn closed_stdout_is_not_a_crash() {
+    let files: Vec<(String, &[u8])> = (0..400)
+        .map(|i| (format!("f{i:03}.wf"), NOT_UTF8))
+        .collect();
+    let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), *b)).collect();
+    let t = dir_with(&refs);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wfc"))
+        .args(["check", "--format", "json", "."])
+        .current_dir(t.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 100];
+    stdout.read_exact(&mut first).expect("some output");
+    drop(stdout);
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+}

@@ -1,0 +1,178 @@
+//! Rendered diagnostics, snapshotted: every file of the syntax-error corpus
+//! (`tests/syntax_errors/*.wf`) and of the checker corpus
+//! (`tests/check/**/*.wf`) as no-colour fixed-width human output and as JSON,
+//! plus a hand-made set that exercises every renderer.
+//!
+//! The corpora are globbed, so a new corpus file gets snapshots without
+//! touching this harness. A folder of `tests/check` holding a `wf.toml` is
+//! one project: its files are checked together, as `wfc check <folder>` would.
+
+use std::path::{Path, PathBuf};
+
+use wfc::diagnostics::render::{self, HumanOptions};
+use wfc::diagnostics::{Code, Diagnostic, Label};
+use wfc::project::{self, Request};
+use wfc::source::{SourceMap, Span};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Compile `paths` (relative to the crate root) the way the CLI does.
+fn compile(paths: &[PathBuf]) -> wfc::Compilation {
+    let request = Request {
+        paths: paths.to_vec(),
+        stdin_filename: None,
+    };
+    let project = project::load(&request, &root(), &mut std::io::empty())
+        .unwrap_or_else(|e| panic!("cannot load {paths:?}: {e}"));
+    wfc::compile(project.inputs, project.manifest)
+}
+
+/// `tests/check/a/b.wf` → `check__a__b`.
+fn snapshot_name(rel: &Path) -> String {
+    rel.with_extension("")
+        .components()
+        .skip(1) // "tests"
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("__")
+}
+
+fn snapshot_both(name: &str, c: &wfc::Compilation) {
+    let human = render::human(&c.sources, &c.diagnostics, HumanOptions::plain());
+    let json = render::json(&c.sources, &c.diagnostics);
+    insta::assert_snapshot!(format!("{name}__human"), human);
+    insta::assert_snapshot!(format!("{name}__json"), json);
+}
+
+/// Every `.wf` file below `dir`, sorted, relative to the crate root.
+fn corpus(dir: &str) -> Vec<PathBuf> {
+    let abs = root().join(dir);
+    if !abs.is_dir() {
+        return Vec::new();
+    }
+    project::collect_dir(&abs)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|p| p.strip_prefix(root()).map(Path::to_path_buf).unwrap_or(p))
+        .collect()
+}
+
+#[test]
+fn syntax_error_corpus() {
+    let files = corpus("tests/syntax_errors");
+    for file in &files {
+        let c = compile(std::slice::from_ref(file));
+        assert!(
+            c.diagnostics
+                .iter()
+                .any(|d| d.code == Code::WF001 || d.code == Code::WF002),
+            "{}: a syntax-error corpus file gives WF001/WF002",
+            file.display()
+        );
+        snapshot_both(&snapshot_name(file), &c);
+    }
+}
+
+#[test]
+fn check_corpus() {
+    let files = corpus("tests/check");
+    // Folders with a wf.toml are projects, checked as a whole.
+    let mut projects: Vec<PathBuf> = Vec::new();
+    let mut singles: Vec<PathBuf> = Vec::new();
+    for file in files {
+        let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        let project_dir = dir
+            .ancestors()
+            .take_while(|d| d.starts_with("tests/check"))
+            .find(|d| root().join(d).join(project::MANIFEST).is_file())
+            .map(Path::to_path_buf);
+        match project_dir {
+            Some(p) if p != Path::new("tests/check") => {
+                if !projects.contains(&p) {
+                    projects.push(p);
+                }
+            }
+            _ => singles.push(file),
+        }
+    }
+    for file in &singles {
+        let c = compile(std::slice::from_ref(file));
+        snapshot_both(&snapshot_name(file), &c);
+    }
+    for dir in &projects {
+        let c = compile(std::slice::from_ref(dir));
+        snapshot_both(&snapshot_name(&dir.join("project")), &c);
+    }
+}
+
+/// Hand-made diagnostics over hand-made sources: every renderer, labels in
+/// two files, help and note, non-ASCII text, a label at end of file.
+fn hand_made() -> (SourceMap, Vec<Diagnostic>) {
+    let mut sm = SourceMap::new();
+    let a = sm.add(
+        "flows/a.wf",
+        "workflow \"Café leads\" for contact {\n  set firstnme = \"Zoë\"\n  goto notify\n}\n",
+    );
+    let b = sm.add(
+        "flows/b,c.wf",
+        "workflow \"Café leads\" for contact {\n  delay 0d\n  webhook post \"http://x.example/hook\"\n",
+    );
+    let find = |f, needle: &str| {
+        let s = sm.text(f).find(needle).expect("needle");
+        Span::new(f, s, s + needle.len())
+    };
+    let end_b = sm.text(b).len();
+    let diags = vec![
+        Diagnostic::new(
+            Code::WF101,
+            "unknown property `firstnme` on contact",
+            Label::new(find(a, "firstnme"), "not a property of contact"),
+        )
+        .with_help("did you mean `firstname`?"),
+        Diagnostic::new(
+            Code::WF401,
+            "`goto` outside an if/then or value branch",
+            Label::new(find(a, "goto notify"), "not inside a branch"),
+        )
+        .with_note("a `goto` must be the last step of a branch path"),
+        Diagnostic::new(
+            Code::WF106,
+            "duplicate workflow name `Café leads`",
+            Label::new(find(b, "\"Café leads\""), "defined again here"),
+        )
+        .with_secondary(Label::new(find(a, "\"Café leads\""), "first defined here"))
+        .with_help("rename one of the workflows"),
+        Diagnostic::new(
+            Code::WF405,
+            "a delay must be longer than zero",
+            Label::new(find(b, "0d"), "zero"),
+        )
+        .with_secondary(Label::new(find(b, "delay"), "in this delay")),
+        Diagnostic::new(
+            Code::WF902,
+            "webhook over plain `http`: the record is sent unencrypted",
+            Label::new(find(b, "\"http://x.example/hook\""), "plain http"),
+        )
+        .with_help("use `https://x.example/hook`"),
+        Diagnostic::new(
+            Code::WF001,
+            "expected `}` to close the workflow",
+            Label::new(Span::new(b, end_b, end_b), "file ends here"),
+        ),
+    ];
+    (sm, diags)
+}
+
+#[test]
+fn hand_made_every_format() {
+    let (sm, diags) = hand_made();
+    insta::assert_snapshot!(
+        "hand_made__human",
+        render::human(&sm, &diags, HumanOptions::plain())
+    );
+    insta::assert_snapshot!("hand_made__json", render::json(&sm, &diags));
+    insta::assert_snapshot!("hand_made__github", render::github(&sm, &diags));
+    insta::assert_snapshot!("hand_made__sarif", render::sarif(&sm, &diags));
+}
