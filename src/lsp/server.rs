@@ -307,3 +307,68 @@ fn with_params<P: DeserializeOwned, R: serde::Serialize>(
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(id: i32, method: &str, params: Value) -> Message {
+        Request::new(RequestId::from(id), method.into(), params).into()
+    }
+
+    fn note(method: &str, params: Value) -> Message {
+        Notification::new(method.into(), params).into()
+    }
+
+    #[test]
+    fn a_burst_of_edits_is_checked_once_and_in_order() {
+        let (server, client) = Connection::memory();
+        let uri = "untitled:burst.wf";
+        let mut queue = vec![
+            req(1, "initialize", json!({"capabilities": {}})),
+            note("initialized", json!({})),
+            note(
+                "textDocument/didOpen",
+                json!({"textDocument": {"uri": uri, "languageId": "wf", "version": 1, "text": ""}}),
+            ),
+        ];
+        let mut text = String::new();
+        for v in 2..=21 {
+            text.push_str("workflow \"A\" for contact {\n}\n");
+            queue.push(note(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": uri, "version": v}, "contentChanges": [{"text": text}]}),
+            ));
+        }
+        queue.push(req(
+            2,
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": uri}}),
+        ));
+        queue.push(req(3, "shutdown", Value::Null));
+        queue.push(note("exit", Value::Null));
+        for m in queue {
+            client.sender.send(m).unwrap();
+        }
+        assert_eq!(serve(&server), Ended::Clean);
+        drop(server);
+        let out: Vec<Message> = client.receiver.try_iter().collect();
+        let publishes: Vec<&Notification> = out
+            .iter()
+            .filter_map(|m| match m {
+                Message::Notification(n) if n.method == "textDocument/publishDiagnostics" => {
+                    Some(n)
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(publishes.len(), 1, "{out:?}");
+        assert_eq!(publishes[0].params["version"], 21);
+        // The symbols answer sees the last edit: 20 workflows.
+        let symbols = out.iter().find_map(|m| match m {
+            Message::Response(r) if r.id == RequestId::from(2) => r.response_result.clone().ok(),
+            _ => None,
+        });
+        assert_eq!(symbols.and_then(|s| s.as_array().map(Vec::len)), Some(20));
+    }
+}

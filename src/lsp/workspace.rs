@@ -107,6 +107,9 @@ pub struct Workspace {
     /// What was last published per URI.
     published: HashMap<String, Vec<lsp_types::Diagnostic>>,
     outbox: Vec<PublishDiagnosticsParams>,
+    /// Tests: check features against this environment instead.
+    #[cfg(test)]
+    pub(crate) env_override: Option<Environment>,
 }
 
 impl Workspace {
@@ -286,6 +289,14 @@ impl Workspace {
 
         let manifest_ok =
             comp.manifest.is_none() || !comp.diagnostics.iter().any(|d| d.code == Code::WF010);
+        #[cfg(test)]
+        let comp = {
+            let mut comp = comp;
+            if let Some(env) = &self.env_override {
+                comp.env = env.clone();
+            }
+            comp
+        };
         let env = if manifest_ok {
             self.last_good_env.insert(key.clone(), comp.env.clone());
             comp.env.clone()
