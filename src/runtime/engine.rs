@@ -354,35 +354,27 @@ impl<'p, S: Store> Engine<'p, S> {
         }
         let mut transition = false;
         let mut event_hit = false;
-        let mut now_met: Vec<bool> = Vec::new();
-        let mut any_filter = false;
+        let old = self.store.trigger_memory(wf, rec);
+        let mut now_met = 0u64;
         {
             let ev = self.eval();
-            let old = self.store.trigger_memory(wf, rec);
-            for (i, t) in triggers.iter().enumerate() {
+            for (i, t) in triggers.iter().enumerate().take(64) {
                 match t {
                     Trigger::Filter { condition } => {
-                        any_filter = true;
-                        let met = ev.condition(rec, condition);
-                        let was = old.and_then(|o| o.get(i).copied()).unwrap_or(false);
-                        transition |= met && !was;
-                        now_met.push(met);
+                        if ev.condition(rec, condition) {
+                            now_met |= 1 << i;
+                        }
                     }
                     Trigger::Event { event } => {
-                        now_met.push(false);
                         if activity.is_some_and(|a| super::values::event_matches(event, a)) {
                             event_hit = true;
                         }
                     }
                 }
             }
-            if any_filter && old != Some(now_met.as_slice()) {
-                // stored below (borrow ends here)
-            } else {
-                any_filter = false;
-            }
         }
-        if any_filter {
+        transition |= now_met & !old != 0;
+        if now_met != old {
             self.store.set_trigger_memory(wf, rec, now_met);
         }
         if transition {
@@ -807,8 +799,9 @@ impl<'p, S: Store> Engine<'p, S> {
     /// Write a property (`None` clears it), shaping multiple-checkbox values
     /// as arrays.
     fn write(&mut self, rec: RecId, prop: &str, value: Option<Json>) {
-        let object = self.store.record(rec).object.clone();
-        let value = match (value, self.prop_type(&object, prop)) {
+        let env = self.env;
+        let ty = env.schema.property(&self.store.record(rec).object, prop);
+        let value = match (value, ty) {
             (Some(v), Some(PropType::Multi(_))) => Some(Json::Array(multi_items(&v))),
             (v, _) => v,
         };
@@ -902,7 +895,8 @@ impl<'p, S: Store> Engine<'p, S> {
     fn act(&mut self, wf: usize, rec: RecId, node: usize, action: &Action) -> Done {
         let now = self.now();
         let tz = self.env.account.timezone;
-        let workflow_object = self.programs[wf].plan.object.clone();
+        let programs = self.programs;
+        let workflow_object = programs[wf].plan.object.as_str();
         match action {
             Action::Webhook { method, url } => {
                 let r = self.store.record(rec);

@@ -88,6 +88,12 @@ impl Program {
                 plan.format
             )));
         }
+        if plan.triggers.len() > 64 {
+            return Err(fail(format!(
+                "{} enrollment triggers (at most 64)",
+                plan.triggers.len()
+            )));
+        }
         if plan.object.is_empty() {
             return Err(fail("object type is empty".into()));
         }

@@ -114,9 +114,10 @@ pub trait Store {
     /// How many times the record has been enrolled in the workflow.
     fn times_enrolled(&self, workflow: usize, record: RecId) -> u32;
 
-    /// Which filter triggers of the workflow the record met when last evaluated.
-    fn trigger_memory(&self, workflow: usize, record: RecId) -> Option<&[bool]>;
-    fn set_trigger_memory(&mut self, workflow: usize, record: RecId, met: Vec<bool>);
+    /// Which filter triggers of the workflow the record met when last
+    /// evaluated (bit i: trigger i; plans have at most 64 triggers).
+    fn trigger_memory(&self, workflow: usize, record: RecId) -> u64;
+    fn set_trigger_memory(&mut self, workflow: usize, record: RecId, met: u64);
 
     fn schedule(&mut self, at: DateTime<Utc>, timer: Timer);
     fn next_timer_at(&self) -> Option<DateTime<Utc>>;
@@ -134,7 +135,7 @@ pub struct MemStore {
     enrollments: Vec<Enrollment>,
     active: HashMap<(usize, RecId), EnrId>,
     enrolled_count: HashMap<(usize, RecId), u32>,
-    triggers: HashMap<(usize, RecId), Vec<bool>>,
+    triggers: HashMap<(usize, RecId), u64>,
     timers: BinaryHeap<Reverse<(DateTime<Utc>, u64, Timer)>>,
     timer_seq: u64,
     counters: HashMap<Counter, u64>,
@@ -211,10 +212,10 @@ impl Store for MemStore {
             .unwrap_or(0)
     }
 
-    fn trigger_memory(&self, workflow: usize, record: RecId) -> Option<&[bool]> {
-        self.triggers.get(&(workflow, record)).map(Vec::as_slice)
+    fn trigger_memory(&self, workflow: usize, record: RecId) -> u64 {
+        self.triggers.get(&(workflow, record)).copied().unwrap_or(0)
     }
-    fn set_trigger_memory(&mut self, workflow: usize, record: RecId, met: Vec<bool>) {
+    fn set_trigger_memory(&mut self, workflow: usize, record: RecId, met: u64) {
         self.triggers.insert((workflow, record), met);
     }
 
