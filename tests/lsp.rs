@@ -352,7 +352,10 @@ fn project_diagnostics_follow_buffers_and_disk() {
         .ends_with("docs/codes/WF002.md"));
 
     // The buffer wins over the disk.
-    s.open(&b, "# fixed\n");
+    s.open(
+        &b,
+        "# é😀 fixed\nworkflow \"Fixed\" for contact {\n  delay 1d\n}\n",
+    );
     assert!(s.diagnostics(&b).is_empty());
     // Closed: the disk's text again.
     s.notify("textDocument/didClose", json!({"textDocument": {"uri": b}}));
