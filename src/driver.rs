@@ -7,6 +7,10 @@ use crate::schema::{manifest, Environment};
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::{self, ast};
 
+/// Most diagnostics listed per file. Beyond it, one WF003 diagnostic counts
+/// the rest (see `docs/limits.md`).
+pub const MAX_DIAGNOSTICS_PER_FILE: usize = 200;
+
 /// One input file as read from disk (or an editor buffer).
 #[derive(Clone, Debug)]
 pub struct SourceInput {
@@ -48,7 +52,22 @@ impl Compilation {
 }
 
 /// Parse, check and (when error-free) generate plans.
-pub fn compile(mut inputs: Vec<SourceInput>, manifest_input: Option<SourceInput>) -> Compilation {
+pub fn compile(inputs: Vec<SourceInput>, manifest_input: Option<SourceInput>) -> Compilation {
+    run(inputs, manifest_input, true)
+}
+
+/// Parse and check only: the same diagnostics as [`compile`], but no plans
+/// are generated (`plans` is always empty). For `wfc check` and editors,
+/// which never look at plans.
+pub fn check(inputs: Vec<SourceInput>, manifest_input: Option<SourceInput>) -> Compilation {
+    run(inputs, manifest_input, false)
+}
+
+fn run(
+    mut inputs: Vec<SourceInput>,
+    manifest_input: Option<SourceInput>,
+    generate: bool,
+) -> Compilation {
     inputs.sort_by(|a, b| a.name.cmp(&b.name));
     let mut sources = SourceMap::new();
     let mut diagnostics = Vec::new();
@@ -71,7 +90,7 @@ pub fn compile(mut inputs: Vec<SourceInput>, manifest_input: Option<SourceInput>
             Ok(env) => env,
             Err(diags) => {
                 diagnostics.extend(diags);
-                Environment::standard()
+                Environment::after_bad_manifest()
             }
         },
         None => Environment::standard(),
@@ -94,8 +113,10 @@ pub fn compile(mut inputs: Vec<SourceInput>, manifest_input: Option<SourceInput>
 
     diagnostics.extend(crate::check::check(&files, &env, &sources));
     diagnostics::sort(&mut diagnostics);
+    let has_errors = diagnostics.iter().any(Diagnostic::is_error);
+    let diagnostics = cap_per_file(diagnostics, MAX_DIAGNOSTICS_PER_FILE);
 
-    let plans = if diagnostics.iter().any(Diagnostic::is_error) {
+    let plans = if has_errors || !generate {
         Vec::new()
     } else {
         crate::plan::generate(&files, &sources)
@@ -109,6 +130,73 @@ pub fn compile(mut inputs: Vec<SourceInput>, manifest_input: Option<SourceInput>
         plans,
         diagnostics,
     }
+}
+
+/// Keep at most `max` diagnostics per file (the input is sorted by file and
+/// position); the rest of a file become one WF003 at the first one left out,
+/// an error when any of them is an error (so the exit code is unchanged),
+/// else a warning.
+fn cap_per_file(diagnostics: Vec<Diagnostic>, max: usize) -> Vec<Diagnostic> {
+    let mut out = Vec::with_capacity(diagnostics.len().min(max.saturating_mul(4)));
+    let mut file = None;
+    let mut kept = 0usize;
+    // (first left out, errors left out, warnings left out) of the current file.
+    let mut dropped: Option<(Span, usize, usize)> = None;
+    for d in diagnostics {
+        let f = d.primary.span.file;
+        if file != Some(f) {
+            out.extend(dropped.take().map(|(at, e, w)| too_many(at, e, w, max)));
+            file = Some(f);
+            kept = 0;
+        }
+        if kept < max {
+            kept += 1;
+            out.push(d);
+            continue;
+        }
+        let entry = dropped.get_or_insert((d.primary.span, 0, 0));
+        if d.is_error() {
+            entry.1 += 1;
+        } else {
+            entry.2 += 1;
+        }
+    }
+    out.extend(dropped.map(|(at, e, w)| too_many(at, e, w, max)));
+    out
+}
+
+fn too_many(at: Span, errors: usize, warnings: usize, max: usize) -> Diagnostic {
+    let total = errors + warnings;
+    let what = if total == 1 {
+        "diagnostic"
+    } else {
+        "diagnostics"
+    };
+    let plural = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            format!("{n} {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    let mut d = Diagnostic::new(
+        Code::WF003,
+        format!("and {total} more {what} in this file (at most {max} are listed per file)"),
+        Label::new(
+            Span::new(at.file, at.start as usize, at.start as usize),
+            "the first one not listed is here",
+        ),
+    )
+    .with_help("fix the problems listed above, then check again to see the rest")
+    .with_note(format!(
+        "not listed: {} and {}",
+        plural(errors, "error", "errors"),
+        plural(warnings, "warning", "warnings")
+    ));
+    if errors == 0 {
+        d.severity = diagnostics::Severity::Warning;
+    }
+    d
 }
 
 /// Add a file; bytes that are not UTF-8 give WF002 and an empty text.
@@ -129,5 +217,82 @@ fn add_source(sources: &mut SourceMap, input: SourceInput) -> (FileId, Option<Di
             .with_help("save the file as UTF-8");
             (id, Some(diag))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Severity;
+
+    fn diag(code: Code, file: FileId, at: usize) -> Diagnostic {
+        Diagnostic::new(code, "x", Label::new(Span::new(file, at, at + 1), ""))
+    }
+
+    #[test]
+    fn cap_keeps_the_first_per_file_and_counts_the_rest() {
+        let mut all = Vec::new();
+        all.extend((0..250).map(|i| diag(Code::WF101, 0, i * 10)));
+        all.extend((0..3).map(|i| diag(Code::WF101, 1, i)));
+        // Only warnings left out in file 2.
+        all.extend((0..5).map(|i| diag(Code::WF101, 2, i)));
+        all.extend((5..9).map(|i| diag(Code::WF902, 2, i)));
+        let out = cap_per_file(all, 5);
+
+        let file0: Vec<_> = out.iter().filter(|d| d.primary.span.file == 0).collect();
+        assert_eq!(file0.len(), 6);
+        assert!(file0[..5].iter().all(|d| d.code == Code::WF101));
+        let summary = file0[5];
+        assert_eq!(summary.code, Code::WF003);
+        assert_eq!(summary.severity, Severity::Error);
+        assert_eq!(
+            summary.message,
+            "and 245 more diagnostics in this file (at most 5 are listed per file)"
+        );
+        assert_eq!(
+            summary.primary.span.start, 50,
+            "points at the first one left out"
+        );
+        assert_eq!(
+            summary.note.as_deref(),
+            Some("not listed: 245 errors and 0 warnings")
+        );
+
+        assert_eq!(out.iter().filter(|d| d.primary.span.file == 1).count(), 3);
+
+        let file2: Vec<_> = out.iter().filter(|d| d.primary.span.file == 2).collect();
+        assert_eq!(file2.len(), 6);
+        assert_eq!(file2[5].code, Code::WF003);
+        assert_eq!(file2[5].severity, Severity::Warning);
+        assert_eq!(
+            file2[5].message,
+            "and 4 more diagnostics in this file (at most 5 are listed per file)"
+        );
+    }
+
+    #[test]
+    fn check_is_compile_without_plans() {
+        let good = crate::corpus::generate(5, 20_000);
+        let bad = format!("{good}\nworkflow \"x\" for nosuchobject {{\n  delay 0d\n}}\n");
+        for text in [good, bad] {
+            let a = compile(vec![SourceInput::new("a.wf", text.clone())], None);
+            let b = check(vec![SourceInput::new("a.wf", text)], None);
+            assert_eq!(a.diagnostics, b.diagnostics);
+            assert_eq!(a.files, b.files);
+            assert!(b.plans.is_empty());
+        }
+    }
+
+    #[test]
+    fn cap_leaves_a_short_list_alone() {
+        let all: Vec<_> = (0..5).map(|i| diag(Code::WF101, 0, i)).collect();
+        assert_eq!(cap_per_file(all.clone(), 5), all);
+        let one_more: Vec<_> = (0..6).map(|i| diag(Code::WF101, 0, i)).collect();
+        let out = cap_per_file(one_more, 5);
+        assert_eq!(out.len(), 6);
+        assert_eq!(
+            out[5].message,
+            "and 1 more diagnostic in this file (at most 5 are listed per file)"
+        );
     }
 }

@@ -11,8 +11,13 @@
 //! [`diagnostics`] (every code in one place) and thin front ends
 //! ([`cli`], [`lsp`]) that only call [`driver::compile`].
 
+// The pest parser is built without `std` (no per-call stack probing; the
+// parser bounds nesting itself): its generated code names `::alloc`.
+extern crate alloc;
+
 pub mod check;
 pub mod cli;
+pub mod corpus;
 pub mod diagnostics;
 pub mod driver;
 pub mod fmt;

@@ -617,6 +617,14 @@ fn else_on_the_next_line() {
 }
 
 #[test]
+fn comments_and_blank_lines_between_a_brace_and_else() {
+    assert_eq!(
+        one("if a is 1 {\n} # end of then\n\n# the other case\nelse {\n}"),
+        "(if (is a 1) {} else {})"
+    );
+}
+
+#[test]
 fn one_line_blocks() {
     assert_eq!(
         one("if a is 1 { delay 1d } else { send email \"X\" }"),
@@ -1138,6 +1146,19 @@ fn blank_lines_crlf_and_indentation_do_not_matter() {
     let (_, file) = parse_ok(text);
     let s: Vec<String> = file.workflows[0].body.steps.iter().map(step).collect();
     assert_eq!(s, ["(delay 1d)", "(if (is a 1) {} else {})"]);
+}
+
+#[test]
+fn byte_order_mark_and_tabs() {
+    let (_, file) = parse_ok("\u{FEFF}workflow\t\"T\"\tfor\tcontact\t{\n\tdelay\t1d\t2h\n}");
+    assert_eq!(step(&file.workflows[0].body.steps[0]), "(delay 1d+2h)");
+}
+
+#[test]
+fn workflows_may_follow_on_the_same_line() {
+    let (_, file) =
+        parse_ok("workflow \"A\" for contact {} workflow \"B\" for contact { delay 1d }");
+    assert_eq!(file.workflows.len(), 2);
 }
 
 #[test]

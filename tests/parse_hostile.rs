@@ -294,3 +294,64 @@ proptest! {
         run(&text);
     }
 }
+
+#[test]
+fn any_bad_word_at_a_step_start_asks_for_a_step() {
+    for word in [
+        "bogus",
+        "s",
+        "sx",
+        "sendx",
+        "d",
+        "dx",
+        "i",
+        "ix",
+        "c",
+        "cx",
+        "a",
+        "ax",
+        "r",
+        "rx",
+        "b",
+        "bx",
+        "g",
+        "gx",
+        "e",
+        "ex",
+        "w",
+        "wx",
+        "o",
+        "ox",
+        "enroll_in",
+        "z",
+        "_",
+        "set_",
+    ] {
+        let text = format!("workflow \"A\" for contact {{\n  {word} 1\n}}\n");
+        let (sources, _, diags) = run(&text);
+        assert_eq!(codes(&diags), ["WF001"], "{word}");
+        assert!(
+            diags[0]
+                .message
+                .starts_with("expected a step such as `delay`, `set` or `send email`, found "),
+            "{word}: {}",
+            diags[0].message
+        );
+        assert_eq!(sources.snippet(diags[0].primary.span), word);
+    }
+}
+
+#[test]
+fn recovery_is_bounded_on_huge_workflows() {
+    // a workflow over 256 KiB reports its first error only: hostile input
+    // cannot make the parser re-parse it again and again
+    let filler = "  delay 1d\n".repeat(30_000);
+    let text = format!("workflow \"A\" for contact {{\n  sned 1\n{filler}  sned 2\n}}\n");
+    let (sources, _, diags) = run(&text);
+    assert_eq!(codes(&diags), ["WF001"]);
+    assert_eq!(line_of(&sources, &diags[0]), 2);
+    // a small one reports both
+    let text = "workflow \"A\" for contact {\n  sned 1\n  delay 1d\n  sned 2\n}\n";
+    let (_, _, diags) = run(text);
+    assert_eq!(codes(&diags), ["WF001", "WF001"]);
+}

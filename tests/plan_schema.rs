@@ -73,3 +73,31 @@ fn plan_schema_is_a_valid_json_schema_and_names_every_node_kind() {
         );
     }
 }
+
+/// The action is flattened into the node: a field of an action named like a
+/// field of the node would be written twice (invalid JSON object, and one of
+/// the two values lost on reading).
+#[test]
+fn no_action_field_collides_with_a_node_field() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&wfc::plan::json_schema()).expect("schema is JSON");
+    let node = &schema["$defs"]["Node"];
+    let node_fields: Vec<&String> = node["properties"]
+        .as_object()
+        .expect("node properties")
+        .keys()
+        .collect();
+    assert!(node_fields.len() >= 4, "{node_fields:?}");
+    let variants = node["oneOf"].as_array().expect("one schema per action");
+    assert_eq!(variants.len(), 34);
+    for variant in variants {
+        let fields = variant["properties"].as_object().expect("action fields");
+        for f in &node_fields {
+            assert!(
+                !fields.contains_key(f.as_str()),
+                "action {} has a field `{f}` that collides with the node's",
+                variant["properties"]["kind"]["const"]
+            );
+        }
+    }
+}

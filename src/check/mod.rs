@@ -1,14 +1,633 @@
 //! The checker: every rule of `shared/domain.md` over the AST, against the
 //! [`Environment`](crate::schema::Environment).
+//!
+//! One module per rule family, each diagnostic built in exactly one function
+//! named by its code (`grep -rn wf101 src/check` finds the rule):
+//! - `resolve`: names (WF101–WF107)
+//! - `types`: types and object-type rules (WF201–WF210)
+//! - `tiers`: subscription tiers and integrations (WF301–WF304)
+//! - `flow`: go-to, delays, durations, times and dates (WF401–WF406)
+//! - `values`: literal values (WF501–WF503)
+//! - `warnings`: WF901–WF903
+//!
+//! This module walks the workflows and calls the rules; `docs/rules.md`
+//! states every rule precisely.
+
+pub mod catalog;
+mod flow;
+mod resolve;
+mod tiers;
+mod types;
+mod values;
+mod warnings;
 
 use crate::diagnostics::Diagnostic;
-use crate::schema::Environment;
+use crate::schema::{Environment, PropType};
 use crate::source::SourceMap;
-use crate::syntax::ast;
+use crate::syntax::ast::{self, StepKind};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub use crate::schema::manifest::suggest;
 
 /// Check every file together (workflow names and `enroll in` resolve across
 /// all of them). Returns every diagnostic, unsorted.
 pub fn check(files: &[ast::SourceFile], env: &Environment, sources: &SourceMap) -> Vec<Diagnostic> {
-    let _ = (files, env, sources);
-    Vec::new()
+    let mut cx = Checker::new(env, sources);
+    cx.tiers_apply = tiers::account(&mut cx);
+    for file in files {
+        for wf in &file.workflows {
+            resolve::workflow_name(&mut cx, wf);
+            for_each_step(&wf.body, &mut |s| {
+                if let StepKind::AddToAudience(a) = &s.kind {
+                    cx.audiences_created.insert(a.value.clone());
+                }
+            });
+        }
+    }
+    for file in files {
+        for wf in &file.workflows {
+            cx.workflow(wf);
+        }
+    }
+    cx.diags
+}
+
+/// A workflow as seen from other workflows (`enroll in`).
+pub(crate) struct WorkflowInfo {
+    /// The declared object type name (possibly unknown).
+    pub object: String,
+    pub known_object: bool,
+}
+
+pub(crate) struct Checker<'a> {
+    pub env: &'a Environment,
+    #[allow(dead_code)]
+    pub sources: &'a SourceMap,
+    pub diags: Vec<Diagnostic>,
+    /// First declaration of each workflow name.
+    pub workflows: BTreeMap<String, WorkflowInfo>,
+    /// False when WF304 was reported (then WF301–WF303 are not).
+    pub tiers_apply: bool,
+    /// Audiences that some `add to audience` creates.
+    pub audiences_created: BTreeSet<String>,
+}
+
+/// Where a step sits: the enclosing branch paths, outermost first, each as
+/// (branch step id, path index). The branch step id is the byte offset of
+/// the `if`/`branch` step, unique in its file.
+pub(crate) type Ancestry = Vec<(u32, usize)>;
+
+pub(crate) struct LabelInfo {
+    pub ancestry: Ancestry,
+}
+
+/// Per-workflow context.
+pub(crate) struct Wf<'a> {
+    /// The workflow's object type, when it is known.
+    pub object: Option<&'a str>,
+    /// Centred on a date (even when the centring itself is reported).
+    pub centred: bool,
+    pub labels: BTreeMap<String, LabelInfo>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(env: &'a Environment, sources: &'a SourceMap) -> Checker<'a> {
+        Checker {
+            env,
+            sources,
+            diags: Vec::new(),
+            workflows: BTreeMap::new(),
+            tiers_apply: true,
+            audiences_created: BTreeSet::new(),
+        }
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    /// Push an unknown-name diagnostic (a property or object type the
+    /// manifest could declare), unless the manifest had errors: then WF010
+    /// is the only report of that root cause.
+    pub fn push_name(&mut self, d: Diagnostic) {
+        if !self.env.manifest_failed {
+            self.diags.push(d);
+        }
+    }
+
+    fn workflow(&mut self, w: &'a ast::Workflow) {
+        let object = resolve::workflow_object(self, w);
+        if let Some(o) = object {
+            tiers::workflow_object(self, o, &w.object);
+        }
+        let mut wf = Wf {
+            object,
+            centred: w.centered.is_some(),
+            labels: BTreeMap::new(),
+        };
+        if let Some(c) = &w.centered {
+            flow::centring(self, &wf, c);
+            match &c.kind {
+                ast::CenteringKind::Date(d) => flow::date(self, d),
+                ast::CenteringKind::Property(p) => {
+                    let path = ast::Path {
+                        object: None,
+                        property: p.clone(),
+                        span: p.span,
+                    };
+                    if let Some(r) = resolve::path(self, &wf, &path) {
+                        types::centring_property(self, p, r.ty);
+                    }
+                }
+            }
+        }
+        for s in &w.settings {
+            match &s.kind {
+                ast::SettingKind::EnrollWhen(c)
+                | ast::SettingKind::Goal(c)
+                | ast::SettingKind::UnenrollWhen(c) => self.condition(&wf, c),
+                ast::SettingKind::EnrollOn(e) => self.event(&wf, e),
+                ast::SettingKind::Reenroll => {}
+            }
+        }
+        let mut ancestry = Vec::new();
+        resolve::collect_labels(self, &mut wf, &w.body, &mut ancestry);
+        self.block(&wf, &w.body, &mut ancestry, false);
+    }
+
+    /// `followed`: whether some step runs after this block ends (the steps
+    /// after the enclosing branches).
+    fn block(
+        &mut self,
+        wf: &Wf<'a>,
+        block: &'a ast::Block,
+        ancestry: &mut Ancestry,
+        followed: bool,
+    ) {
+        let n = block.steps.len();
+        let mut dead_reported = false;
+        for (i, step) in block.steps.iter().enumerate() {
+            let step_followed = i + 1 < n || followed;
+            if let StepKind::Goto(label) = &step.kind {
+                let valid_place = flow::goto(self, wf, step, label, ancestry);
+                if valid_place && i + 1 < n && !dead_reported {
+                    flow::dead_step(self, &block.steps[i + 1]);
+                    dead_reported = true;
+                }
+                continue;
+            }
+            self.step(wf, step, ancestry, step_followed);
+        }
+    }
+
+    fn step(&mut self, wf: &Wf<'a>, step: &'a ast::Step, ancestry: &mut Ancestry, followed: bool) {
+        let info = catalog::step_info(&step.kind);
+        let mut available = true;
+        if let Some(obj) = wf.object {
+            if !info.types.allows(obj) {
+                types::action_type(self, step, info, obj);
+                available = false;
+            }
+        }
+        if !available {
+            // One root cause: a step that cannot exist in this workflow gets
+            // WF201 only (its names and tokens refer to another object type).
+            return;
+        }
+        tiers::step(self, step, info);
+        for s in step_strings(&step.kind) {
+            self.strlit(wf, s);
+        }
+        let id = step.span.start;
+        match &step.kind {
+            StepKind::Delay(d) => {
+                flow::delay_form(self, wf, step);
+                flow::duration(self, d, false);
+            }
+            StepKind::DelayUntilTime { days, time } => {
+                flow::delay_form(self, wf, step);
+                flow::weekdays(self, days);
+                if let Some(t) = time {
+                    flow::time(self, t);
+                }
+            }
+            StepKind::DelayUntilEvent { event, max } => {
+                flow::delay_form(self, wf, step);
+                self.event(wf, event);
+                match max {
+                    Some(m) => flow::duration(self, m, false),
+                    None if followed => warnings::wait_forever(self, step),
+                    None => {}
+                }
+            }
+            StepKind::DelayUntilDate { offset, time } => {
+                flow::delay_form(self, wf, step);
+                if let Some(o) = offset {
+                    flow::duration(self, &o.amount, time.is_some());
+                }
+                if let Some(t) = time {
+                    flow::time(self, t);
+                }
+            }
+            StepKind::If { arms, else_block } => {
+                let paths = arms.len() + usize::from(else_block.is_some());
+                for (i, arm) in arms.iter().enumerate() {
+                    self.condition(wf, &arm.condition);
+                    ancestry.push((id, i));
+                    self.block(wf, &arm.block, ancestry, followed);
+                    ancestry.pop();
+                }
+                if let Some(b) = else_block {
+                    ancestry.push((id, paths - 1));
+                    self.block(wf, b, ancestry, followed);
+                    ancestry.pop();
+                }
+            }
+            StepKind::Branch {
+                path,
+                cases,
+                else_block,
+            } => {
+                let resolved = resolve::path(self, wf, path);
+                let mut seen: Vec<&ast::Value> = Vec::new();
+                for case in cases {
+                    for v in &case.values {
+                        self.value_literals(wf, v);
+                        if let Some(r) = &resolved {
+                            types::value(self, &path.property.name, r.ty, v, false);
+                        }
+                        if seen.iter().any(|s| types::same_value(s, v)) {
+                            types::duplicate_branch_value(self, v);
+                        } else {
+                            seen.push(v);
+                        }
+                    }
+                }
+                for (i, case) in cases.iter().enumerate() {
+                    ancestry.push((id, i));
+                    self.block(wf, &case.block, ancestry, followed);
+                    ancestry.pop();
+                }
+                if let Some(b) = else_block {
+                    ancestry.push((id, cases.len()));
+                    self.block(wf, b, ancestry, followed);
+                    ancestry.pop();
+                }
+            }
+            StepKind::Goto(_) => {}
+            StepKind::EnrollIn(name) => types::enroll_in(self, wf, name),
+            StepKind::Webhook { url, .. } => values::webhook(self, url),
+            StepKind::SendInternalEmail { to, .. } | StepKind::SendNotification { to, .. } => {
+                for r in to {
+                    match &r.kind {
+                        ast::RecipientKind::Owner => {}
+                        ast::RecipientKind::User(u) => {
+                            if values::email(self, u) {
+                                resolve::resource(self, resolve::Resource::User, u);
+                            }
+                        }
+                        ast::RecipientKind::Team(t) => {
+                            resolve::resource(self, resolve::Resource::Team, t)
+                        }
+                    }
+                }
+            }
+            StepKind::SendInternalSms { to, .. } => {
+                for r in to {
+                    match &r.kind {
+                        ast::SmsRecipientKind::User(u) => {
+                            if values::email(self, u) {
+                                resolve::resource(self, resolve::Resource::User, u);
+                            }
+                        }
+                        ast::SmsRecipientKind::Number(n) => values::phone(self, n),
+                    }
+                }
+            }
+            StepKind::SendEmail(name) => {
+                resolve::resource(self, resolve::Resource::Email, name);
+                if let Some(o) = wf.object {
+                    if o != "contact" {
+                        warnings::send_email_reach(self, step, o);
+                    }
+                }
+            }
+            StepKind::SendInternalMarketingEmail { email, to } => {
+                resolve::resource(self, resolve::Resource::Email, email);
+                for r in to {
+                    match r {
+                        ast::MarketingRecipient::Address(a) => {
+                            values::email(self, a);
+                        }
+                        ast::MarketingRecipient::Property(p) => {
+                            let path = ast::Path {
+                                object: None,
+                                property: p.clone(),
+                                span: p.span,
+                            };
+                            if let Some(r) = resolve::path(self, wf, &path) {
+                                types::address_property(self, p, r.ty);
+                            }
+                        }
+                    }
+                }
+            }
+            StepKind::SendSlack { target, .. } => {
+                if let ast::SlackTarget::User(u) = target {
+                    values::email(self, u);
+                }
+            }
+            StepKind::CreateSlackChannel { name, .. } => values::slack_channel(self, name),
+            StepKind::CreateAsanaTask { .. } => {}
+            StepKind::AppAction { fields, .. } => {
+                for f in fields {
+                    self.value_literals(wf, &f.value);
+                }
+            }
+            StepKind::RotateOwner { among, .. } => match among {
+                ast::RotateAmong::Team(t) => resolve::resource(self, resolve::Resource::Team, t),
+                ast::RotateAmong::Users(us) => {
+                    for u in us {
+                        if values::email(self, u) {
+                            resolve::resource(self, resolve::Resource::User, u);
+                        }
+                    }
+                }
+            },
+            StepKind::CreateRecord { object, fields } => {
+                for f in fields {
+                    self.value_literals(wf, &f.value);
+                }
+                types::create(self, wf, step, object, fields);
+            }
+            StepKind::CreateTask { due, .. } => {
+                if let Some(d) = due {
+                    flow::duration(self, d, false);
+                }
+            }
+            StepKind::Set { path, value } => {
+                self.value_literals(wf, value);
+                if let Some(r) = resolve::path(self, wf, path) {
+                    tiers::edit(self, r.object, path);
+                    types::value(self, &path.property.name, r.ty, value, true);
+                }
+            }
+            StepKind::Append { path, value } => {
+                self.value_literals(wf, value);
+                if let Some(r) = resolve::path(self, wf, path) {
+                    tiers::edit(self, r.object, path);
+                    if types::append_target(self, &path.property, r.ty, None) {
+                        types::value(self, &path.property.name, r.ty, value, true);
+                    }
+                }
+            }
+            StepKind::Copy { from, to, append } => {
+                let source = resolve::path(self, wf, from);
+                let target = resolve::path(self, wf, to);
+                if let Some(t) = &target {
+                    tiers::edit(self, t.object, to);
+                    if let Some(a) = append {
+                        types::append_target(self, &to.property, t.ty, Some(*a));
+                    }
+                }
+                if let (Some(s), Some(t)) = (&source, &target) {
+                    types::copy(self, from, s.ty, to, t.ty);
+                }
+            }
+            StepKind::Clear(path) => {
+                if let Some(r) = resolve::path(self, wf, path) {
+                    tiers::edit(self, r.object, path);
+                }
+            }
+            StepKind::Increase { path, .. } | StepKind::Decrease { path, .. } => {
+                if let Some(r) = resolve::path(self, wf, path) {
+                    tiers::edit(self, r.object, path);
+                    types::number_only(self, step, path, &r);
+                }
+            }
+            StepKind::AddToList(l) | StepKind::RemoveFromList(l) => {
+                resolve::resource(self, resolve::Resource::List, l)
+            }
+            StepKind::AddToAudience(_) => {}
+            StepKind::RemoveFromAudience(a) => {
+                resolve::resource(self, resolve::Resource::Audience, a)
+            }
+            StepKind::Subscription { subscription, .. } => {
+                resolve::resource(self, resolve::Resource::Subscription, subscription)
+            }
+            StepKind::SalesforceTask { .. } | StepKind::SalesforceCampaign(_) => {}
+        }
+    }
+
+    /// WF208 for every token of a string.
+    fn strlit(&mut self, wf: &Wf<'a>, s: &ast::StrLit) {
+        for part in &s.parts {
+            if let ast::StrPart::Token(t) = part {
+                resolve::token(self, wf, t);
+            }
+        }
+    }
+
+    /// Tokens and dates inside a value (WF208, WF406).
+    fn value_literals(&mut self, wf: &Wf<'a>, v: &ast::Value) {
+        match &v.kind {
+            ast::ValueKind::String(s) => self.strlit(wf, s),
+            ast::ValueKind::Date(d) => flow::date(self, d),
+            ast::ValueKind::List(items) => {
+                for i in items {
+                    self.value_literals(wf, i);
+                }
+            }
+            ast::ValueKind::Number(_) | ast::ValueKind::Bool(_) => {}
+        }
+    }
+
+    fn condition(&mut self, wf: &Wf<'a>, c: &ast::Condition) {
+        use ast::ConditionKind as C;
+        match &c.kind {
+            C::Or(cs) | C::And(cs) => {
+                for c in cs {
+                    self.condition(wf, c);
+                }
+            }
+            C::Not(c) | C::Group(c) => self.condition(wf, c),
+            C::Compare {
+                path,
+                op,
+                op_span,
+                value,
+            } => {
+                self.value_literals(wf, value);
+                if let Some(r) = resolve::path(self, wf, path) {
+                    types::compare(self, path, r.ty, *op, *op_span, value);
+                }
+            }
+            C::In { path, values, .. } => {
+                self.value_literals(wf, values);
+                if let Some(r) = resolve::path(self, wf, path) {
+                    types::value_in(self, path, r.ty, values);
+                }
+            }
+            C::Contains {
+                path,
+                op_span,
+                text,
+            } => {
+                self.strlit(wf, text);
+                if let Some(r) = resolve::path(self, wf, path) {
+                    types::contains(self, path, r.ty, *op_span, text);
+                }
+            }
+            C::Known { path, .. } => {
+                resolve::path(self, wf, path);
+            }
+            C::Event(e) => self.event(wf, e),
+        }
+    }
+
+    fn event(&mut self, wf: &Wf<'a>, e: &ast::Event) {
+        match &e.kind {
+            ast::EventKind::FormSubmitted(f) => {
+                self.strlit(wf, f);
+                resolve::resource(self, resolve::Resource::Form, f);
+            }
+            ast::EventKind::PageViewed(p) => self.strlit(wf, p),
+            ast::EventKind::Email { name, .. } => {
+                self.strlit(wf, name);
+                resolve::resource(self, resolve::Resource::Email, name);
+            }
+            ast::EventKind::Custom(n) => self.strlit(wf, n),
+        }
+    }
+}
+
+/// A resolved property path.
+pub(crate) struct Resolved<'e> {
+    /// The object type holding the property.
+    pub object: &'e str,
+    pub ty: &'e PropType,
+    /// True for `object.prop` on another type than the workflow's.
+    pub associated: bool,
+}
+
+/// Every string literal held directly by a step (not inside its blocks,
+/// conditions or values, which are visited separately).
+fn step_strings(kind: &StepKind) -> Vec<&ast::StrLit> {
+    match kind {
+        StepKind::EnrollIn(s)
+        | StepKind::SendEmail(s)
+        | StepKind::AddToList(s)
+        | StepKind::RemoveFromList(s)
+        | StepKind::AddToAudience(s)
+        | StepKind::RemoveFromAudience(s)
+        | StepKind::SalesforceCampaign(s) => vec![s],
+        StepKind::Webhook { url, .. } => vec![url],
+        StepKind::SendInternalEmail { to, subject, body }
+        | StepKind::SendNotification { to, subject, body } => {
+            let mut v: Vec<&ast::StrLit> = to
+                .iter()
+                .filter_map(|r| match &r.kind {
+                    ast::RecipientKind::User(s) | ast::RecipientKind::Team(s) => Some(s),
+                    ast::RecipientKind::Owner => None,
+                })
+                .collect();
+            v.push(subject);
+            v.push(body);
+            v
+        }
+        StepKind::SendInternalSms { to, text } => {
+            let mut v: Vec<&ast::StrLit> = to
+                .iter()
+                .map(|r| match &r.kind {
+                    ast::SmsRecipientKind::User(s) | ast::SmsRecipientKind::Number(s) => s,
+                })
+                .collect();
+            v.push(text);
+            v
+        }
+        StepKind::SendInternalMarketingEmail { email, to } => {
+            let mut v = vec![email];
+            v.extend(to.iter().filter_map(|r| match r {
+                ast::MarketingRecipient::Address(s) => Some(s),
+                ast::MarketingRecipient::Property(_) => None,
+            }));
+            v
+        }
+        StepKind::SendSlack { target, text } => match target {
+            ast::SlackTarget::Channel(s) | ast::SlackTarget::User(s) => vec![s, text],
+        },
+        StepKind::CreateSlackChannel { name, .. } => vec![name],
+        StepKind::CreateAsanaTask { title, project } => vec![title, project],
+        StepKind::AppAction { app, action, .. } => vec![app, action],
+        StepKind::RotateOwner { among, .. } => match among {
+            ast::RotateAmong::Team(t) => vec![t],
+            ast::RotateAmong::Users(us) => us.iter().collect(),
+        },
+        StepKind::CreateTask { title, .. } => vec![title],
+        StepKind::Subscription {
+            subscription,
+            explanation,
+            ..
+        } => {
+            let mut v = vec![subscription];
+            v.extend(explanation.iter());
+            v
+        }
+        StepKind::SalesforceTask { subject, .. } => vec![subject],
+        StepKind::Delay(_)
+        | StepKind::DelayUntilTime { .. }
+        | StepKind::DelayUntilEvent { .. }
+        | StepKind::DelayUntilDate { .. }
+        | StepKind::If { .. }
+        | StepKind::Branch { .. }
+        | StepKind::Goto(_)
+        | StepKind::CreateRecord { .. }
+        | StepKind::Set { .. }
+        | StepKind::Append { .. }
+        | StepKind::Copy { .. }
+        | StepKind::Clear(_)
+        | StepKind::Increase { .. }
+        | StepKind::Decrease { .. } => Vec::new(),
+    }
+}
+
+/// Visit every step of a block and its nested blocks.
+pub(crate) fn for_each_step<'b>(block: &'b ast::Block, f: &mut dyn FnMut(&'b ast::Step)) {
+    for s in &block.steps {
+        f(s);
+        match &s.kind {
+            StepKind::If { arms, else_block } => {
+                for a in arms {
+                    for_each_step(&a.block, f);
+                }
+                if let Some(b) = else_block {
+                    for_each_step(b, f);
+                }
+            }
+            StepKind::Branch {
+                cases, else_block, ..
+            } => {
+                for c in cases {
+                    for_each_step(&c.block, f);
+                }
+                if let Some(b) = else_block {
+                    for_each_step(b, f);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether a string holds a `{{ }}` token.
+pub(crate) fn has_tokens(s: &ast::StrLit) -> bool {
+    s.parts.iter().any(|p| matches!(p, ast::StrPart::Token(_)))
+}
+
+/// `did you mean `x`?` when a candidate is within edit distance 2.
+pub(crate) fn did_you_mean<'c>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<String> {
+    suggest(name, candidates).map(|s| format!("did you mean `{s}`?"))
 }

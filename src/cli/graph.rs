@@ -1,12 +1,132 @@
-//! `wfc graph`: command-line front end (owned by the graph work; wired into
-//! `cli::main` by the CLI work).
+//! `wfc graph`: command-line front end.
+//!
+//! `wfc graph PATH [--workflow NAME] [--format mermaid|dot|svg] [-o FILE]`
+//! checks PATH (a `.wf` file or a folder of them, with the nearest
+//! `wf.toml`) and draws its workflows. Without `--workflow`, every workflow:
+//! one subgraph each in mermaid and dot, stacked one below the other in svg.
+//! Without `--format`, the extension of `-o` decides (`.svg`, `.dot`/`.gv`,
+//! else mermaid).
+//!
+//! Exit codes: 0 drawn; 1 the files have errors (printed, nothing drawn);
+//! 2 usage or I/O problem (including an unknown `--workflow`).
 
-/// Arguments of `wfc graph` (to be filled in).
+use std::path::PathBuf;
+
+use crate::diagnostics::render;
+use crate::driver::compile;
+use crate::graph::{render, Format};
+use crate::project;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    Mermaid,
+    Dot,
+    Svg,
+}
+
+/// Arguments of `wfc graph`.
 #[derive(Debug, Clone, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// A `.wf` file, or a folder: every `.wf` file below it.
+    pub path: PathBuf,
+    /// Draw only this workflow (by name).
+    #[arg(long, short = 'w')]
+    pub workflow: Option<String>,
+    /// Output format (default: from the extension of `-o`, else mermaid).
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<GraphFormat>,
+    /// Write here instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+}
 
 /// Run `wfc graph`; returns the process exit code.
 pub fn run(args: Args) -> i32 {
-    let _ = args;
-    2
+    let cwd = match std::env::current_dir() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: cannot read the current folder: {e}");
+            return 2;
+        }
+    };
+    let request = project::Request {
+        paths: vec![args.path.clone()],
+        stdin_filename: None,
+    };
+    let project = match project::load(&request, &cwd, &mut std::io::stdin().lock()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    if project.inputs.is_empty() {
+        eprintln!("error: no .wf file in {}", args.path.display());
+        return 2;
+    }
+    let comp = compile(project.inputs, project.manifest);
+    if comp.has_errors() {
+        eprint!(
+            "{}",
+            render::human(
+                &comp.sources,
+                &comp.diagnostics,
+                super::fmt::human_options()
+            )
+        );
+        eprintln!("error: the workflows have errors; nothing drawn");
+        return 1;
+    }
+    let plans = match &args.workflow {
+        None => comp.plans,
+        Some(name) => {
+            let chosen: Vec<_> = comp
+                .plans
+                .iter()
+                .filter(|p| &p.name == name)
+                .cloned()
+                .collect();
+            if chosen.is_empty() {
+                let names: Vec<&str> = comp.plans.iter().map(|p| p.name.as_str()).collect();
+                eprintln!("error: no workflow named \"{name}\"");
+                let close = names
+                    .iter()
+                    .min_by_key(|n| strsim::levenshtein(n, name))
+                    .filter(|n| strsim::levenshtein(n, name) <= 2);
+                if let Some(n) = close {
+                    eprintln!("  = help: did you mean \"{n}\"?");
+                } else if !names.is_empty() {
+                    eprintln!("  = note: the workflows are: \"{}\"", names.join("\", \""));
+                }
+                return 2;
+            }
+            chosen
+        }
+    };
+    let format = match args.format {
+        Some(GraphFormat::Mermaid) => Format::Mermaid,
+        Some(GraphFormat::Dot) => Format::Dot,
+        Some(GraphFormat::Svg) => Format::Svg,
+        None => match args
+            .output
+            .as_ref()
+            .and_then(|o| o.extension())
+            .and_then(|e| e.to_str())
+        {
+            Some("svg") => Format::Svg,
+            Some("dot") | Some("gv") => Format::Dot,
+            _ => Format::Mermaid,
+        },
+    };
+    let text = render(&plans, format);
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, text) {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return 2;
+            }
+        }
+        None => print!("{text}"),
+    }
+    0
 }

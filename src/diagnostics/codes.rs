@@ -37,6 +37,7 @@ macro_rules! codes {
 codes! {
     WF001 => Error, "syntax error";
     WF002 => Error, "source cannot be read as a program: not UTF-8, over the size limit, or nested deeper than the limit";
+    WF003 => Error, "too many diagnostics in one file: the rest are counted, not listed";
     WF010 => Error, "invalid wf.toml";
     WF101 => Error, "unknown property on that object type, or a path through an object type that is not associated";
     WF102 => Error, "unknown object type";

@@ -1,1 +1,372 @@
-//! (graph: to be written)
+//! `wfc graph`: the flow of a workflow as a diagram (mermaid, dot, svg).
+//!
+//! A [`Plan`] is first turned into a [`Diagram`] — trigger nodes at the top,
+//! one node per step, explicit join points where the paths of a branch meet
+//! again, an end node — and the diagram is then written in one of the
+//! formats. SVG is laid out by our own layered layout ([`svg`]).
+
+mod label;
+pub mod svg;
+mod text;
+
+use std::collections::HashMap;
+
+use crate::plan::{Action, Plan};
+
+pub use label::{condition_text, event_text, minutes_text};
+pub use text::{dot, mermaid};
+
+/// Output format of `wfc graph`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Mermaid,
+    Dot,
+    Svg,
+}
+
+/// Render every plan in one document of the given format. Several plans:
+/// one subgraph each (mermaid, dot), stacked one below the other (svg).
+pub fn render(plans: &[Plan], format: Format) -> String {
+    let diagrams: Vec<Diagram> = plans.iter().map(Diagram::from_plan).collect();
+    match format {
+        Format::Mermaid => mermaid(&diagrams),
+        Format::Dot => dot(&diagrams),
+        Format::Svg => svg::render(&diagrams),
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// An enrollment trigger (or "manual enrollment").
+    Trigger,
+    /// Re-enrollment, goals, unenrollment.
+    Settings,
+    Action,
+    Delay,
+    Branch,
+    Goto,
+    /// Where the paths of a branch meet again.
+    Join,
+    End,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct GNode {
+    /// Unique within the diagram (`n3`, `t1`, `j5`, `end`).
+    pub id: String,
+    pub shape: Shape,
+    /// First line: the kind (and label); further lines: the key argument.
+    pub lines: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EdgeStyle {
+    Normal,
+    /// `goto`: drawn dashed, not used for ranking.
+    Goto,
+    /// Leaving an event wait after its `max`.
+    Timeout,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct GEdge {
+    pub from: usize,
+    pub to: usize,
+    pub label: Option<String>,
+    pub style: EdgeStyle,
+}
+
+/// A workflow as nodes and edges, ready to be written out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagram {
+    pub title: String,
+    pub nodes: Vec<GNode>,
+    pub edges: Vec<GEdge>,
+}
+
+/// Where a node's edge points before join points are inserted.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Node(usize),
+    End,
+}
+
+impl Diagram {
+    pub fn from_plan(plan: &Plan) -> Diagram {
+        let mut d = Diagram {
+            title: format!("{} ({})", plan.name, plan.object),
+            nodes: Vec::new(),
+            edges: Vec::new(),
+        };
+        // Triggers.
+        let mut triggers = Vec::new();
+        for t in &plan.triggers {
+            let lines = match t {
+                crate::plan::Trigger::Filter { condition } => {
+                    let mut l = vec!["enroll when".to_string()];
+                    l.extend(label::wrap(&condition_text(condition), 3));
+                    l
+                }
+                crate::plan::Trigger::Event { event } => {
+                    let mut l = vec!["enroll on".to_string()];
+                    l.extend(label::wrap(&event_text(event), 2));
+                    l
+                }
+            };
+            triggers.push(d.push(format!("t{}", triggers.len() + 1), Shape::Trigger, lines));
+        }
+        if triggers.is_empty() {
+            triggers.push(d.push(
+                "t1".into(),
+                Shape::Trigger,
+                vec!["manual enrollment".into(), "(or enroll in)".into()],
+            ));
+        }
+        let mut settings = Vec::new();
+        if plan.reenroll {
+            settings.push("re-enrollment on".to_string());
+        }
+        for g in &plan.goals {
+            settings.extend(label::wrap(&format!("goal: {}", condition_text(g)), 2));
+        }
+        for u in &plan.unenroll {
+            settings.extend(label::wrap(&format!("unenroll: {}", condition_text(u)), 2));
+        }
+        if !settings.is_empty() {
+            let mut lines = vec!["settings".to_string()];
+            lines.extend(settings);
+            d.push("settings".into(), Shape::Settings, lines);
+        }
+
+        // Steps.
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        for n in &plan.nodes {
+            let (shape, lines) = label::node_lines(n);
+            let i = d.push(n.id.clone(), shape, lines);
+            index.insert(n.id.as_str(), i);
+        }
+        let end = d.push("end".into(), Shape::End, vec!["end".into()]);
+        let target = |id: &Option<String>| -> Target {
+            match id {
+                Some(id) => index
+                    .get(id.as_str())
+                    .map_or(Target::End, |&i| Target::Node(i)),
+                None => Target::End,
+            }
+        };
+        let resolve = |t: Target| match t {
+            Target::Node(i) => i,
+            Target::End => end,
+        };
+        let start = resolve(target(&plan.start));
+        for &t in &triggers {
+            d.edge(t, start, None, EdgeStyle::Normal);
+        }
+        for n in &plan.nodes {
+            let Some(&from) = index.get(n.id.as_str()) else {
+                continue;
+            };
+            match &n.action {
+                Action::BranchIf { cases, else_next } => {
+                    for c in cases {
+                        let l = label::truncate(&condition_text(&c.condition), 32);
+                        d.edge(from, resolve(target(&c.next)), Some(l), EdgeStyle::Normal);
+                    }
+                    d.edge(
+                        from,
+                        resolve(target(else_next)),
+                        Some("none met".into()),
+                        EdgeStyle::Normal,
+                    );
+                }
+                Action::BranchValue {
+                    cases, else_next, ..
+                } => {
+                    for c in cases {
+                        let vals: Vec<String> = c.values.iter().map(label::value_text).collect();
+                        let l = label::truncate(&vals.join(", "), 32);
+                        d.edge(from, resolve(target(&c.next)), Some(l), EdgeStyle::Normal);
+                    }
+                    d.edge(
+                        from,
+                        resolve(target(else_next)),
+                        Some("none met".into()),
+                        EdgeStyle::Normal,
+                    );
+                }
+                Action::Goto { target: t, .. } => {
+                    if let Some(&to) = index.get(t.as_str()) {
+                        d.edge(from, to, Some("go to".into()), EdgeStyle::Goto);
+                    }
+                }
+                Action::DelayUntilEvent {
+                    max_minutes,
+                    timeout_next,
+                    ..
+                } => {
+                    let next = resolve(target(&n.next));
+                    match max_minutes {
+                        Some(m) => {
+                            let timeout = resolve(target(timeout_next));
+                            if timeout == next {
+                                d.edge(
+                                    from,
+                                    next,
+                                    Some(format!("event, or timeout after {}", minutes_text(*m))),
+                                    EdgeStyle::Timeout,
+                                );
+                            } else {
+                                d.edge(from, next, Some("event".into()), EdgeStyle::Normal);
+                                d.edge(
+                                    from,
+                                    timeout,
+                                    Some(format!("timeout after {}", minutes_text(*m))),
+                                    EdgeStyle::Timeout,
+                                );
+                            }
+                        }
+                        None => d.edge(from, next, Some("event".into()), EdgeStyle::Normal),
+                    }
+                }
+                _ => d.edge(from, resolve(target(&n.next)), None, EdgeStyle::Normal),
+            }
+        }
+        d.insert_joins(plan, &index, end);
+        d
+    }
+
+    fn push(&mut self, id: String, shape: Shape, lines: Vec<String>) -> usize {
+        self.nodes.push(GNode { id, shape, lines });
+        self.nodes.len() - 1
+    }
+
+    fn edge(&mut self, from: usize, to: usize, label: Option<String>, style: EdgeStyle) {
+        self.edges.push(GEdge {
+            from,
+            to,
+            label,
+            style,
+        });
+    }
+
+    /// For every branch (innermost first), find where its paths meet again
+    /// (its immediate post-dominator) and route the edges from inside the
+    /// branch through one join point there, so a reader sees the paths
+    /// rejoin.
+    fn insert_joins(&mut self, plan: &Plan, index: &HashMap<&str, usize>, end: usize) {
+        let mut branches: Vec<usize> = plan
+            .nodes
+            .iter()
+            .filter(|n| {
+                matches!(
+                    n.action,
+                    Action::BranchIf { .. } | Action::BranchValue { .. }
+                )
+            })
+            .filter_map(|n| index.get(n.id.as_str()).copied())
+            .collect();
+        // Pre-order ids: a nested branch comes after its parent.
+        branches.reverse();
+        // Joins only split edges, so post-dominators computed once on the
+        // graph without them stay valid. Skip absurdly large graphs
+        // (quadratic memory).
+        if self.nodes.len() > MAX_JOIN_NODES {
+            return;
+        }
+        let pdom = self.postdominators(end);
+        for b in branches {
+            let Some(j) = immediate(&pdom, b) else {
+                continue;
+            };
+            // Nodes inside the branch: reachable from it without passing j.
+            let inside = self.reachable_avoiding(b, j);
+            let into: Vec<usize> = (0..self.edges.len())
+                .filter(|&e| {
+                    let ed = &self.edges[e];
+                    ed.to == j && ed.style != EdgeStyle::Goto && inside[ed.from]
+                })
+                .collect();
+            if into.len() < 2 {
+                continue;
+            }
+            let join = self.push(format!("j_{}", self.nodes[b].id), Shape::Join, Vec::new());
+            for e in into {
+                self.edges[e].to = join;
+            }
+            self.edge(join, j, None, EdgeStyle::Normal);
+        }
+    }
+
+    fn successors(&self) -> Vec<Vec<usize>> {
+        let mut succ = vec![Vec::new(); self.nodes.len()];
+        for e in &self.edges {
+            succ[e.from].push(e.to);
+        }
+        succ
+    }
+
+    fn reachable_avoiding(&self, from: usize, avoid: usize) -> Vec<bool> {
+        let succ = self.successors();
+        let mut seen = vec![false; self.nodes.len()];
+        let mut stack = vec![from];
+        while let Some(v) = stack.pop() {
+            if v == avoid || seen[v] {
+                continue;
+            }
+            seen[v] = true;
+            stack.extend(succ[v].iter().copied());
+        }
+        seen
+    }
+
+    /// For every node, the set of nodes every path from it to `end` passes
+    /// through (itself included).
+    fn postdominators(&self, end: usize) -> Vec<Vec<bool>> {
+        let n = self.nodes.len();
+        let succ = self.successors();
+        let mut pdom: Vec<Vec<bool>> = vec![vec![true; n]; n];
+        let mut only_end = vec![false; n];
+        only_end[end] = true;
+        pdom[end] = only_end;
+        let mut changed = true;
+        let mut rounds = 0;
+        while changed && rounds < n + 2 {
+            changed = false;
+            rounds += 1;
+            // Steps mostly point forward: visiting backwards converges fast.
+            for v in (0..n).rev() {
+                if v == end || succ[v].is_empty() {
+                    continue;
+                }
+                let mut acc = vec![true; n];
+                for &s in &succ[v] {
+                    for (a, &p) in acc.iter_mut().zip(&pdom[s]) {
+                        *a = *a && p;
+                    }
+                }
+                acc[v] = true;
+                if acc != pdom[v] {
+                    pdom[v] = acc;
+                    changed = true;
+                }
+            }
+        }
+        pdom
+    }
+}
+
+/// Largest diagram for which join points are computed.
+const MAX_JOIN_NODES: usize = 3000;
+
+/// The strict post-dominator of `b` closest to it: the one post-dominated
+/// by all the others.
+fn immediate(pdom: &[Vec<bool>], b: usize) -> Option<usize> {
+    let strict: Vec<usize> = (0..pdom.len()).filter(|&v| v != b && pdom[b][v]).collect();
+    strict
+        .iter()
+        .copied()
+        .find(|&c| strict.iter().all(|&o| o == c || pdom[c][o]))
+}
+
+#[cfg(test)]
+mod tests;

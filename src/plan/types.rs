@@ -205,6 +205,10 @@ pub enum Action {
         value: Value,
     },
     CopyProperty {
+        /// Serialised as `from`: a plain `source` would collide with the
+        /// node's own `source` location (the action is flattened into the
+        /// node).
+        #[serde(rename = "from")]
         source: PropertyRef,
         target: PropertyRef,
         append: bool,

@@ -214,6 +214,11 @@ pub struct Environment {
     pub resources: Resources,
     /// Span of the `[account]` table in `wf.toml` (WF304 points there).
     pub account_span: Option<crate::source::Span>,
+    /// Set when a manifest was given but had errors (WF010): the files are
+    /// checked against the standard environment, and names the manifest
+    /// could have declared (properties, object types) are not reported, so
+    /// that one broken manifest gives WF010 and no cascade.
+    pub manifest_failed: bool,
 }
 
 impl Environment {
@@ -224,6 +229,16 @@ impl Environment {
             account: Account::unrestricted(),
             resources: Resources::default(),
             account_span: None,
+            manifest_failed: false,
+        }
+    }
+
+    /// The environment used when the manifest has errors: the standard one,
+    /// with [`Environment::manifest_failed`] set.
+    pub fn after_bad_manifest() -> Environment {
+        Environment {
+            manifest_failed: true,
+            ..Environment::standard()
         }
     }
 }

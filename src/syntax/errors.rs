@@ -292,7 +292,7 @@ pub(crate) fn convert(
             let message = format!(
                 "expected `{close}` to close the {what} opened on line {line}, found {found}"
             );
-            return Diagnostic::new(
+            let mut d = Diagnostic::new(
                 Code::WF001,
                 message,
                 Label::new(primary, format!("expected `{close}`")),
@@ -302,6 +302,19 @@ pub(crate) fn convert(
                 format!("this {what} is never closed"),
             ))
             .with_help(format!("add `{close}` where the {what} ends"));
+            if byte == b'{' {
+                if let Some(o) = misindented_block(src) {
+                    let o = base + o;
+                    d = d.with_secondary(Label::new(
+                        Span::new(file, o, o + 1),
+                        format!(
+                            "this block (line {}) may be the one missing its `}}`: the `}}` that closes it is indented differently",
+                            line_of(o)
+                        ),
+                    ));
+                }
+            }
+            return d;
         }
     }
 
@@ -330,11 +343,30 @@ pub(crate) fn convert(
     // A closing bracket that does not match the innermost open one.
     if matches!(found.desc.as_str(), "`}`" | "`)`" | "`]`") {
         let before = src.get(..found.start.saturating_sub(base)).unwrap_or("");
-        if let Some(&(byte, open)) = super::scan::scan(before)
+        let open_now = super::scan::scan(before)
             .chunks
-            .last()
-            .and_then(|c| c.unclosed.last())
-        {
+            .pop()
+            .map(|c| c.unclosed)
+            .unwrap_or_default();
+        let found_close = found.desc.chars().nth(1).unwrap_or('}');
+        let matches_some = open_now.iter().any(|&(b, _)| closer(b).0 == found_close);
+        if !open_now.is_empty() && !matches_some {
+            let opener = match found_close {
+                ')' => '(',
+                ']' => '[',
+                _ => '{',
+            };
+            return Diagnostic::new(
+                Code::WF001,
+                format!(
+                    "unexpected {}: there is no open `{opener}` to close",
+                    found.desc
+                ),
+                Label::new(primary, "closes nothing"),
+            )
+            .with_help(format!("remove this {}", found.desc));
+        }
+        if let Some(&(byte, open)) = open_now.last() {
             let (close, what) = closer(byte);
             if found.desc != format!("`{close}`") {
                 let open = base + open;
@@ -355,6 +387,56 @@ pub(crate) fn convert(
             }
         }
     }
+    let found_rel = found.start.saturating_sub(base).min(src.len());
+    let found_line_start = src
+        .get(..found_rel)
+        .and_then(|h| h.rfind('\n'))
+        .map_or(0, |i| i + 1);
+
+    // A string that ran over line ends up to the error: its closing `"` is
+    // most likely missing where it was opened.
+    if let Some((q, e)) = last_string_before(src, found_rel) {
+        let spans_lines = src.get(q..e).is_some_and(|t| t.contains('\n'));
+        if spans_lines && e > found_line_start {
+            let (a, b) = (line_of(base + q), line_of(found.start));
+            return Diagnostic::new(
+                Code::WF001,
+                format!("the string opened on line {a} runs on to line {b}: a closing `\"` is probably missing"),
+                Label::new(Span::new(file, base + q, base + q + 1), "this string is not closed on its line"),
+            )
+            .with_secondary(Label::new(primary, format!("parsing stopped at {}", found.desc)))
+            .with_help("add the missing `\"`");
+        }
+    }
+
+    // A list still open when a later line starts: its `]` is missing.
+    if found_line_start > 0 && positives.contains(&Rule::rbracket) {
+        if let Some(&(b'[', open)) = super::scan::scan(src.get(..found_rel).unwrap_or(""))
+            .chunks
+            .last()
+            .and_then(|c| c.unclosed.last())
+        {
+            if open < found_line_start {
+                let at = last_visible(file, src, base, found_line_start);
+                let open = base + open;
+                return Diagnostic::new(
+                    Code::WF001,
+                    format!(
+                        "expected `]` to close the list opened on line {}, found {}",
+                        line_of(open),
+                        found.desc
+                    ),
+                    Label::new(at, "expected `]` after this"),
+                )
+                .with_secondary(Label::new(
+                    Span::new(file, open, open + 1),
+                    "this list is not closed",
+                ))
+                .with_help("add `]` at the end of the list");
+            }
+        }
+    }
+
     let has = |r: Rule| positives.contains(&r);
     let wants_step = has(Rule::step) || has(Rule::stmt);
 
@@ -445,6 +527,97 @@ pub(crate) fn convert(
         };
     }
     d
+}
+
+/// The innermost-first `{` whose matching `}` starts a line indented
+/// differently from the line of the `{` (a hint for a missing `}`).
+fn misindented_block(src: &str) -> Option<usize> {
+    let b = src.as_bytes();
+    let line_start = |pos: usize| {
+        b.get(..pos)
+            .and_then(|h| h.iter().rposition(|&c| c == b'\n'))
+            .map_or(0, |i| i + 1)
+    };
+    let indent = |pos: usize| -> &[u8] {
+        let ls = line_start(pos);
+        let rest = b.get(ls..).unwrap_or(&[]);
+        let n = rest
+            .iter()
+            .take_while(|c| matches!(c, b' ' | b'\t'))
+            .count();
+        rest.get(..n).unwrap_or(&[])
+    };
+    let mut stack: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'#' => {
+                while b.get(i).is_some_and(|&c| c != b'\n') {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' => {
+                i += 1;
+                while let Some(&c) = b.get(i) {
+                    if c == b'"' {
+                        break;
+                    }
+                    i += if c == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'{' => stack.push(i),
+            b'}' => {
+                if let Some(o) = stack.pop() {
+                    let first_on_line = i - line_start(i) == indent(i).len();
+                    if first_on_line && indent(o) != indent(i) {
+                        return Some(o);
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The last string literal that ends at or before `end`: (start, end) of
+/// the quotes, relative to `src`.
+fn last_string_before(src: &str, end: usize) -> Option<(usize, usize)> {
+    let b = src.as_bytes();
+    let mut last = None;
+    let mut i = 0;
+    while i < end {
+        match b.get(i) {
+            Some(b'#') => {
+                while b.get(i).is_some_and(|&c| c != b'\n') {
+                    i += 1;
+                }
+            }
+            Some(b'"') => {
+                let q = i;
+                i += 1;
+                loop {
+                    match b.get(i) {
+                        None => return last,
+                        Some(b'\\') => i += 2,
+                        Some(b'"') => {
+                            i += 1;
+                            break;
+                        }
+                        Some(_) => i += 1,
+                    }
+                }
+                if i <= end {
+                    last = Some((q, i));
+                }
+            }
+            Some(_) => i += 1,
+            None => break,
+        }
+    }
+    last
 }
 
 fn closer(open: u8) -> (char, &'static str) {

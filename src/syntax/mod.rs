@@ -116,6 +116,9 @@ pub fn parse(sources: &SourceMap, file: FileId) -> (ast::SourceFile, Vec<Diagnos
 
 /// Syntax errors reported per workflow at most (recovery stops after).
 const MAX_ERRORS_PER_CHUNK: usize = 10;
+/// Recovery re-parses a workflow after each error; above this size one
+/// error per workflow is reported, so hostile input cannot multiply the work.
+const MAX_RECOVERY_BYTES: usize = 256 * 1024;
 
 /// Parse one chunk; on a syntax error, report it and, when the offending
 /// line can be blanked out without changing the brackets and strings around
@@ -156,7 +159,7 @@ fn parse_chunk(
                 }
                 diags.push(errors::convert(&e, file, &src, chunk, next, line_of));
                 errors += 1;
-                if errors >= MAX_ERRORS_PER_CHUNK {
+                if errors >= MAX_ERRORS_PER_CHUNK || src.len() > MAX_RECOVERY_BYTES {
                     return;
                 }
                 // A missing `{`: the lines below belong to the block that
@@ -182,7 +185,8 @@ fn parse_chunk(
 }
 
 /// The line holding `pos`, when blanking it leaves the brackets and strings
-/// of the rest of the chunk as they are (and it is inside a block).
+/// of the rest of the chunk as they are, and it stands directly in a block
+/// (not inside an open list or parenthesis, whose error would only echo).
 fn blankable_line(src: &str, pos: usize) -> Option<(usize, usize)> {
     let pos = pos.min(src.len());
     let ls = src.get(..pos)?.rfind('\n').map_or(0, |i| i + 1);
@@ -198,7 +202,7 @@ fn blankable_line(src: &str, pos: usize) -> Option<(usize, usize)> {
         && after.chunks.len() == 1
         && b.unterminated_string.is_none()
         && a.unterminated_string.is_none()
-        && !b.unclosed.is_empty()
+        && b.unclosed.last().is_some_and(|&(byte, _)| byte == b'{')
         && b.unclosed == a.unclosed;
     same.then_some((ls, le))
 }

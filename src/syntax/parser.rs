@@ -9,7 +9,7 @@
 //! inside nested blocks) are reported here, precisely, without dropping the
 //! rest of the workflow.
 
-use pest::iterators::Pair;
+use pest::iterators::{Pair, Pairs};
 
 use super::ast::*;
 use super::grammar::{is_keyword, Rule};
@@ -34,10 +34,9 @@ pub(crate) struct Builder {
 }
 
 /// The significant children of a pair (punctuation and newlines skipped),
-/// consumed front to back.
+/// consumed front to back without collecting them.
 struct Kids<'i> {
-    items: Vec<Pair<'i, Rule>>,
-    pos: usize,
+    iter: std::iter::Peekable<Pairs<'i, Rule>>,
     /// Span of the parent (for internal errors).
     span: Span,
 }
@@ -59,17 +58,23 @@ fn is_noise(r: Rule) -> bool {
 }
 
 impl<'i> Kids<'i> {
-    fn peek(&self) -> Option<Rule> {
-        self.items.get(self.pos).map(|p| p.as_rule())
+    fn skip_noise(&mut self) {
+        while self.iter.peek().is_some_and(|p| is_noise(p.as_rule())) {
+            self.iter.next();
+        }
+    }
+
+    fn peek(&mut self) -> Option<Rule> {
+        self.skip_noise();
+        self.iter.peek().map(|p| p.as_rule())
     }
 
     fn next(&mut self) -> R<Pair<'i, Rule>> {
-        let p = self.items.get(self.pos).cloned().ok_or(Bug {
+        self.skip_noise();
+        self.iter.next().ok_or(Bug {
             span: self.span,
             what: "a missing child",
-        })?;
-        self.pos += 1;
-        Ok(p)
+        })
     }
 
     fn expect(&mut self, rule: Rule) -> R<Pair<'i, Rule>> {
@@ -88,9 +93,7 @@ impl<'i> Kids<'i> {
     /// Consume the next child when it is `rule`.
     fn eat(&mut self, rule: Rule) -> Option<Pair<'i, Rule>> {
         if self.peek() == Some(rule) {
-            let p = self.items.get(self.pos).cloned();
-            self.pos += 1;
-            p
+            self.iter.next()
         } else {
             None
         }
@@ -99,7 +102,7 @@ impl<'i> Kids<'i> {
     /// Skip keywords at the cursor.
     fn skip_keywords(&mut self) {
         while self.peek().is_some_and(is_keyword) {
-            self.pos += 1;
+            self.iter.next();
         }
     }
 
@@ -109,14 +112,9 @@ impl<'i> Kids<'i> {
         self.expect(rule)
     }
 
-    fn rest(&mut self) -> Vec<Pair<'i, Rule>> {
-        let v = self
-            .items
-            .get(self.pos..)
-            .map(<[_]>::to_vec)
-            .unwrap_or_default();
-        self.pos = self.items.len();
-        v
+    /// The remaining significant children.
+    fn rest(self) -> impl Iterator<Item = Pair<'i, Rule>> {
+        self.iter.filter(|p| !is_noise(p.as_rule()))
     }
 }
 
@@ -140,12 +138,7 @@ impl Builder {
 
     fn kids<'i>(&self, p: &Pair<'i, Rule>) -> Kids<'i> {
         Kids {
-            items: p
-                .clone()
-                .into_inner()
-                .filter(|k| !is_noise(k.as_rule()))
-                .collect(),
-            pos: 0,
+            iter: p.clone().into_inner().peekable(),
             span: self.span(p),
         }
     }
@@ -169,29 +162,28 @@ impl Builder {
     /// `add to list`, `delay until`), without a trailing connective such as
     /// `to` in `send internal email to owner` or `at` in `delay until date at`.
     fn keyword_span(&self, p: &Pair<'_, Rule>) -> Span {
-        let mut run: Vec<Pair<'_, Rule>> = p
-            .clone()
-            .into_inner()
-            .take_while(|k| is_keyword(k.as_rule()))
-            .collect();
-        while run.len() > 1
-            && run.last().is_some_and(|k| {
-                matches!(
-                    k.as_rule(),
-                    Rule::k_to | Rule::k_among | Rule::k_at | Rule::k_date
-                )
-            })
-        {
-            run.pop();
+        let mut first: Option<Span> = None;
+        let mut last: Option<Span> = None;
+        for k in p.clone().into_inner() {
+            let r = k.as_rule();
+            if !is_keyword(r) {
+                break;
+            }
+            let s = self.span(&k);
+            if first.is_none() {
+                first = Some(s);
+                last = Some(s);
+            } else if !matches!(r, Rule::k_to | Rule::k_among | Rule::k_at | Rule::k_date) {
+                last = Some(s);
+            }
         }
-        let span = match (run.first(), run.last()) {
-            (Some(a), Some(b)) => Some(self.span(a).to(self.span(b))),
-            _ => None,
-        };
-        span.unwrap_or_else(|| {
-            let s = self.span(p);
-            Span::new(s.file, s.start as usize, s.start as usize)
-        })
+        match (first, last) {
+            (Some(a), Some(b)) => a.to(b),
+            _ => {
+                let s = self.span(p);
+                Span::new(s.file, s.start as usize, s.start as usize)
+            }
+        }
     }
 
     // ------------------------------------------------------------ file
@@ -1029,6 +1021,18 @@ impl Builder {
             .strip_prefix('"')
             .and_then(|s| s.strip_suffix('"'))
             .unwrap_or(whole);
+        if !raw.contains('\\') && !raw.contains("{{") {
+            let parts = if raw.is_empty() {
+                Vec::new()
+            } else {
+                vec![StrPart::Text(raw.to_string())]
+            };
+            return StrLit {
+                value: raw.to_string(),
+                parts,
+                span,
+            };
+        }
         // File offset of raw[0] relative to the chunk.
         let base = start + 1;
         let mut value = String::with_capacity(raw.len());

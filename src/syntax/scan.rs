@@ -60,9 +60,10 @@ pub(crate) fn scan(text: &str) -> Scan {
     let mut not_run = 0usize;
     let mut line_start = true;
 
-    let mut i = 0usize;
-    while i < len {
-        let c = b[i];
+    // A byte-order mark is not part of the program.
+    let mut i = if text.starts_with('\u{FEFF}') { 3 } else { 0 };
+    chunk.start = i;
+    while let Some(&c) = b.get(i) {
         match c {
             b'\n' => {
                 line_start = true;
@@ -72,11 +73,11 @@ pub(crate) fn scan(text: &str) -> Scan {
             b' ' | b'\t' | b'\r' => i += 1,
             b'#' => {
                 let mut j = i;
-                while j < len && b[j] != b'\n' {
+                while b.get(j).is_some_and(|&x| x != b'\n') {
                     j += 1;
                 }
                 let mut e = j;
-                if e > i + 1 && b[e - 1] == b'\r' {
+                if e > i + 1 && b.get(e - 1) == Some(&b'\r') {
                     e -= 1;
                 }
                 out.comments.push((i, e));
@@ -88,17 +89,17 @@ pub(crate) fn scan(text: &str) -> Scan {
                 not_run = 0;
                 let mut j = i + 1;
                 loop {
-                    if j >= len {
-                        chunk.unterminated_string.get_or_insert(i);
-                        break;
-                    }
-                    match b[j] {
-                        b'\\' => j += 2,
-                        b'"' => {
+                    match b.get(j) {
+                        None => {
+                            chunk.unterminated_string.get_or_insert(i);
+                            break;
+                        }
+                        Some(b'\\') => j += 2,
+                        Some(b'"') => {
                             j += 1;
                             break;
                         }
-                        _ => j += 1,
+                        Some(_) => j += 1,
                     }
                 }
                 i = j.min(len);
@@ -130,10 +131,10 @@ pub(crate) fn scan(text: &str) -> Scan {
             }
             c if c.is_ascii_alphabetic() || c == b'_' => {
                 let mut j = i + 1;
-                while j < len && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
+                while b.get(j).is_some_and(|&x| x.is_ascii_alphanumeric() || x == b'_') {
                     j += 1;
                 }
-                let word = &b[i..j];
+                let word = b.get(i..j).unwrap_or_default();
                 if line_start && word == b"workflow" && next_is_quote(b, j) {
                     if chunk_has_tokens {
                         chunk.end = i;
@@ -177,10 +178,10 @@ pub(crate) fn scan(text: &str) -> Scan {
 }
 
 fn next_is_quote(b: &[u8], mut j: usize) -> bool {
-    while j < b.len() && (b[j] == b' ' || b[j] == b'\t') {
+    while b.get(j).is_some_and(|&x| x == b' ' || x == b'\t') {
         j += 1;
     }
-    j < b.len() && b[j] == b'"'
+    b.get(j) == Some(&b'"')
 }
 
 #[cfg(test)]
@@ -230,7 +231,7 @@ mod tests {
     #[test]
     fn unterminated_string_and_unclosed_brackets() {
         let s = scan("workflow \"A\" for contact {\n  if x is 1 {\n");
-        assert_eq!(s.chunks[0].unclosed, vec![(b'{', 25), (b'{', 38)]);
+        assert_eq!(s.chunks[0].unclosed, vec![(b'{', 25), (b'{', 39)]);
         let s = scan("workflow \"A\" for contact {\n send email \"abc\n");
         assert_eq!(s.chunks[0].unterminated_string, Some(39));
     }

@@ -1,0 +1,670 @@
+//! Type rules (WF201–WF210): actions vs the workflow's object type, `enroll
+//! in` across object types, values and comparisons vs property types,
+//! append, copy compatibility, create, personalisation tokens, branch values.
+
+use super::catalog::{StepInfo, CREATABLE_BUILTINS};
+use super::{did_you_mean, has_tokens, resolve, tiers, Checker, Resolved, Wf};
+use crate::diagnostics::{Code, Diagnostic, Label};
+use crate::schema::{PropType, Schema};
+use crate::source::Span;
+use crate::syntax::ast::{self, CompareOp, ValueKind};
+
+// ------------------------------------------------------------ rules
+
+/// WF201: the step is not available for the workflow's object type.
+pub(super) fn action_type(cx: &mut Checker, step: &ast::Step, info: &StepInfo, object: &str) {
+    let allowed = match info.types {
+        super::catalog::Types::All => String::new(),
+        super::catalog::Types::Only(list) => list.join(" and "),
+    };
+    let action = match &step.kind {
+        ast::StepKind::Subscription { status, .. } => match status {
+            ast::SubscriptionStatus::OptIn => "opt in",
+            ast::SubscriptionStatus::OptOut => "opt out",
+        },
+        _ => info.keyword,
+    };
+    cx.push(wf201_action_not_available(
+        step.keyword,
+        action,
+        object,
+        &allowed,
+    ));
+}
+
+/// `enroll in`: the target exists (WF103) and has the same object type (WF202).
+pub(super) fn enroll_in(cx: &mut Checker, wf: &Wf, name: &ast::StrLit) {
+    let Some((target_object, known)) = resolve::enroll_target(cx, name) else {
+        return;
+    };
+    if let Some(o) = wf.object {
+        if known && target_object != o {
+            cx.push(wf202_enroll_other_type(name, &target_object, o));
+        }
+    }
+}
+
+/// `centered on property p`: p must be a date or datetime (WF203).
+pub(super) fn centring_property(cx: &mut Checker, p: &ast::Ident, ty: &PropType) {
+    if !matches!(ty, PropType::Date | PropType::Datetime) {
+        cx.push(wf203_centring_not_date(p, ty));
+    }
+}
+
+/// `send internal marketing email ... to property p`: p holds an address.
+pub(super) fn address_property(cx: &mut Checker, p: &ast::Ident, ty: &PropType) {
+    if *ty != PropType::String {
+        cx.push(wf203_address_property(p, ty));
+    }
+}
+
+/// A value assigned to or compared with a property of type `ty` (WF203).
+/// `list_ok`: a list is accepted for a multiple-checkbox property (set,
+/// append).
+pub(super) fn value(cx: &mut Checker, prop: &str, ty: &PropType, v: &ast::Value, list_ok: bool) {
+    match &v.kind {
+        ValueKind::List(items) => {
+            if list_ok && matches!(ty, PropType::Multi(_)) {
+                for i in items {
+                    value(cx, prop, ty, i, false);
+                }
+            } else {
+                cx.push(wf203_wrong_value(prop, ty, v));
+            }
+        }
+        ValueKind::String(s) => match ty {
+            PropType::String | PropType::Owner => {}
+            PropType::Enum(opts) | PropType::Multi(opts) => {
+                if !has_tokens(s) && !opts.contains(&s.value) {
+                    cx.push(wf203_unknown_option(prop, opts, &s.value, v.span));
+                }
+            }
+            _ => cx.push(wf203_wrong_value(prop, ty, v)),
+        },
+        ValueKind::Number(n) => match ty {
+            PropType::Number | PropType::Owner => {}
+            // `hs_pipeline_stage is 2`: numeric options may be written as numbers.
+            PropType::Enum(opts) | PropType::Multi(opts) if opts.contains(&n.raw) => {}
+            PropType::Enum(opts) | PropType::Multi(opts)
+                if opts.iter().all(|o| o.parse::<f64>().is_ok()) =>
+            {
+                cx.push(wf203_unknown_option(prop, opts, &n.raw, v.span));
+            }
+            _ => cx.push(wf203_wrong_value(prop, ty, v)),
+        },
+        ValueKind::Bool(_) => {
+            if *ty != PropType::Bool {
+                cx.push(wf203_wrong_value(prop, ty, v));
+            }
+        }
+        ValueKind::Date(_) => {
+            if !matches!(ty, PropType::Date | PropType::Datetime) {
+                cx.push(wf203_wrong_value(prop, ty, v));
+            }
+        }
+    }
+}
+
+/// `<path> is|is not|>|>=|<|<= <value>`.
+pub(super) fn compare(
+    cx: &mut Checker,
+    path: &ast::Path,
+    ty: &PropType,
+    op: CompareOp,
+    op_span: Span,
+    v: &ast::Value,
+) {
+    let ordered = matches!(
+        op,
+        CompareOp::Gt | CompareOp::Ge | CompareOp::Lt | CompareOp::Le
+    );
+    if ordered && !matches!(ty, PropType::Number | PropType::Date | PropType::Datetime) {
+        cx.push(wf203_ordering_not_allowed(
+            &path.property.name,
+            ty,
+            op,
+            op_span,
+        ));
+        return;
+    }
+    value(cx, &path.property.name, ty, v, false);
+}
+
+/// `<path> in [...]`: every item is a value of the property.
+pub(super) fn value_in(cx: &mut Checker, path: &ast::Path, ty: &PropType, values: &ast::Value) {
+    match &values.kind {
+        ValueKind::List(items) => {
+            for i in items {
+                value(cx, &path.property.name, ty, i, false);
+            }
+        }
+        _ => value(cx, &path.property.name, ty, values, false),
+    }
+}
+
+/// `<path> contains "<text>"`: text properties and enumerations; on a
+/// multiple-checkbox property the text is one of its options.
+pub(super) fn contains(
+    cx: &mut Checker,
+    path: &ast::Path,
+    ty: &PropType,
+    op_span: Span,
+    text: &ast::StrLit,
+) {
+    match ty {
+        PropType::String | PropType::Enum(_) => {}
+        PropType::Multi(opts) => {
+            if !has_tokens(text) && !opts.contains(&text.value) {
+                cx.push(wf203_unknown_option(
+                    &path.property.name,
+                    opts,
+                    &text.value,
+                    text.span,
+                ));
+            }
+        }
+        _ => cx.push(wf203_contains_not_allowed(&path.property.name, ty, op_span)),
+    }
+}
+
+/// `set p += v` / `copy ... append`: the target is multiple-checkbox (WF205).
+/// Returns whether it is.
+pub(super) fn append_target(
+    cx: &mut Checker,
+    prop: &ast::Ident,
+    ty: &PropType,
+    append: Option<Span>,
+) -> bool {
+    if matches!(ty, PropType::Multi(_)) {
+        return true;
+    }
+    cx.push(wf205_append_not_multi(prop, ty, append));
+    false
+}
+
+/// Copy compatibility (target ← sources), domain.md:
+/// string ← every type · number ← number · bool ← bool · date ← date,
+/// datetime · datetime ← date, datetime · enum ← enum, string ·
+/// multi ← multi, enum · owner ← owner.
+pub fn copy_compatible(target: &PropType, source: &PropType) -> bool {
+    use PropType as P;
+    match target {
+        P::String => true,
+        P::Number => matches!(source, P::Number),
+        P::Bool => matches!(source, P::Bool),
+        P::Date | P::Datetime => matches!(source, P::Date | P::Datetime),
+        P::Enum(_) => matches!(source, P::Enum(_) | P::String),
+        P::Multi(_) => matches!(source, P::Multi(_) | P::Enum(_)),
+        P::Owner => matches!(source, P::Owner),
+    }
+}
+
+/// `copy <from> to <to>` (WF206).
+pub(super) fn copy(
+    cx: &mut Checker,
+    from: &ast::Path,
+    source: &PropType,
+    to: &ast::Path,
+    target: &PropType,
+) {
+    if !copy_compatible(target, source) {
+        cx.push(wf206_copy_incompatible(from, source, to, target));
+    }
+}
+
+/// `increase` / `decrease`: a number property of the enrolled record (WF204).
+pub(super) fn number_only(cx: &mut Checker, step: &ast::Step, path: &ast::Path, r: &Resolved) {
+    let verb = if matches!(step.kind, ast::StepKind::Increase { .. }) {
+        "increase"
+    } else {
+        "decrease"
+    };
+    if r.associated {
+        cx.push(wf204_associated(verb, path));
+    } else if *r.ty != PropType::Number {
+        cx.push(wf204_not_number(verb, &path.property, r.ty));
+    }
+}
+
+/// `create <object> { ... }`: the type exists (WF102) and can be created
+/// (WF201), a custom object is associated with the workflow's type (WF207),
+/// fields are properties of it (WF101) with values of the right type
+/// (WF203), and every required property is set (WF209). The tier (WF301)
+/// is checked here too when the step is available.
+pub(super) fn create(
+    cx: &mut Checker,
+    wf: &Wf,
+    step: &ast::Step,
+    object: &ast::Ident,
+    fields: &[ast::Field],
+) {
+    let schema = &cx.env.schema;
+    let Some(def) = schema.object(&object.name) else {
+        cx.push_name(resolve::wf102_unknown_object(schema, object));
+        return;
+    };
+    if def.builtin && !CREATABLE_BUILTINS.contains(&object.name.as_str()) {
+        cx.push(wf201_not_creatable(object, schema));
+        return;
+    }
+    if let Some(o) = wf.object {
+        if !def.builtin && o != def.name && !schema.associated(o, &def.name) {
+            cx.push(wf207_custom_not_associated(object, o));
+        }
+    }
+    for f in fields {
+        match def.properties.get(&f.key.name) {
+            Some(ty) => value(cx, &f.key.name, ty, &f.value, true),
+            None => cx.push_name(resolve::wf101_unknown_property(schema, &def.name, &f.key)),
+        }
+    }
+    let missing: Vec<&str> = def
+        .required
+        .iter()
+        .filter(|r| !fields.iter().any(|f| f.key.name == **r))
+        .map(String::as_str)
+        .collect();
+    if !missing.is_empty() {
+        cx.push(wf209_missing_required(object, &missing));
+    }
+    tiers::create(cx, step, object, def.builtin);
+}
+
+fn creatable(schema: &Schema) -> Vec<&str> {
+    schema
+        .objects
+        .values()
+        .filter(|o| !o.builtin || CREATABLE_BUILTINS.contains(&o.name.as_str()))
+        .map(|o| o.name.as_str())
+        .collect()
+}
+
+/// Two branch values that select the same records.
+pub(super) fn same_value(a: &ast::Value, b: &ast::Value) -> bool {
+    match (&a.kind, &b.kind) {
+        (ValueKind::String(x), ValueKind::String(y)) => x.value == y.value,
+        (ValueKind::Number(x), ValueKind::Number(y)) => x.value == y.value,
+        (ValueKind::Bool(x), ValueKind::Bool(y)) => x == y,
+        (ValueKind::Date(x), ValueKind::Date(y)) => {
+            (x.year, x.month, x.day) == (y.year, y.month, y.day)
+        }
+        // `"2"` and `2` on a numeric-option enumeration.
+        (ValueKind::String(s), ValueKind::Number(n))
+        | (ValueKind::Number(n), ValueKind::String(s)) => s.value == n.raw,
+        _ => false,
+    }
+}
+
+/// WF210: a value listed twice in one `branch on` (reported on the later one).
+pub(super) fn duplicate_branch_value(cx: &mut Checker, v: &ast::Value) {
+    cx.push(wf210_duplicate_branch_value(v));
+}
+
+// ------------------------------------------------------------ diagnostics
+
+fn describe(ty: &PropType) -> String {
+    match ty {
+        PropType::String => "a string".into(),
+        PropType::Number => "a number".into(),
+        PropType::Bool => "a boolean".into(),
+        PropType::Date => "a date".into(),
+        PropType::Datetime => "a datetime".into(),
+        PropType::Enum(_) => "an enumeration".into(),
+        PropType::Multi(_) => "a multiple-checkbox".into(),
+        PropType::Owner => "an owner".into(),
+    }
+}
+
+fn value_kind(v: &ast::Value) -> &'static str {
+    match v.kind {
+        ValueKind::String(_) => "a string",
+        ValueKind::Number(_) => "a number",
+        ValueKind::Bool(_) => "a boolean",
+        ValueKind::Date(_) => "a date",
+        ValueKind::List(_) => "a list",
+    }
+}
+
+fn expected_value(ty: &PropType) -> String {
+    match ty {
+        PropType::String => "write a string such as `\"text\"`".into(),
+        PropType::Number => "write a number such as `10`".into(),
+        PropType::Bool => "write `true` or `false`".into(),
+        PropType::Date | PropType::Datetime => "write a date such as `2026-05-01`".into(),
+        PropType::Enum(o) => format!("write one of its options: {}", options_list(o)),
+        PropType::Multi(o) => format!(
+            "write one of its options or a list of them: {}",
+            options_list(o)
+        ),
+        PropType::Owner => "write a user's email address".into(),
+    }
+}
+
+fn options_list(opts: &[String]) -> String {
+    let shown: Vec<String> = opts.iter().take(8).map(|o| format!("\"{o}\"")).collect();
+    if opts.len() > 8 {
+        format!("{}, ...", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+fn wf201_action_not_available(
+    keyword: Span,
+    action: &str,
+    object: &str,
+    allowed: &str,
+) -> Diagnostic {
+    Diagnostic::new(
+        Code::WF201,
+        format!("`{action}` is not available in {object} workflows"),
+        Label::new(keyword, format!("not available for {object}")),
+    )
+    .with_help(format!(
+        "`{action}` is available only in {allowed} workflows"
+    ))
+}
+
+fn wf201_not_creatable(object: &ast::Ident, schema: &Schema) -> Diagnostic {
+    Diagnostic::new(
+        Code::WF201,
+        format!("workflows cannot create {} records", object.name),
+        Label::new(object.span, "cannot be created"),
+    )
+    .with_help(format!(
+        "`create` makes {}",
+        creatable(schema)
+            .iter()
+            .map(|o| format!("`{o}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
+fn wf202_enroll_other_type(name: &ast::StrLit, target: &str, object: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::WF202,
+        format!(
+            "cannot enroll a {object} in \"{}\", a {target} workflow",
+            name.value
+        ),
+        Label::new(name.span, format!("a {target} workflow")),
+    )
+    .with_help(format!("`enroll in` needs a workflow `for {object}`"))
+}
+
+fn wf203_wrong_value(prop: &str, ty: &PropType, v: &ast::Value) -> Diagnostic {
+    Diagnostic::new(
+        Code::WF203,
+        format!(
+            "`{prop}` is {} property, but this value is {}",
+            describe(ty),
+            value_kind(v)
+        ),
+        Label::new(
+            v.span,
+            format!(
+                "expected {}",
+                describe(ty)
+                    .trim_start_matches("a ")
+                    .trim_start_matches("an ")
+            ),
+        ),
+    )
+    .with_help(expected_value(ty))
+}
+
+fn wf203_unknown_option(prop: &str, opts: &[String], value: &str, span: Span) -> Diagnostic {
+    let help = did_you_mean(value, opts.iter().map(String::as_str))
+        .unwrap_or_else(|| format!("options of `{prop}`: {}", options_list(opts)));
+    Diagnostic::new(
+        Code::WF203,
+        format!("\"{value}\" is not an option of `{prop}`"),
+        Label::new(span, "unknown option"),
+    )
+    .with_help(help)
+}
+
+fn wf203_ordering_not_allowed(
+    prop: &str,
+    ty: &PropType,
+    op: CompareOp,
+    op_span: Span,
+) -> Diagnostic {
+    Diagnostic::new(
+        Code::WF203,
+        format!(
+            "`{}` cannot compare `{prop}`, {} property",
+            op.as_str(),
+            describe(ty)
+        ),
+        Label::new(op_span, "only for numbers and dates"),
+    )
+    .with_help("use `is`, `is not`, `in` or `contains`")
+}
+
+fn wf203_contains_not_allowed(prop: &str, ty: &PropType, op_span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::WF203,
+        format!("`contains` cannot test `{prop}`, {} property", describe(ty)),
+        Label::new(op_span, "only for text and enumerations"),
+    )
+    .with_help("use `is`, `is not` or a comparison")
+}
+
+fn wf203_centring_not_date(p: &ast::Ident, ty: &PropType) -> Diagnostic {
+    Diagnostic::new(
+        Code::WF203,
+        format!("cannot centre on `{}`, {} property", p.name, describe(ty)),
+        Label::new(p.span, "not a date"),
+    )
+    .with_help("centre on a `date` or `datetime` property")
+}
+
+fn wf203_address_property(p: &ast::Ident, ty: &PropType) -> Diagnostic {
+    Diagnostic::new(
+        Code::WF203,
+        format!(
+            "`{}` is {} property and cannot hold an email address",
+            p.name,
+            describe(ty)
+        ),
+        Label::new(p.span, "not a text property"),
+    )
+    .with_help("name a string property holding an address, such as `email`")
+}
+
+fn wf204_associated(verb: &str, path: &ast::Path) -> Diagnostic {
+    Diagnostic::new(
+        Code::WF204,
+        format!(
+            "`{verb}` works only on the enrolled record, not on associated {} records",
+            path.object.as_ref().map(|o| o.name.as_str()).unwrap_or("")
+        ),
+        Label::new(path.span, "associated property"),
+    )
+    .with_help(format!(
+        "{verb} a number property of the enrolled record, e.g. `{verb} {} by 1`",
+        path.property.name
+    ))
+}
+
+fn wf204_not_number(verb: &str, prop: &ast::Ident, ty: &PropType) -> Diagnostic {
+    Diagnostic::new(
+        Code::WF204,
+        format!(
+            "`{verb}` needs a number property, but `{}` is {}",
+            prop.name,
+            describe(ty)
+        ),
+        Label::new(prop.span, "not a number"),
+    )
+    .with_help("use `set` for other property types")
+}
+
+fn wf205_append_not_multi(prop: &ast::Ident, ty: &PropType, append: Option<Span>) -> Diagnostic {
+    let (span, help) = match append {
+        Some(a) => (a, "remove `append` to replace the value"),
+        None => (prop.span, "use `=` to replace the value"),
+    };
+    Diagnostic::new(
+        Code::WF205,
+        format!(
+            "cannot append to `{}`, {} property",
+            prop.name,
+            describe(ty)
+        ),
+        Label::new(span, "append needs a multiple-checkbox property"),
+    )
+    .with_help(help)
+}
+
+fn wf206_copy_incompatible(
+    from: &ast::Path,
+    source: &PropType,
+    to: &ast::Path,
+    target: &PropType,
+) -> Diagnostic {
+    Diagnostic::new(
+        Code::WF206,
+        format!(
+            "cannot copy `{}` ({}) to `{}` ({})",
+            from.property.name,
+            source.name(),
+            to.property.name,
+            target.name()
+        ),
+        Label::new(to.span, format!("{} property", target.name())),
+    )
+    .with_help(format!(
+        "{} {} property accepts {}",
+        if matches!(target, PropType::Enum(_) | PropType::Owner) {
+            "an"
+        } else {
+            "a"
+        },
+        target.name(),
+        accepted_sources(target)
+    ))
+}
+
+fn accepted_sources(target: &PropType) -> &'static str {
+    match target {
+        PropType::String => "every type",
+        PropType::Number => "number",
+        PropType::Bool => "bool",
+        PropType::Date | PropType::Datetime => "date and datetime",
+        PropType::Enum(_) => "enum and string",
+        PropType::Multi(_) => "multi and enum",
+        PropType::Owner => "owner",
+    }
+}
+
+fn wf207_custom_not_associated(object: &ast::Ident, wf_object: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::WF207,
+        format!(
+            "cannot create `{}` from a {wf_object} workflow: the types are not associated",
+            object.name
+        ),
+        Label::new(object.span, format!("not associated with {wf_object}")),
+    )
+    .with_help(format!(
+        "add \"{wf_object}\" to `associations` under `[objects.{}]` in wf.toml",
+        object.name
+    ))
+}
+
+pub(super) fn wf208_token_unknown_object(object: &ast::Ident, help: Option<String>) -> Diagnostic {
+    let d = Diagnostic::new(
+        Code::WF208,
+        format!(
+            "unknown object type `{}` in personalisation token",
+            object.name
+        ),
+        Label::new(object.span, "unknown object type"),
+    );
+    match help {
+        Some(h) => d.with_help(h),
+        None => d,
+    }
+}
+
+pub(super) fn wf208_token_not_associated(
+    object: &ast::Ident,
+    wf_object: &str,
+    schema: &Schema,
+) -> Diagnostic {
+    let mut ok = schema.associations_of(wf_object);
+    ok.insert(0, wf_object);
+    Diagnostic::new(
+        Code::WF208,
+        format!(
+            "token of `{}`, which is not associated with {wf_object}",
+            object.name
+        ),
+        Label::new(object.span, "not associated"),
+    )
+    .with_help(format!(
+        "tokens here may use {}",
+        ok.iter()
+            .map(|o| format!("`{o}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
+pub(super) fn wf208_token_unknown_property(
+    prop: &ast::Ident,
+    object: &str,
+    help: Option<String>,
+) -> Diagnostic {
+    let d = Diagnostic::new(
+        Code::WF208,
+        format!(
+            "unknown property `{}` of {object} in personalisation token",
+            prop.name
+        ),
+        Label::new(prop.span, format!("not a property of {object}")),
+    );
+    match help {
+        Some(h) => d.with_help(h),
+        None => d,
+    }
+}
+
+fn wf209_missing_required(object: &ast::Ident, missing: &[&str]) -> Diagnostic {
+    let list = missing
+        .iter()
+        .map(|m| format!("`{m}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let example = missing
+        .iter()
+        .map(|m| format!("{m} = ..."))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Diagnostic::new(
+        Code::WF209,
+        format!(
+            "creating a {} needs {} {list}",
+            object.name,
+            if missing.len() == 1 {
+                "property"
+            } else {
+                "properties"
+            }
+        ),
+        Label::new(object.span, "required properties missing"),
+    )
+    .with_help(format!("add {example}"))
+}
+
+fn wf210_duplicate_branch_value(v: &ast::Value) -> Diagnostic {
+    Diagnostic::new(
+        Code::WF210,
+        "this value is already listed in this `branch on`",
+        Label::new(v.span, "listed twice"),
+    )
+    .with_help("remove it: records with this value take the first path listing it")
+}

@@ -1,0 +1,167 @@
+//! Byte offsets ⇄ LSP positions (UTF-16 columns, as the protocol requires by
+//! default), and compiler diagnostics → LSP diagnostics.
+
+use std::ops::Range as Bytes;
+use std::str::FromStr;
+
+use lsp_types::{
+    CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
+    Position, Range, Uri,
+};
+
+use crate::diagnostics::{Code, Diagnostic, Severity};
+use crate::source::{FileId, SourceText};
+
+/// The LSP position of a byte offset (clamped to the text).
+pub fn position(src: &SourceText, offset: usize) -> Position {
+    let lc = src.line_col(offset);
+    Position {
+        line: lc.line.saturating_sub(1),
+        character: lc.column_utf16,
+    }
+}
+
+/// The byte offset of an LSP position (clamped to its line and the text).
+pub fn offset(src: &SourceText, pos: Position) -> usize {
+    src.offset_of_utf16(pos.line, pos.character)
+}
+
+pub fn range(src: &SourceText, bytes: Bytes<usize>) -> Range {
+    Range {
+        start: position(src, bytes.start),
+        end: position(src, bytes.end.max(bytes.start)),
+    }
+}
+
+/// Where a code's long explanation lives: the repository's
+/// `docs/codes/<CODE>.md` (a web link when the package names its repository,
+/// else the file in the source tree this binary was built from).
+pub fn code_href(code: Code) -> Option<Uri> {
+    let repo = option_env!("CARGO_PKG_REPOSITORY").unwrap_or("");
+    let s = if repo.is_empty() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("docs")
+            .join("codes")
+            .join(format!("{}.md", code.as_str()));
+        return super::uri::from_path(&dir);
+    } else {
+        format!(
+            "{}/blob/main/docs/codes/{}.md",
+            repo.trim_end_matches('/'),
+            code.as_str()
+        )
+    };
+    Uri::from_str(&s).ok()
+}
+
+/// Convert one diagnostic. `file` gives the text and URI of a file id (for
+/// the primary span and for secondary labels, which may be in other files).
+pub fn diagnostic<'a>(
+    d: &Diagnostic,
+    file: &dyn Fn(FileId) -> Option<(&'a SourceText, Uri)>,
+) -> Option<lsp_types::Diagnostic> {
+    let (src, _) = file(d.primary.span.file)?;
+    let mut message = d.message.clone();
+    if let Some(help) = &d.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    if let Some(note) = &d.note {
+        message.push_str("\nnote: ");
+        message.push_str(note);
+    }
+    message.push_str(&format!(
+        "\n(run `wfc explain {}` for details)",
+        d.code.as_str()
+    ));
+    let mut related = Vec::new();
+    for label in &d.secondary {
+        if let Some((lsrc, luri)) = file(label.span.file) {
+            related.push(DiagnosticRelatedInformation {
+                location: Location {
+                    uri: luri,
+                    range: range(lsrc, label.span.range()),
+                },
+                message: if label.message.is_empty() {
+                    "related".to_string()
+                } else {
+                    label.message.clone()
+                },
+            });
+        }
+    }
+    Some(lsp_types::Diagnostic {
+        range: range(src, d.primary.span.range()),
+        severity: Some(match d.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+        }),
+        code: Some(NumberOrString::String(d.code.as_str().to_string())),
+        code_description: code_href(d.code).map(|href| CodeDescription { href }),
+        source: Some("wfc".to_string()),
+        message,
+        related_information: if related.is_empty() {
+            None
+        } else {
+            Some(related)
+        },
+        tags: None,
+        data: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Label;
+    use crate::source::Span;
+
+    #[test]
+    fn utf16_positions_round_trip() {
+        let src = SourceText::new("a.wf", "set x = \"é😀\" y\nz\n");
+        let y = src.text.find(" y").unwrap() + 1;
+        let p = position(&src, y);
+        // `set x = "` is 9 units, é 1, 😀 2, `" ` 2.
+        assert_eq!(p, Position::new(0, 14));
+        assert_eq!(offset(&src, p), y);
+        assert_eq!(position(&src, src.text.len()), Position::new(2, 0));
+        // Past the end of a line or the file: clamped, never a panic.
+        assert_eq!(offset(&src, Position::new(1, 99)), src.text.len() - 1);
+        assert_eq!(offset(&src, Position::new(99, 0)), src.text.len());
+    }
+
+    #[test]
+    fn diagnostic_fields() {
+        let src = SourceText::new("a.wf", "😀 bad\n");
+        let at = src.text.find("bad").unwrap();
+        let d = Diagnostic::new(
+            Code::WF101,
+            "unknown property `bad` on contact",
+            Label::new(Span::new(0, at, at + 3), "unknown property"),
+        )
+        .with_help("did you mean `bat`?")
+        .with_secondary(Label::new(Span::new(0, 0, 4), "here"));
+        let uri = Uri::from_str("file:///a.wf").unwrap();
+        let out = diagnostic(&d, &|_| Some((&src, uri.clone()))).unwrap();
+        assert_eq!(
+            out.range,
+            Range::new(Position::new(0, 3), Position::new(0, 6))
+        );
+        assert_eq!(out.code, Some(NumberOrString::String("WF101".into())));
+        assert_eq!(out.severity, Some(DiagnosticSeverity::ERROR));
+        assert!(out
+            .message
+            .starts_with("unknown property `bad` on contact\nhelp: did you mean `bat`?"));
+        let href = out.code_description.unwrap().href;
+        assert!(
+            href.as_str().ends_with("docs/codes/WF101.md"),
+            "{}",
+            href.as_str()
+        );
+        let rel = out.related_information.unwrap();
+        assert_eq!(
+            rel[0].location.range,
+            Range::new(Position::new(0, 0), Position::new(0, 2))
+        );
+    }
+}

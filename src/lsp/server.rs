@@ -1,0 +1,309 @@
+//! The main loop: one thread, messages handled strictly in order.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types::{
+    CompletionOptions, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentSymbolParams,
+    DocumentSymbolResponse, GotoDefinitionParams, GotoDefinitionResponse, HoverParams,
+    HoverProviderCapability, InitializeParams, OneOf, ReferenceParams, SaveOptions,
+    ServerCapabilities, ServerInfo, TextDocumentPositionParams, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
+};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+
+use super::convert;
+use super::features;
+use super::workspace::Workspace;
+
+/// How the loop ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// `exit` after `shutdown`.
+    Clean,
+    /// `exit` without `shutdown`, or the client went away.
+    Abrupt,
+}
+
+pub fn capabilities() -> ServerCapabilities {
+    ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::FULL),
+                save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
+                    include_text: Some(false),
+                })),
+                ..TextDocumentSyncOptions::default()
+            },
+        )),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec![".".into(), "\"".into(), " ".into(), "{".into()]),
+            ..CompletionOptions::default()
+        }),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        ..ServerCapabilities::default()
+    }
+}
+
+struct Server<'c> {
+    conn: &'c Connection,
+    ws: Workspace,
+    initialized: bool,
+    shutdown: bool,
+    watch_files: bool,
+    next_id: i32,
+}
+
+/// Serve one client until `exit` or end of input.
+pub fn serve(conn: &Connection) -> Ended {
+    let mut s = Server {
+        conn,
+        ws: Workspace::new(),
+        initialized: false,
+        shutdown: false,
+        watch_files: false,
+        next_id: 1,
+    };
+    loop {
+        let Ok(msg) = conn.receiver.recv() else {
+            return Ended::Abrupt;
+        };
+        match msg {
+            Message::Request(req) => {
+                let id = req.id.clone();
+                let method = req.method.clone();
+                let resp = catch_unwind(AssertUnwindSafe(|| s.request(req))).unwrap_or_else(|_| {
+                    eprintln!("wfc lsp: internal error handling `{method}`");
+                    Response::new_err(
+                        id,
+                        ErrorCode::InternalError as i32,
+                        format!("internal error handling `{method}`"),
+                    )
+                });
+                s.send(resp.into());
+            }
+            Message::Notification(n) => {
+                if n.method == "exit" {
+                    return if s.shutdown {
+                        Ended::Clean
+                    } else {
+                        Ended::Abrupt
+                    };
+                }
+                let method = n.method.clone();
+                if catch_unwind(AssertUnwindSafe(|| s.notification(n))).is_err() {
+                    eprintln!("wfc lsp: internal error handling `{method}`");
+                }
+            }
+            Message::Response(_) => {} // answers to our registration request
+        }
+        // Debounce: re-check only once the queue of pending messages is
+        // drained, so a burst of edits costs one check.
+        if s.ws.is_dirty() && conn.receiver.is_empty() {
+            s.publish();
+        }
+    }
+}
+
+impl Server<'_> {
+    fn send(&self, msg: Message) {
+        let _ = self.conn.sender.send(msg);
+    }
+
+    fn publish(&mut self) {
+        let ws = &mut self.ws;
+        match catch_unwind(AssertUnwindSafe(|| ws.flush())) {
+            Ok(list) => {
+                for p in list {
+                    self.send(
+                        Notification::new("textDocument/publishDiagnostics".into(), p).into(),
+                    );
+                }
+            }
+            Err(_) => eprintln!("wfc lsp: internal error while checking"),
+        }
+    }
+
+    fn request(&mut self, req: Request) -> Response {
+        let id = req.id.clone();
+        if req.method == "initialize" {
+            if self.initialized {
+                return err(id, ErrorCode::InvalidRequest, "server already initialized");
+            }
+            self.initialized = true;
+            let params: Option<InitializeParams> = serde_json::from_value(req.params).ok();
+            self.watch_files = params
+                .as_ref()
+                .and_then(|p| p.capabilities.workspace.as_ref())
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                .unwrap_or(false);
+            let result = lsp_types::InitializeResult {
+                capabilities: capabilities(),
+                server_info: Some(ServerInfo {
+                    name: "wfc".into(),
+                    version: Some(env!("CARGO_PKG_VERSION").into()),
+                }),
+            };
+            return Response::new_ok(id, result);
+        }
+        if !self.initialized {
+            return err(
+                id,
+                ErrorCode::ServerNotInitialized,
+                "server not initialized",
+            );
+        }
+        if self.shutdown {
+            return err(id, ErrorCode::InvalidRequest, "server is shutting down");
+        }
+        if req.method == "shutdown" {
+            self.shutdown = true;
+            return Response::new_ok(id, Value::Null);
+        }
+        // Answer on the latest text: check pending edits first.
+        if self.ws.is_dirty() {
+            self.publish();
+        }
+        match req.method.as_str() {
+            "textDocument/hover" => with_params(id, req.params, |p: HoverParams| {
+                let tp = p.text_document_position_params;
+                let (project, file, offset) = self.locate(&tp)?;
+                features::hover(project, file, offset)
+            }),
+            "textDocument/completion" => {
+                with_params(id, req.params, |p: lsp_types::CompletionParams| {
+                    let (project, file, offset) = self.locate(&p.text_document_position)?;
+                    Some(features::completion(project, file, offset))
+                })
+            }
+            "textDocument/definition" => with_params(id, req.params, |p: GotoDefinitionParams| {
+                let (project, file, offset) = self.locate(&p.text_document_position_params)?;
+                let locs = features::definition(project, file, offset);
+                (!locs.is_empty()).then_some(GotoDefinitionResponse::Array(locs))
+            }),
+            "textDocument/references" => with_params(id, req.params, |p: ReferenceParams| {
+                let (project, file, offset) = self.locate(&p.text_document_position)?;
+                Some(features::references(
+                    project,
+                    file,
+                    offset,
+                    p.context.include_declaration,
+                ))
+            }),
+            "textDocument/documentSymbol" => {
+                with_params(id, req.params, |p: DocumentSymbolParams| {
+                    let (project, file) = self.ws.lookup(&p.text_document.uri)?;
+                    Some(DocumentSymbolResponse::Nested(features::document_symbols(
+                        project, file,
+                    )))
+                })
+            }
+            other => err(
+                id,
+                ErrorCode::MethodNotFound,
+                &format!("method `{other}` is not supported"),
+            ),
+        }
+    }
+
+    fn locate(
+        &self,
+        tp: &TextDocumentPositionParams,
+    ) -> Option<(&super::workspace::Project, crate::source::FileId, usize)> {
+        let (project, file) = self.ws.lookup(&tp.text_document.uri)?;
+        let src = project.source(file)?;
+        Some((project, file, convert::offset(src, tp.position)))
+    }
+
+    fn notification(&mut self, n: Notification) {
+        if !self.initialized {
+            return; // dropped, as the protocol asks
+        }
+        match n.method.as_str() {
+            "initialized" if self.watch_files => self.register_watchers(),
+            "textDocument/didOpen" => {
+                if let Some(p) = params::<DidOpenTextDocumentParams>(n.params) {
+                    let d = p.text_document;
+                    self.ws.open(d.uri, d.version, d.text);
+                }
+            }
+            "textDocument/didChange" => {
+                if let Some(p) = params::<DidChangeTextDocumentParams>(n.params) {
+                    self.ws.change(
+                        &p.text_document.uri,
+                        p.text_document.version,
+                        p.content_changes,
+                    );
+                }
+            }
+            "textDocument/didSave" => {
+                if let Some(p) = params::<DidSaveTextDocumentParams>(n.params) {
+                    self.ws.save(&p.text_document.uri, p.text);
+                }
+            }
+            "textDocument/didClose" => {
+                if let Some(p) = params::<DidCloseTextDocumentParams>(n.params) {
+                    self.ws.close(&p.text_document.uri);
+                }
+            }
+            "workspace/didChangeWatchedFiles" => self.ws.files_changed(),
+            _ => {} // `$/cancelRequest`, `$/setTrace`, ...: nothing to do
+        }
+    }
+
+    fn register_watchers(&mut self) {
+        let id = RequestId::from(format!("wfc-watch-{}", self.next_id));
+        self.next_id += 1;
+        let params = json!({
+            "registrations": [{
+                "id": "wfc-files",
+                "method": "workspace/didChangeWatchedFiles",
+                "registerOptions": {
+                    "watchers": [ { "globPattern": "**/*.wf" }, { "globPattern": "**/wf.toml" } ]
+                }
+            }]
+        });
+        self.send(Request::new(id, "client/registerCapability".into(), params).into());
+    }
+}
+
+fn params<P: DeserializeOwned>(v: Value) -> Option<P> {
+    match serde_json::from_value(v) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            eprintln!("wfc lsp: ignoring notification with invalid params: {e}");
+            None
+        }
+    }
+}
+
+fn err(id: RequestId, code: ErrorCode, message: &str) -> Response {
+    Response::new_err(id, code as i32, message.to_string())
+}
+
+/// Decode the params (InvalidParams when they do not fit), run `f`, answer
+/// with its result (`null` for `None`).
+fn with_params<P: DeserializeOwned, R: serde::Serialize>(
+    id: RequestId,
+    v: Value,
+    f: impl FnOnce(P) -> Option<R>,
+) -> Response {
+    match serde_json::from_value::<P>(v) {
+        Ok(p) => match f(p) {
+            Some(r) => Response::new_ok(id, r),
+            None => Response::new_ok(id, Value::Null),
+        },
+        Err(e) => err(
+            id,
+            ErrorCode::InvalidParams,
+            &format!("invalid params: {e}"),
+        ),
+    }
+}

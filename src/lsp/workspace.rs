@@ -1,0 +1,478 @@
+//! The document store and the projects checked with [`crate::compile`].
+//!
+//! A document under a folder holding `wf.toml` (in it or a parent) belongs to
+//! that folder's project: every `.wf` file below the manifest's folder is
+//! checked together with the manifest, open buffers overriding the files on
+//! disk. A document with no manifest around it is checked on its own, as
+//! `wfc check <file>` would. Edits mark a project dirty; [`Workspace::flush`]
+//! re-checks dirty projects and returns the diagnostics to publish.
+
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use lsp_types::{PublishDiagnosticsParams, TextDocumentContentChangeEvent, Uri};
+
+use super::convert;
+use super::index::FileIndex;
+use super::uri;
+use crate::diagnostics::Code;
+use crate::driver::{compile, Compilation, SourceInput};
+use crate::schema::Environment;
+use crate::source::{FileId, SourceText};
+
+pub use crate::project::MANIFEST;
+
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub uri: Uri,
+    pub path: Option<PathBuf>,
+    pub version: i32,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ProjectKey {
+    /// The folder holding `wf.toml`.
+    Dir(PathBuf),
+    /// A lone document (its URI).
+    Single(String),
+}
+
+/// One checked project: the compilation and what maps it back to URIs.
+pub struct Project {
+    pub key: ProjectKey,
+    pub comp: Compilation,
+    /// The URI of each file id of `comp.sources`.
+    pub uris: Vec<Uri>,
+    /// The environment for hover and completion: the manifest's when it
+    /// loads, else the last one that loaded (so a half-typed `wf.toml` does
+    /// not empty the completion lists).
+    pub env: Environment,
+    indexes: OnceCell<Vec<FileIndex>>,
+}
+
+impl Project {
+    pub fn file_of(&self, uri: &Uri) -> Option<FileId> {
+        self.uris.iter().position(|u| u == uri).map(|i| i as FileId)
+    }
+
+    pub fn source(&self, file: FileId) -> Option<&SourceText> {
+        self.comp.sources.get(file)
+    }
+
+    pub fn uri(&self, file: FileId) -> Option<&Uri> {
+        self.uris.get(file as usize)
+    }
+
+    /// Whether `file` is the manifest.
+    pub fn is_manifest(&self, file: FileId) -> bool {
+        self.comp.manifest == Some(file)
+    }
+
+    /// Symbols of every file (index = file id; the manifest's is empty).
+    pub fn indexes(&self) -> &[FileIndex] {
+        self.indexes.get_or_init(|| {
+            self.comp
+                .sources
+                .files()
+                .map(|(id, src)| {
+                    if self.is_manifest(id) {
+                        return FileIndex::default();
+                    }
+                    let ast = self.comp.files.iter().find(|f| f.file == id);
+                    FileIndex::build(ast, &src.text)
+                })
+                .collect()
+        })
+    }
+}
+
+#[derive(Clone)]
+struct DiskEntry {
+    stamp: (Option<SystemTime>, u64),
+    bytes: Vec<u8>,
+}
+
+#[derive(Default)]
+pub struct Workspace {
+    docs: HashMap<String, Document>,
+    disk: HashMap<PathBuf, DiskEntry>,
+    projects: BTreeMap<ProjectKey, Project>,
+    /// Which project each URI was last checked in.
+    owner: HashMap<String, ProjectKey>,
+    last_good_env: HashMap<ProjectKey, Environment>,
+    dirty: BTreeSet<ProjectKey>,
+    /// What was last published per URI.
+    published: HashMap<String, Vec<lsp_types::Diagnostic>>,
+    outbox: Vec<PublishDiagnosticsParams>,
+}
+
+impl Workspace {
+    pub fn new() -> Workspace {
+        Workspace::default()
+    }
+
+    pub fn document(&self, uri: &Uri) -> Option<&Document> {
+        self.docs.get(uri.as_str())
+    }
+
+    pub fn open(&mut self, uri: Uri, version: i32, text: String) {
+        let path = uri::to_path(&uri);
+        let key = uri.as_str().to_string();
+        self.docs.insert(
+            key,
+            Document {
+                uri,
+                path,
+                version,
+                text,
+            },
+        );
+        self.touch_uri_str(None);
+    }
+
+    /// Apply changes (full text, or ranges in UTF-16 positions).
+    pub fn change(
+        &mut self,
+        uri: &Uri,
+        version: i32,
+        changes: Vec<TextDocumentContentChangeEvent>,
+    ) {
+        let Some(doc) = self.docs.get_mut(uri.as_str()) else {
+            return;
+        };
+        for change in changes {
+            match change.range {
+                None => doc.text = change.text,
+                Some(r) => {
+                    let src = SourceText::new("", std::mem::take(&mut doc.text));
+                    let a = convert::offset(&src, r.start);
+                    let b = convert::offset(&src, r.end).max(a);
+                    let mut text = src.text;
+                    text.replace_range(a..b, &change.text);
+                    doc.text = text;
+                }
+            }
+        }
+        doc.version = version;
+        self.touch_uri_str(Some(uri.as_str().to_string()));
+    }
+
+    /// A document was saved (files on disk changed; re-check its project).
+    pub fn save(&mut self, uri: &Uri, text: Option<String>) {
+        if let (Some(doc), Some(text)) = (self.docs.get_mut(uri.as_str()), text) {
+            doc.text = text;
+        }
+        self.touch_uri_str(Some(uri.as_str().to_string()));
+    }
+
+    pub fn close(&mut self, uri: &Uri) {
+        self.docs.remove(uri.as_str());
+        if let Some(key) = self.owner.get(uri.as_str()).cloned() {
+            self.dirty.insert(key);
+        }
+    }
+
+    /// Files changed on disk (watched-files notification): re-check all.
+    pub fn files_changed(&mut self) {
+        self.dirty.extend(self.projects.keys().cloned());
+        self.touch_uri_str(None);
+    }
+
+    /// Mark the project of every open document dirty (`None`), or the
+    /// project of one URI and the project it was last checked in.
+    fn touch_uri_str(&mut self, uri: Option<String>) {
+        let uris: Vec<String> = match uri {
+            Some(u) => vec![u],
+            None => self.docs.keys().cloned().collect(),
+        };
+        for u in uris {
+            if let Some(old) = self.owner.get(&u) {
+                self.dirty.insert(old.clone());
+            }
+            if let Some(doc) = self.docs.get(&u) {
+                let key = self.key_for(doc);
+                self.dirty.insert(key);
+            }
+        }
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        !self.dirty.is_empty() || !self.outbox.is_empty()
+    }
+
+    /// The project a URI was checked in, and its file id there.
+    pub fn lookup(&self, uri: &Uri) -> Option<(&Project, FileId)> {
+        let key = self.owner.get(uri.as_str())?;
+        let project = self.projects.get(key)?;
+        Some((project, project.file_of(uri)?))
+    }
+
+    pub fn projects(&self) -> impl Iterator<Item = &Project> {
+        self.projects.values()
+    }
+
+    /// The project key of a document: the folder of the nearest `wf.toml`
+    /// (on disk or open), else the document alone.
+    fn key_for(&self, doc: &Document) -> ProjectKey {
+        if let Some(path) = &doc.path {
+            if let Some(dir) = path.parent().and_then(|d| self.discover(d)) {
+                return ProjectKey::Dir(dir);
+            }
+        }
+        ProjectKey::Single(doc.uri.as_str().to_string())
+    }
+
+    fn discover(&self, start: &Path) -> Option<PathBuf> {
+        discover_manifest(start, &|p| self.open_path(p).is_some() || p.is_file())
+            .and_then(|m| m.parent().map(Path::to_path_buf))
+    }
+
+    fn open_path(&self, path: &Path) -> Option<&Document> {
+        self.docs.values().find(|d| d.path.as_deref() == Some(path))
+    }
+
+    /// Re-check every dirty project; returns the diagnostics to publish.
+    pub fn flush(&mut self) -> Vec<PublishDiagnosticsParams> {
+        let dirty = std::mem::take(&mut self.dirty);
+        for key in dirty {
+            self.recheck(key);
+        }
+        std::mem::take(&mut self.outbox)
+    }
+
+    fn recheck(&mut self, key: ProjectKey) {
+        let inputs = match &key {
+            ProjectKey::Dir(dir) => self.dir_inputs(dir),
+            ProjectKey::Single(u) => self.docs.get(u).map(|doc| {
+                let name = doc
+                    .path
+                    .as_ref()
+                    .and_then(|p| p.file_name())
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| doc.uri.as_str().to_string());
+                let file = (name.clone(), doc.uri.clone(), doc.text.clone().into_bytes());
+                (vec![file], None)
+            }),
+        };
+        let Some((files, manifest)) = inputs else {
+            self.drop_project(&key);
+            return;
+        };
+
+        let mut by_name: HashMap<String, Uri> = HashMap::new();
+        let mut sources = Vec::with_capacity(files.len());
+        for (name, u, bytes) in files {
+            by_name.insert(name.clone(), u);
+            sources.push(SourceInput::new(name, bytes));
+        }
+        let manifest_input = manifest.map(|(name, u, bytes)| {
+            by_name.insert(name.clone(), u);
+            SourceInput::new(name, bytes)
+        });
+        let comp = compile(sources, manifest_input);
+
+        let uris: Vec<Uri> = comp
+            .sources
+            .files()
+            .filter_map(|(_, src)| by_name.get(&src.name).cloned())
+            .collect();
+        if uris.len() != comp.sources.len() {
+            // Names are unique by construction; never publish to a wrong file.
+            return;
+        }
+
+        let manifest_ok =
+            comp.manifest.is_none() || !comp.diagnostics.iter().any(|d| d.code == Code::WF010);
+        let env = if manifest_ok {
+            self.last_good_env.insert(key.clone(), comp.env.clone());
+            comp.env.clone()
+        } else {
+            self.last_good_env
+                .get(&key)
+                .cloned()
+                .unwrap_or_else(|| comp.env.clone())
+        };
+
+        // Diagnostics per file.
+        let mut per_file: Vec<Vec<lsp_types::Diagnostic>> = vec![Vec::new(); uris.len()];
+        {
+            let lookup = |id: FileId| -> Option<(&SourceText, Uri)> {
+                Some((comp.sources.get(id)?, uris.get(id as usize)?.clone()))
+            };
+            for d in &comp.diagnostics {
+                if let Some(slot) = per_file.get_mut(d.primary.span.file as usize) {
+                    if let Some(ld) = convert::diagnostic(d, &lookup) {
+                        slot.push(ld);
+                    }
+                }
+            }
+        }
+
+        // Files that left this project (deleted, or moved to another project).
+        let now: BTreeSet<String> = uris.iter().map(|u| u.as_str().to_string()).collect();
+        let gone: Vec<String> = self
+            .owner
+            .iter()
+            .filter(|(u, k)| **k == key && !now.contains(*u))
+            .map(|(u, _)| u.clone())
+            .collect();
+        for u in gone {
+            self.owner.remove(&u);
+            self.publish_empty(&u);
+        }
+
+        for (u, diags) in uris.iter().zip(per_file) {
+            let s = u.as_str().to_string();
+            self.owner.insert(s.clone(), key.clone());
+            let open = self.docs.get(&s);
+            let changed = self.published.get(&s) != Some(&diags);
+            let empty_new = diags.is_empty() && !self.published.contains_key(&s);
+            if open.is_some() || (changed && !empty_new) {
+                self.outbox.push(PublishDiagnosticsParams {
+                    uri: u.clone(),
+                    diagnostics: diags.clone(),
+                    version: open.map(|d| d.version),
+                });
+            }
+            self.published.insert(s, diags);
+        }
+
+        self.projects.insert(
+            key.clone(),
+            Project {
+                key,
+                comp,
+                uris,
+                env,
+                indexes: OnceCell::new(),
+            },
+        );
+    }
+
+    fn publish_empty(&mut self, u: &str) {
+        if let Some(prev) = self.published.remove(u) {
+            if let Ok(parsed) = u.parse::<Uri>() {
+                if !prev.is_empty() || self.docs.contains_key(u) {
+                    self.outbox.push(PublishDiagnosticsParams {
+                        uri: parsed,
+                        diagnostics: Vec::new(),
+                        version: None,
+                    });
+                }
+            }
+        }
+    }
+
+    fn drop_project(&mut self, key: &ProjectKey) {
+        self.projects.remove(key);
+        self.last_good_env.remove(key);
+        let gone: Vec<String> = self
+            .owner
+            .iter()
+            .filter(|(_, k)| *k == key)
+            .map(|(u, _)| u.clone())
+            .collect();
+        for u in gone {
+            self.owner.remove(&u);
+            self.publish_empty(&u);
+        }
+        // Open documents that were in it now belong elsewhere.
+        let keys: Vec<ProjectKey> = self.docs.values().map(|d| self.key_for(d)).collect();
+        for k in keys {
+            if !self.projects.contains_key(&k) && &k != key {
+                self.recheck(k);
+            }
+        }
+    }
+
+    /// The inputs of a folder project: every `.wf` below it (open buffers
+    /// first, then disk), and the manifest. `None` when the manifest is gone.
+    #[allow(clippy::type_complexity)]
+    fn dir_inputs(
+        &mut self,
+        dir: &Path,
+    ) -> Option<(Vec<(String, Uri, Vec<u8>)>, Option<(String, Uri, Vec<u8>)>)> {
+        let manifest_path = dir.join(MANIFEST);
+        let manifest = match self.open_path(&manifest_path) {
+            Some(doc) => Some((doc.uri.clone(), doc.text.clone().into_bytes())),
+            None => self
+                .read_disk(&manifest_path)
+                .and_then(|b| Some((uri::from_path(&manifest_path)?, b))),
+        }?;
+
+        // The same files `wfc check` would read there (a folder that cannot
+        // be read contributes nothing rather than stopping the server).
+        let mut paths: BTreeSet<PathBuf> = crate::project::collect_dir(dir)
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        for doc in self.docs.values() {
+            if let Some(p) = &doc.path {
+                if p.starts_with(dir)
+                    && p != &manifest_path
+                    && self.key_for(doc) == ProjectKey::Dir(dir.to_path_buf())
+                {
+                    paths.insert(p.clone());
+                }
+            }
+        }
+        let mut files = Vec::with_capacity(paths.len());
+        for p in paths {
+            let name = relative_name(dir, &p);
+            if let Some(doc) = self.open_path(&p) {
+                files.push((name, doc.uri.clone(), doc.text.clone().into_bytes()));
+            } else if let (Some(bytes), Some(u)) = (self.read_disk(&p), uri::from_path(&p)) {
+                files.push((name, u, bytes));
+            }
+        }
+        let mname = relative_name(dir, &manifest_path);
+        Some((files, Some((mname, manifest.0, manifest.1))))
+    }
+
+    /// Read a file through the cache (re-read when its size or mtime changed).
+    /// `None` when it cannot be read (vanished, unreadable).
+    fn read_disk(&mut self, path: &Path) -> Option<Vec<u8>> {
+        let Ok(meta) = std::fs::metadata(path) else {
+            self.disk.remove(path);
+            return None;
+        };
+        let stamp = (meta.modified().ok(), meta.len());
+        if let Some(e) = self.disk.get(path) {
+            if e.stamp == stamp {
+                return Some(e.bytes.clone());
+            }
+        }
+        let bytes = crate::project::read_file(path).ok()?;
+        self.disk.insert(
+            path.to_path_buf(),
+            DiskEntry {
+                stamp,
+                bytes: bytes.clone(),
+            },
+        );
+        Some(bytes)
+    }
+}
+
+/// A file's name as `wfc check` run in the project folder would show it.
+fn relative_name(dir: &Path, p: &Path) -> String {
+    crate::project::display_name(p, dir)
+}
+
+/// The nearest `wf.toml` in `start` or its parents, like
+/// [`crate::project::discover`] but also counting an open (maybe unsaved)
+/// `wf.toml` buffer.
+fn discover_manifest(start: &Path, exists: &dyn Fn(&Path) -> bool) -> Option<PathBuf> {
+    let mut dir = Some(start);
+    while let Some(d) = dir {
+        let candidate = d.join(MANIFEST);
+        if exists(&candidate) {
+            return Some(candidate);
+        }
+        dir = d.parent();
+    }
+    None
+}

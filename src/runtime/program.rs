@@ -1,0 +1,206 @@
+//! Plans as the engine runs them: validated once on load, node ids resolved
+//! to indices, times and weekdays parsed.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveTime, Weekday};
+
+use crate::plan::{Action, Centering, Plan, PLAN_FORMAT};
+
+/// A plan that failed validation: which plan and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanError {
+    pub plan: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for PlanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "workflow `{}`: {}", self.plan, self.message)
+    }
+}
+
+/// The resolved centre of a date-centred workflow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Centre {
+    Date(NaiveDate),
+    Property(String),
+}
+
+/// Per node: its successor edges as indices.
+#[derive(Clone, Debug, Default)]
+pub struct Edges {
+    pub next: Option<usize>,
+    /// Branch cases (in order) for `branch_if` / `branch_value`.
+    pub cases: Vec<Option<usize>>,
+    pub else_next: Option<usize>,
+    /// `goto` target, or the `timeout_next` of `delay_until_event`.
+    pub jump: Option<usize>,
+    /// Parsed weekdays and time of `delay_until_time` / `delay_until_date`.
+    pub days: Vec<Weekday>,
+    pub time: Option<NaiveTime>,
+}
+
+/// A validated plan.
+#[derive(Clone, Debug)]
+pub struct Program {
+    pub plan: Plan,
+    pub start: Option<usize>,
+    pub edges: Vec<Edges>,
+    pub centre: Option<Centre>,
+}
+
+/// Parse `HH:MM` (24-hour).
+pub fn parse_hhmm(s: &str) -> Option<NaiveTime> {
+    let (h, m) = s.split_once(':')?;
+    if h.is_empty() || h.len() > 2 || m.len() != 2 {
+        return None;
+    }
+    let h: u32 = h.parse().ok()?;
+    let m: u32 = m.parse().ok()?;
+    NaiveTime::from_hms_opt(h, m, 0)
+}
+
+pub fn parse_weekday(s: &str) -> Option<Weekday> {
+    Some(match s {
+        "monday" => Weekday::Mon,
+        "tuesday" => Weekday::Tue,
+        "wednesday" => Weekday::Wed,
+        "thursday" => Weekday::Thu,
+        "friday" => Weekday::Fri,
+        "saturday" => Weekday::Sat,
+        "sunday" => Weekday::Sun,
+        _ => return None,
+    })
+}
+
+impl Program {
+    /// Validate a plan: format, unique node ids, every edge to an existing
+    /// node, valid times, weekdays and centre date.
+    pub fn new(plan: Plan) -> Result<Program, PlanError> {
+        let fail = |message: String| PlanError {
+            plan: plan.name.clone(),
+            message,
+        };
+        if plan.format != PLAN_FORMAT {
+            return Err(fail(format!(
+                "unsupported plan format `{}` (expected `{PLAN_FORMAT}`)",
+                plan.format
+            )));
+        }
+        if plan.object.is_empty() {
+            return Err(fail("object type is empty".into()));
+        }
+        let mut ids: HashMap<&str, usize> = HashMap::with_capacity(plan.nodes.len());
+        for (i, node) in plan.nodes.iter().enumerate() {
+            if ids.insert(node.id.as_str(), i).is_some() {
+                return Err(fail(format!("duplicate node id `{}`", node.id)));
+            }
+        }
+        let resolve =
+            |from: &str, field: &str, to: &Option<String>| -> Result<Option<usize>, PlanError> {
+                match to {
+                    None => Ok(None),
+                    Some(id) => ids.get(id.as_str()).copied().map(Some).ok_or_else(|| {
+                        fail(format!(
+                            "`{field}` of node `{from}` names unknown node `{id}`"
+                        ))
+                    }),
+                }
+            };
+        let start = resolve("(plan)", "start", &plan.start)?;
+        let mut edges = Vec::with_capacity(plan.nodes.len());
+        for node in &plan.nodes {
+            let id = node.id.as_str();
+            let mut e = Edges {
+                next: resolve(id, "next", &node.next)?,
+                ..Edges::default()
+            };
+            match &node.action {
+                Action::BranchIf { cases, else_next } => {
+                    for c in cases {
+                        e.cases.push(resolve(id, "next", &c.next)?);
+                    }
+                    e.else_next = resolve(id, "else_next", else_next)?;
+                }
+                Action::BranchValue {
+                    cases, else_next, ..
+                } => {
+                    for c in cases {
+                        e.cases.push(resolve(id, "next", &c.next)?);
+                    }
+                    e.else_next = resolve(id, "else_next", else_next)?;
+                }
+                Action::Goto { target, .. } => {
+                    e.jump = resolve(id, "target", &Some(target.clone()))?;
+                }
+                Action::DelayUntilEvent { timeout_next, .. } => {
+                    e.jump = resolve(id, "timeout_next", timeout_next)?;
+                }
+                Action::DelayUntilTime { days, time } => {
+                    for d in days {
+                        let wd = parse_weekday(d)
+                            .ok_or_else(|| fail(format!("node `{id}`: unknown weekday `{d}`")))?;
+                        e.days.push(wd);
+                    }
+                    e.time = match time {
+                        None => None,
+                        Some(t) => Some(parse_hhmm(t).ok_or_else(|| {
+                            fail(format!(
+                                "node `{id}`: invalid time of day `{t}` (expected HH:MM)"
+                            ))
+                        })?),
+                    };
+                }
+                Action::DelayUntilDate { time, .. } => {
+                    if plan.centered_on.is_none() {
+                        return Err(fail(format!(
+                            "node `{id}`: `delay_until_date` in a workflow that is not date-centred"
+                        )));
+                    }
+                    e.time = match time {
+                        None => None,
+                        Some(t) => Some(parse_hhmm(t).ok_or_else(|| {
+                            fail(format!(
+                                "node `{id}`: invalid time of day `{t}` (expected HH:MM)"
+                            ))
+                        })?),
+                    };
+                }
+                _ => {}
+            }
+            edges.push(e);
+        }
+        let centre = match &plan.centered_on {
+            None => None,
+            Some(Centering::Date(d)) => Some(Centre::Date(
+                NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                    fail(format!("invalid centre date `{d}` (expected YYYY-MM-DD)"))
+                })?,
+            )),
+            Some(Centering::Property(p)) => Some(Centre::Property(p.clone())),
+        };
+        Ok(Program {
+            plan,
+            start,
+            edges,
+            centre,
+        })
+    }
+}
+
+/// Validate a set of plans together: each one, and unique workflow names.
+pub fn load(plans: Vec<Plan>) -> Result<Vec<Program>, PlanError> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(plans.len());
+    for plan in plans {
+        if !seen.insert(plan.name.clone()) {
+            return Err(PlanError {
+                plan: plan.name.clone(),
+                message: "two workflows have this name".into(),
+            });
+        }
+        out.push(Program::new(plan)?);
+    }
+    Ok(out)
+}

@@ -1,0 +1,315 @@
+//! The engine's narrow interfaces — [`Clock`], [`Store`], [`Effects`] and
+//! [`HistorySink`] — and their in-memory implementations.
+//!
+//! The semantics live in the engine only; a durable store (SQLite,
+//! Postgres) or real delivery of effects implements these traits.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::model::Record;
+
+/// Index of a record in the store.
+pub type RecId = usize;
+/// Index of an enrollment in the store.
+pub type EnrId = usize;
+
+/// The time source. The simulation's clock only moves when the engine moves it.
+pub trait Clock {
+    fn now(&self) -> DateTime<Utc>;
+    fn advance_to(&mut self, t: DateTime<Utc>);
+}
+
+/// A clock that only moves when told to (never reads the wall clock).
+#[derive(Clone, Debug)]
+pub struct VirtualClock(DateTime<Utc>);
+
+impl VirtualClock {
+    pub fn new(start: DateTime<Utc>) -> VirtualClock {
+        VirtualClock(start)
+    }
+}
+
+impl Clock for VirtualClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+    fn advance_to(&mut self, t: DateTime<Utc>) {
+        if t > self.0 {
+            self.0 = t;
+        }
+    }
+}
+
+/// Where a waiting enrollment resumes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Wait {
+    /// Running or queued to run.
+    None,
+    /// Waiting for a timer; resumes at `resume`.
+    Timer { resume: Option<usize> },
+    /// Waiting for an event that happens strictly after `since`.
+    Event {
+        node: usize,
+        since: DateTime<Utc>,
+        resume: Option<usize>,
+        timeout: Option<usize>,
+    },
+}
+
+/// One record's walk through one workflow.
+#[derive(Clone, Debug)]
+pub struct Enrollment {
+    pub workflow: usize,
+    pub record: RecId,
+    /// The next node to run (`None`: finished after the current wait).
+    pub node: Option<usize>,
+    pub wait: Wait,
+    /// Bumped on every wait and on leaving, so stale timers are ignored.
+    pub generation: u32,
+    /// History events written for this enrollment (bounded).
+    pub events: u32,
+    pub active: bool,
+}
+
+/// A scheduled wake-up of an enrollment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Timer {
+    pub enrollment: EnrId,
+    pub generation: u32,
+}
+
+/// Persistent counters the semantics need.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Counter {
+    /// Rotate-owner position of one action node (workflow, node).
+    Rotation(usize, usize),
+    /// Texts sent in one calendar month (UTC), `year * 12 + month0`.
+    Sms(i32),
+    /// Last `<object>-<n>` number used for created records of a type.
+    Created(String),
+}
+
+/// Records, enrollments, timers and the run's persistent counters.
+pub trait Store {
+    fn record(&self, id: RecId) -> &Record;
+    fn record_mut(&mut self, id: RecId) -> &mut Record;
+    fn find(&self, id: &str) -> Option<RecId>;
+    fn insert_record(&mut self, record: Record) -> RecId;
+    fn record_count(&self) -> usize;
+    fn records(&self) -> &[Record];
+
+    fn active(&self, workflow: usize, record: RecId) -> Option<EnrId>;
+    fn enrollment(&self, id: EnrId) -> &Enrollment;
+    fn enrollment_mut(&mut self, id: EnrId) -> &mut Enrollment;
+    /// Store a new active enrollment (and count it as one enrollment of the
+    /// record in the workflow).
+    fn begin(&mut self, enrollment: Enrollment) -> EnrId;
+    /// Mark an enrollment as left.
+    fn end(&mut self, id: EnrId);
+    /// How many times the record has been enrolled in the workflow.
+    fn times_enrolled(&self, workflow: usize, record: RecId) -> u32;
+
+    /// Which filter triggers of the workflow the record met when last evaluated.
+    fn trigger_memory(&self, workflow: usize, record: RecId) -> Option<&[bool]>;
+    fn set_trigger_memory(&mut self, workflow: usize, record: RecId, met: Vec<bool>);
+
+    fn schedule(&mut self, at: DateTime<Utc>, timer: Timer);
+    fn next_timer_at(&self) -> Option<DateTime<Utc>>;
+    /// The earliest timer due at or before `now` (ties: scheduling order).
+    fn pop_due(&mut self, now: DateTime<Utc>) -> Option<Timer>;
+
+    fn counter(&mut self, key: Counter) -> &mut u64;
+}
+
+/// Everything in memory.
+#[derive(Debug, Default)]
+pub struct MemStore {
+    records: Vec<Record>,
+    by_id: HashMap<String, RecId>,
+    enrollments: Vec<Enrollment>,
+    active: HashMap<(usize, RecId), EnrId>,
+    enrolled_count: HashMap<(usize, RecId), u32>,
+    triggers: HashMap<(usize, RecId), Vec<bool>>,
+    timers: BinaryHeap<Reverse<(DateTime<Utc>, u64, Timer)>>,
+    timer_seq: u64,
+    counters: HashMap<Counter, u64>,
+}
+
+impl MemStore {
+    pub fn new(records: Vec<Record>) -> MemStore {
+        let mut store = MemStore::default();
+        for r in records {
+            store.insert_record(r);
+        }
+        store
+    }
+
+    pub fn into_records(self) -> Vec<Record> {
+        self.records
+    }
+}
+
+impl Store for MemStore {
+    fn record(&self, id: RecId) -> &Record {
+        &self.records[id]
+    }
+    fn record_mut(&mut self, id: RecId) -> &mut Record {
+        &mut self.records[id]
+    }
+    fn find(&self, id: &str) -> Option<RecId> {
+        self.by_id.get(id).copied()
+    }
+    fn insert_record(&mut self, record: Record) -> RecId {
+        let id = self.records.len();
+        self.by_id.insert(record.id.clone(), id);
+        self.records.push(record);
+        id
+    }
+    fn record_count(&self) -> usize {
+        self.records.len()
+    }
+    fn records(&self) -> &[Record] {
+        &self.records
+    }
+
+    fn active(&self, workflow: usize, record: RecId) -> Option<EnrId> {
+        self.active.get(&(workflow, record)).copied()
+    }
+    fn enrollment(&self, id: EnrId) -> &Enrollment {
+        &self.enrollments[id]
+    }
+    fn enrollment_mut(&mut self, id: EnrId) -> &mut Enrollment {
+        &mut self.enrollments[id]
+    }
+    fn begin(&mut self, enrollment: Enrollment) -> EnrId {
+        let id = self.enrollments.len();
+        let key = (enrollment.workflow, enrollment.record);
+        self.active.insert(key, id);
+        *self.enrolled_count.entry(key).or_insert(0) += 1;
+        self.enrollments.push(enrollment);
+        id
+    }
+    fn end(&mut self, id: EnrId) {
+        let e = &mut self.enrollments[id];
+        e.active = false;
+        e.generation = e.generation.wrapping_add(1);
+        e.wait = Wait::None;
+        let key = (e.workflow, e.record);
+        if self.active.get(&key) == Some(&id) {
+            self.active.remove(&key);
+        }
+    }
+    fn times_enrolled(&self, workflow: usize, record: RecId) -> u32 {
+        self.enrolled_count
+            .get(&(workflow, record))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    fn trigger_memory(&self, workflow: usize, record: RecId) -> Option<&[bool]> {
+        self.triggers.get(&(workflow, record)).map(Vec::as_slice)
+    }
+    fn set_trigger_memory(&mut self, workflow: usize, record: RecId, met: Vec<bool>) {
+        self.triggers.insert((workflow, record), met);
+    }
+
+    fn schedule(&mut self, at: DateTime<Utc>, timer: Timer) {
+        self.timer_seq += 1;
+        self.timers.push(Reverse((at, self.timer_seq, timer)));
+    }
+    fn next_timer_at(&self) -> Option<DateTime<Utc>> {
+        self.timers.peek().map(|Reverse((at, _, _))| *at)
+    }
+    fn pop_due(&mut self, now: DateTime<Utc>) -> Option<Timer> {
+        match self.timers.peek() {
+            Some(Reverse((at, _, _))) if *at <= now => {
+                self.timers.pop().map(|Reverse((_, _, t))| t)
+            }
+            _ => None,
+        }
+    }
+
+    fn counter(&mut self, key: Counter) -> &mut u64 {
+        self.counters.entry(key).or_insert(0)
+    }
+}
+
+/// Delivery of effects that leave the CRM (emails, texts, Slack, webhooks,
+/// app and Salesforce actions). The history records every effect either way.
+pub trait Effects {
+    /// Deliver one effect; `Err(reason)` makes the action an `error`.
+    fn deliver(&mut self, kind: &str, detail: &Value) -> Result<(), String>;
+}
+
+/// The simulation: nothing goes over the network; every delivery succeeds.
+#[derive(Debug, Default)]
+pub struct Simulated {
+    pub delivered: u64,
+}
+
+impl Effects for Simulated {
+    fn deliver(&mut self, _kind: &str, _detail: &Value) -> Result<(), String> {
+        self.delivered += 1;
+        Ok(())
+    }
+}
+
+/// One history event.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HistoryEvent<'a> {
+    pub seq: u64,
+    #[serde(serialize_with = "ser_time")]
+    pub at: DateTime<Utc>,
+    pub workflow: &'a str,
+    pub record: &'a str,
+    pub event: &'static str,
+    pub node: Option<&'a str>,
+    pub kind: Option<&'static str>,
+    pub detail: Value,
+}
+
+fn ser_time<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&super::model::format_time(*t))
+}
+
+/// Where history events go.
+pub trait HistorySink {
+    fn emit(&mut self, event: HistoryEvent<'_>) -> std::io::Result<()>;
+}
+
+/// Writes JSON Lines.
+pub struct JsonLines<W: std::io::Write>(pub W);
+
+impl<W: std::io::Write> HistorySink for JsonLines<W> {
+    fn emit(&mut self, event: HistoryEvent<'_>) -> std::io::Result<()> {
+        serde_json::to_writer(&mut self.0, &event)?;
+        self.0.write_all(b"\n")
+    }
+}
+
+/// Keeps every event as a JSON value (tests).
+#[derive(Debug, Default)]
+pub struct Collect(pub Vec<Value>);
+
+impl HistorySink for Collect {
+    fn emit(&mut self, event: HistoryEvent<'_>) -> std::io::Result<()> {
+        self.0.push(serde_json::to_value(&event)?);
+        Ok(())
+    }
+}
+
+/// Counts events (benchmarks).
+#[derive(Debug, Default)]
+pub struct Count(pub u64);
+
+impl HistorySink for Count {
+    fn emit(&mut self, _event: HistoryEvent<'_>) -> std::io::Result<()> {
+        self.0 += 1;
+        Ok(())
+    }
+}

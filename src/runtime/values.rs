@@ -1,0 +1,282 @@
+//! Property values: emptiness, comparison, rendering, and conditions.
+//!
+//! Rules (language reference, "Conditions"):
+//! - a comparison with an empty property (missing, `null`, `""`, `[]`) is
+//!   false, except `is not`, `not in` and `is unknown`, which are true;
+//! - on an `object.prop` path the condition holds when **any** associated
+//!   record of that type satisfies it; a record with no associated record of
+//!   that type is judged as one empty value;
+//! - an event holds when the record has had it at or before now.
+
+use std::cmp::Ordering;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde_json::Value as Json;
+
+use super::model::{parse_time, Record};
+use super::store::{RecId, Store};
+use crate::plan::{CompareOp, Condition, Event, PropertyRef, Template, TemplatePart, Value};
+
+/// True for a missing value, `null`, `""`, `[]` and `{}`.
+pub fn is_empty(v: Option<&Json>) -> bool {
+    match v {
+        None | Some(Json::Null) => true,
+        Some(Json::String(s)) => s.is_empty(),
+        Some(Json::Array(a)) => a.is_empty(),
+        Some(Json::Object(o)) => o.is_empty(),
+        _ => false,
+    }
+}
+
+/// A value as text (tokens, channel names, copies into string properties).
+pub fn to_text(v: &Json) -> String {
+    match v {
+        Json::Null => String::new(),
+        Json::String(s) => s.clone(),
+        Json::Bool(b) => b.to_string(),
+        Json::Number(n) => n.to_string(),
+        Json::Array(a) => a.iter().map(to_text).collect::<Vec<_>>().join(";"),
+        Json::Object(_) => v.to_string(),
+    }
+}
+
+fn as_number(v: &Json) -> Option<f64> {
+    match v {
+        Json::Number(n) => n.as_f64(),
+        Json::String(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+        _ => None,
+    }
+}
+
+fn as_bool(v: &Json) -> Option<bool> {
+    match v {
+        Json::Bool(b) => Some(*b),
+        Json::String(s) if s == "true" => Some(true),
+        Json::String(s) if s == "false" => Some(false),
+        _ => None,
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Temporal {
+    Date(NaiveDate),
+    Instant(DateTime<Utc>),
+}
+
+fn as_temporal(v: &Json) -> Option<Temporal> {
+    let s = v.as_str()?;
+    if s.len() == 10 {
+        return NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .map(Temporal::Date);
+    }
+    parse_time(s).map(Temporal::Instant)
+}
+
+fn cmp_temporal(a: Temporal, b: Temporal, tz: Tz) -> Ordering {
+    let date = |t: Temporal| match t {
+        Temporal::Date(d) => d,
+        Temporal::Instant(i) => super::time::local_date(tz, i),
+    };
+    match (a, b) {
+        (Temporal::Instant(x), Temporal::Instant(y)) => x.cmp(&y),
+        _ => date(a).cmp(&date(b)),
+    }
+}
+
+/// Equality of a (non-empty) property value and a literal.
+pub fn equals(v: &Json, lit: &Json, tz: Tz) -> bool {
+    match (v, lit) {
+        (Json::Array(items), Json::Array(wanted)) => {
+            let mut a: Vec<String> = items.iter().map(to_text).collect();
+            let mut b: Vec<String> = wanted.iter().map(to_text).collect();
+            a.sort();
+            a.dedup();
+            b.sort();
+            b.dedup();
+            a == b
+        }
+        (Json::Array(items), _) => items.iter().any(|i| equals(i, lit, tz)),
+        (_, Json::Array(wanted)) => wanted.iter().any(|w| equals(v, w, tz)),
+        (_, Json::Number(_)) => match (as_number(v), as_number(lit)) {
+            (Some(a), Some(b)) => a == b,
+            _ => false,
+        },
+        (_, Json::Bool(b)) => as_bool(v) == Some(*b),
+        (Json::Number(_), Json::String(_)) => match (as_number(v), as_number(lit)) {
+            (Some(a), Some(b)) => a == b,
+            _ => false,
+        },
+        (Json::String(a), Json::String(b)) => {
+            if a == b {
+                return true;
+            }
+            match (as_temporal(v), as_temporal(lit)) {
+                (Some(x), Some(y)) => cmp_temporal(x, y, tz) == Ordering::Equal,
+                _ => false,
+            }
+        }
+        _ => to_text(v) == to_text(lit),
+    }
+}
+
+/// Order of a (non-empty) property value against a literal, when comparable.
+fn order(v: &Json, lit: &Json, tz: Tz) -> Option<Ordering> {
+    if let (Some(a), Some(b)) = (as_number(v), as_number(lit)) {
+        if matches!(lit, Json::Number(_)) || matches!(v, Json::Number(_)) {
+            return a.partial_cmp(&b);
+        }
+    }
+    if let (Some(x), Some(y)) = (as_temporal(v), as_temporal(lit)) {
+        return Some(cmp_temporal(x, y, tz));
+    }
+    match (v, lit) {
+        (Json::String(a), Json::String(b)) => Some(a.cmp(b)),
+        _ => None,
+    }
+}
+
+fn compare_one(v: Option<&Json>, op: CompareOp, lit: &Json, tz: Tz) -> bool {
+    let Some(v) = v.filter(|v| !is_empty(Some(v))) else {
+        return op == CompareOp::IsNot;
+    };
+    match op {
+        CompareOp::Is => equals(v, lit, tz),
+        CompareOp::IsNot => !equals(v, lit, tz),
+        CompareOp::Gt => order(v, lit, tz) == Some(Ordering::Greater),
+        CompareOp::Ge => matches!(order(v, lit, tz), Some(Ordering::Greater | Ordering::Equal)),
+        CompareOp::Lt => order(v, lit, tz) == Some(Ordering::Less),
+        CompareOp::Le => matches!(order(v, lit, tz), Some(Ordering::Less | Ordering::Equal)),
+    }
+}
+
+/// Whether an activity event matches an event pattern (page URLs exactly).
+pub fn event_matches(pattern: &Event, happened: &Event) -> bool {
+    pattern == happened
+}
+
+/// Evaluates conditions, tokens and literal values against the store.
+pub struct Eval<'a, S: Store> {
+    pub store: &'a S,
+    pub tz: Tz,
+}
+
+impl<'a, S: Store> Eval<'a, S> {
+    /// The records a property path reads: the record itself, or every
+    /// associated record of the type (sorted by id).
+    pub fn targets(&self, rec: RecId, object: Option<&str>) -> Vec<RecId> {
+        let r = self.store.record(rec);
+        match object {
+            None => vec![rec],
+            Some(o) if o == r.object => vec![rec],
+            Some(o) => associated(self.store, r, o),
+        }
+    }
+
+    fn values<'b>(&'b self, rec: RecId, p: &PropertyRef) -> Vec<Option<&'b Json>> {
+        let targets = self.targets(rec, p.object.as_deref());
+        if targets.is_empty() {
+            return vec![None];
+        }
+        targets
+            .into_iter()
+            .map(|t| self.store.record(t).properties.get(&p.property))
+            .collect()
+    }
+
+    pub fn condition(&self, rec: RecId, c: &Condition) -> bool {
+        match c {
+            Condition::And { all } => all.iter().all(|c| self.condition(rec, c)),
+            Condition::Or { any } => any.iter().any(|c| self.condition(rec, c)),
+            Condition::Not { condition } => !self.condition(rec, condition),
+            Condition::Compare {
+                property,
+                cmp,
+                value,
+            } => {
+                let lit = self.literal(rec, value);
+                self.values(rec, property)
+                    .into_iter()
+                    .any(|v| compare_one(v, *cmp, &lit, self.tz))
+            }
+            Condition::In {
+                property,
+                negated,
+                values,
+            } => {
+                let lits: Vec<Json> = values.iter().map(|v| self.literal(rec, v)).collect();
+                self.values(rec, property).into_iter().any(|v| {
+                    if is_empty(v) {
+                        return *negated;
+                    }
+                    let v = v.unwrap_or(&Json::Null);
+                    lits.iter().any(|l| equals(v, l, self.tz)) != *negated
+                })
+            }
+            Condition::Contains { property, text } => {
+                let needle = text.to_lowercase();
+                self.values(rec, property).into_iter().any(|v| match v {
+                    Some(Json::Array(items)) => items
+                        .iter()
+                        .any(|i| to_text(i).to_lowercase().contains(&needle)),
+                    Some(v) if !is_empty(Some(v)) => to_text(v).to_lowercase().contains(&needle),
+                    _ => false,
+                })
+            }
+            Condition::Known { property, known } => self
+                .values(rec, property)
+                .into_iter()
+                .any(|v| is_empty(v) != *known),
+            Condition::Event { event } => self
+                .store
+                .record(rec)
+                .activity
+                .iter()
+                .any(|(_, e)| event_matches(event, e)),
+        }
+    }
+
+    /// Fill in a template's tokens: the enrolled record's properties, or the
+    /// first associated record (by id) of the token's type; empty when none.
+    pub fn render(&self, rec: RecId, t: &Template) -> String {
+        let mut out = String::new();
+        for part in &t.0 {
+            match part {
+                TemplatePart::Text(s) => out.push_str(s),
+                TemplatePart::Token { object, property } => {
+                    let first = self.targets(rec, Some(object)).into_iter().next();
+                    if let Some(v) =
+                        first.and_then(|r| self.store.record(r).properties.get(property))
+                    {
+                        out.push_str(&to_text(v));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// A plan literal as a JSON value (templates rendered).
+    pub fn literal(&self, rec: RecId, v: &Value) -> Json {
+        match v {
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Number(n) => Json::Number(n.clone()),
+            Value::String(s) => Json::String(s.clone()),
+            Value::Template { template } => Json::String(self.render(rec, template)),
+            Value::List(items) => Json::Array(items.iter().map(|i| self.literal(rec, i)).collect()),
+        }
+    }
+}
+
+/// Existing records of type `object` associated with `r`, sorted by id.
+pub fn associated<S: Store>(store: &S, r: &Record, object: &str) -> Vec<RecId> {
+    match r.associations.get(object) {
+        None => Vec::new(),
+        Some(ids) => ids
+            .iter()
+            .filter_map(|id| store.find(id))
+            .filter(|&i| store.record(i).object == object)
+            .collect(),
+    }
+}

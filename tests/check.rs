@@ -1,0 +1,268 @@
+//! The checker corpus: `tests/check/<CODE>/{fail_*,pass_*}` — single `.wf`
+//! files, or project folders holding `.wf` files and optionally a `wf.toml`.
+//!
+//! Every case is compiled with `wfc::compile`, and
+//! - its diagnostics (code, severity, file:line:col, message, help) are
+//!   snapshotted with insta;
+//! - the (code, file, line) of every diagnostic must equal the `# expect:
+//!   CODE[, CODE]` annotations written at the end of lines in its files
+//!   (exactly: nothing missing, nothing extra);
+//! - a `fail_` case reports its folder's code, a `pass_` case does not, and
+//!   a `pass_` case reports no error at all.
+//!
+//! `tests/check/projects/` holds realistic projects; their annotations are
+//! checked the same way.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use wfc::diagnostics::{Code, Severity};
+use wfc::{compile, Compilation, SourceInput};
+
+const ROOT: &str = "tests/check";
+
+struct Case {
+    /// e.g. `WF101/fail_unknown_property.wf`
+    name: String,
+    compilation: Compilation,
+    /// (code, file name, line) from `# expect:` annotations.
+    expected: BTreeSet<(String, String, u32)>,
+}
+
+fn rel(p: &Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
+}
+
+fn annotations(name: &str, bytes: &[u8], out: &mut BTreeSet<(String, String, u32)>) {
+    let text = String::from_utf8_lossy(bytes);
+    for (i, line) in text.lines().enumerate() {
+        if let Some(at) = line.find("# expect:") {
+            for code in line[at + "# expect:".len()..].split(',') {
+                let code = code.trim();
+                assert!(
+                    code.parse::<Code>().is_ok(),
+                    "{name}:{}: bad annotation `{code}`",
+                    i + 1
+                );
+                out.insert((code.to_string(), name.to_string(), i as u32 + 1));
+            }
+        }
+    }
+}
+
+fn wf_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .map(|e| e.expect("dir entry").path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            wf_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "wf") {
+            out.push(p);
+        }
+    }
+}
+
+fn load_case(path: &Path) -> Case {
+    let mut expected = BTreeSet::new();
+    let mut inputs = Vec::new();
+    let mut manifest = None;
+    if path.is_dir() {
+        let mut files = Vec::new();
+        wf_files(path, &mut files);
+        for f in files {
+            let bytes = fs::read(&f).expect("read .wf");
+            annotations(&rel(&f), &bytes, &mut expected);
+            inputs.push(SourceInput::new(rel(&f), bytes));
+        }
+        let toml = path.join("wf.toml");
+        if toml.is_file() {
+            let bytes = fs::read(&toml).expect("read wf.toml");
+            annotations(&rel(&toml), &bytes, &mut expected);
+            manifest = Some(SourceInput::new(rel(&toml), bytes));
+        }
+    } else {
+        let bytes = fs::read(path).expect("read .wf");
+        annotations(&rel(path), &bytes, &mut expected);
+        inputs.push(SourceInput::new(rel(path), bytes));
+    }
+    let name = rel(path.strip_prefix(ROOT).expect("under root"));
+    Case {
+        name,
+        compilation: compile(inputs, manifest),
+        expected,
+    }
+}
+
+fn render(c: &Compilation) -> String {
+    let mut out = String::new();
+    for d in &c.diagnostics {
+        let lc = c
+            .sources
+            .line_col(d.primary.span.file, d.primary.span.start as usize);
+        out.push_str(&format!(
+            "{}[{}] {}:{}:{}: {}\n",
+            d.severity.as_str(),
+            d.code.as_str(),
+            c.sources.name(d.primary.span.file),
+            lc.line,
+            lc.column,
+            d.message
+        ));
+        if !d.primary.message.is_empty() {
+            out.push_str(&format!(
+                "  label: {} `{}`\n",
+                d.primary.message,
+                c.sources.snippet(d.primary.span)
+            ));
+        }
+        if let Some(h) = &d.help {
+            out.push_str(&format!("  help: {h}\n"));
+        }
+    }
+    if out.is_empty() {
+        out.push_str("(no diagnostics)\n");
+    }
+    out
+}
+
+fn actual(c: &Compilation) -> BTreeSet<(String, String, u32)> {
+    c.diagnostics
+        .iter()
+        .map(|d| {
+            let lc = c
+                .sources
+                .line_col(d.primary.span.file, d.primary.span.start as usize);
+            (
+                d.code.as_str().to_string(),
+                c.sources.name(d.primary.span.file).to_string(),
+                lc.line,
+            )
+        })
+        .collect()
+}
+
+fn case_paths(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| {
+            let n = p
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            (n.starts_with("fail_") || n.starts_with("pass_")) && (p.is_dir() || n.ends_with(".wf"))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn check_case(case: &Case, code: Option<&str>, failures: &mut Vec<String>) {
+    let got = actual(&case.compilation);
+    let rendered = render(&case.compilation);
+    let snap = case.name.replace(['/', '.'], "__");
+    insta::assert_snapshot!(snap, rendered);
+
+    let missing: Vec<_> = case.expected.difference(&got).collect();
+    let extra: Vec<_> = got.difference(&case.expected).collect();
+    if !missing.is_empty() || !extra.is_empty() {
+        failures.push(format!(
+            "{}: missing {missing:?}, extra {extra:?}\n{rendered}",
+            case.name
+        ));
+    }
+    let file_name = case.name.rsplit('/').next().unwrap_or("");
+    let codes: BTreeSet<&str> = case
+        .compilation
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
+    if let Some(code) = code {
+        if file_name.starts_with("fail_") && !codes.contains(code) {
+            failures.push(format!("{}: a fail case must report {code}", case.name));
+        }
+        if file_name.starts_with("pass_") && codes.contains(code) {
+            failures.push(format!("{}: a pass case must not report {code}", case.name));
+        }
+    }
+    if file_name.starts_with("pass_")
+        && case
+            .compilation
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    {
+        failures.push(format!(
+            "{}: a pass case must report no error\n{rendered}",
+            case.name
+        ));
+    }
+}
+
+#[test]
+fn corpus() {
+    let mut failures = Vec::new();
+    for code in Code::ALL {
+        let dir = Path::new(ROOT).join(code.as_str());
+        if !dir.is_dir() {
+            continue;
+        }
+        for p in case_paths(&dir) {
+            let case = load_case(&p);
+            check_case(&case, Some(code.as_str()), &mut failures);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn realistic_projects() {
+    let mut failures = Vec::new();
+    let dir = Path::new(ROOT).join("projects");
+    for p in case_paths(&dir) {
+        let case = load_case(&p);
+        check_case(&case, None, &mut failures);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_code_has_a_failing_and_a_passing_case() {
+    let mut missing = Vec::new();
+    for code in Code::ALL {
+        let dir = Path::new(ROOT).join(code.as_str());
+        let names: Vec<String> = if dir.is_dir() {
+            case_paths(&dir)
+                .iter()
+                .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if !names.iter().any(|n| n.starts_with("fail_")) {
+            missing.push(format!("{}: no fail_ case", code.as_str()));
+        }
+        if !names.iter().any(|n| n.starts_with("pass_")) {
+            missing.push(format!("{}: no pass_ case", code.as_str()));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+#[test]
+fn every_code_is_in_docs_rules() {
+    let rules = fs::read_to_string("docs/rules.md").expect("docs/rules.md");
+    let missing: Vec<&str> = Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| !rules.contains(&format!("### {c}")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/rules.md has no section for {missing:?}"
+    );
+}

@@ -1,0 +1,574 @@
+//! Hostile inputs: each must give a clean diagnostic or success, through the
+//! library (`wfc::compile`) and through the `wfc` binary (exit code 0 or 1,
+//! never a signal). The library runs in a thread with a small stack, so an
+//! unbounded recursion anywhere (parser, AST builder, checker, codegen, the
+//! recursive `Drop` of a deep AST) fails the test instead of hiding in the
+//! default 8 MB main stack.
+//!
+//! Regression tests for crashes found by fuzzing (fuzz/) are at the end.
+
+use std::io::Write as _;
+use std::process::Command;
+
+use wfc::diagnostics::{Code, Diagnostic};
+use wfc::driver::MAX_DIAGNOSTICS_PER_FILE;
+use wfc::syntax::{MAX_NESTING, MAX_SOURCE_BYTES};
+use wfc::{Compilation, SourceInput};
+
+/// Stack for the library runs. A bounded parser needs a few hundred KB for
+/// `MAX_NESTING` levels; 100,000 levels of naive recursion need far more.
+const STACK: usize = 2 * 1024 * 1024;
+
+struct Outcome {
+    codes: Vec<Code>,
+    errors: usize,
+    plans: usize,
+}
+
+/// Compile in a small-stack thread and check the invariants every result
+/// must hold, whatever the input.
+fn compile(bytes: Vec<u8>) -> Outcome {
+    std::thread::Builder::new()
+        .stack_size(STACK)
+        .spawn(move || {
+            let len = bytes.len();
+            let c = wfc::compile(vec![SourceInput::new("hostile.wf", bytes)], None);
+            check_invariants(&c, len);
+            // Serialising plans walks them recursively too.
+            for plan in &c.plans {
+                serde_json::to_string(plan).expect("plans serialise");
+            }
+            let out = Outcome {
+                codes: c.diagnostics.iter().map(|d| d.code).collect(),
+                errors: c.diagnostics.iter().filter(|d| d.is_error()).count(),
+                plans: c.plans.len(),
+            };
+            // Drop the AST inside the small stack as well.
+            drop(c);
+            out
+        })
+        .expect("spawn")
+        .join()
+        .expect("wfc::compile panicked or overflowed its stack")
+}
+
+fn check_invariants(c: &Compilation, input_len: usize) {
+    let mut per_file = std::collections::HashMap::new();
+    for d in &c.diagnostics {
+        let span = d.primary.span;
+        let text = c.sources.text(span.file);
+        assert!(text.len() <= input_len, "a source grew");
+        assert!(
+            span.start <= span.end && span.end as usize <= text.len(),
+            "span {span:?} outside its file ({} bytes): {d:?}",
+            text.len()
+        );
+        assert!(text.is_char_boundary(span.start as usize));
+        assert!(text.is_char_boundary(span.end as usize));
+        assert_message_style(d);
+        *per_file.entry(span.file).or_insert(0usize) += 1;
+    }
+    for (&file, &n) in &per_file {
+        assert!(
+            n <= MAX_DIAGNOSTICS_PER_FILE + 1,
+            "{n} diagnostics for file {file}: the per-file cap is not applied"
+        );
+    }
+    if c.has_errors() {
+        assert!(c.plans.is_empty(), "plans generated despite errors");
+    }
+}
+
+fn assert_message_style(d: &Diagnostic) {
+    let m = &d.message;
+    assert!(!m.is_empty(), "empty message: {d:?}");
+    assert!(!m.ends_with('.'), "message ends with a period: {m:?}");
+    assert!(
+        m.len() < 400,
+        "message of {} bytes: echoes user input unbounded? {:?}",
+        m.len(),
+        &m[..m.char_indices().nth(120).map_or(m.len(), |(i, _)| i)]
+    );
+}
+
+/// Run `wfc check --format json` on the bytes: exit 0 or 1 (never a signal
+/// or a usage error), and stdout one JSON array.
+fn cli(bytes: &[u8]) -> i32 {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("hostile.wf");
+    std::fs::File::create(&path)
+        .and_then(|mut f| f.write_all(bytes))
+        .expect("write input");
+    let out = Command::new(env!("CARGO_BIN_EXE_wfc"))
+        .args(["check", "--format", "json"])
+        .arg(&path)
+        .current_dir(dir.path())
+        .output()
+        .expect("run wfc");
+    let code = out.status.code();
+    assert!(
+        matches!(code, Some(0) | Some(1)),
+        "wfc check exited with {:?}; stderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+            .chars()
+            .take(2000)
+            .collect::<String>()
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+                .chars()
+                .take(500)
+                .collect::<String>()
+        )
+    });
+    let arr = json.as_array().expect("one JSON array");
+    assert!(arr.len() <= MAX_DIAGNOSTICS_PER_FILE + 1);
+    code.unwrap_or(2)
+}
+
+/// Both paths; returns the library outcome after checking the CLI agrees on
+/// errors vs no errors.
+fn both(bytes: Vec<u8>) -> Outcome {
+    let exit = cli(&bytes);
+    let out = compile(bytes);
+    assert_eq!(exit, i32::from(out.errors > 0), "CLI and library disagree");
+    out
+}
+
+fn has(out: &Outcome, code: Code) -> bool {
+    out.codes.contains(&code)
+}
+
+fn nested(open: &str, close: &str, depth: usize, inner: &str) -> String {
+    let mut s = String::with_capacity((open.len() + close.len()) * depth + inner.len());
+    for _ in 0..depth {
+        s.push_str(open);
+    }
+    s.push_str(inner);
+    for _ in 0..depth {
+        s.push_str(close);
+    }
+    s
+}
+
+fn workflow(body: &str) -> String {
+    format!("workflow \"W\" for contact {{\n{body}\n}}\n")
+}
+
+// ------------------------------------------------------------ empty and odd
+
+#[test]
+fn empty_whitespace_and_comments_only() {
+    // docs/language.md (a choice): a file holds one or more workflows, so a
+    // file without any is one WF001, "expected a workflow".
+    for src in [
+        "",
+        " ",
+        "\n\n\n",
+        "\t \r\n \t",
+        "# only a comment",
+        "# comment\n# another\n",
+        "\u{feff}",
+    ] {
+        let out = both(src.as_bytes().to_vec());
+        assert_eq!(out.codes, vec![Code::WF001], "{src:?}");
+        assert_eq!(out.plans, 0);
+    }
+}
+
+#[test]
+fn nul_bytes_and_control_characters_are_syntax_errors() {
+    for src in [
+        "\0".to_string(),
+        "\0\0\0\0".repeat(1000),
+        workflow("\0"),
+        "workflow \"W\0\" for contact {}\n".to_string(),
+        "\u{7}\u{1b}[31m".to_string(),
+        workflow("  delay 1d\u{0}"),
+    ] {
+        let out = both(src.into_bytes());
+        // A NUL inside a string literal may be accepted; elsewhere WF001.
+        assert!(out.codes.iter().all(|c| *c == Code::WF001));
+    }
+    let out = both(b"\0".to_vec());
+    assert!(has(&out, Code::WF001));
+}
+
+#[test]
+fn invalid_utf8_is_wf002_only() {
+    for bytes in [
+        vec![0xff],
+        vec![0xc3],                                      // truncated sequence
+        b"workflow \"W\xe9\" for contact {}\n".to_vec(), // Latin-1
+        vec![0xed, 0xa0, 0x80],                          // UTF-16 surrogate
+        [b"# fine\n".as_slice(), &[0x80; 10_000]].concat(),
+    ] {
+        let out = both(bytes);
+        assert_eq!(out.codes, vec![Code::WF002]);
+    }
+}
+
+#[test]
+fn byte_order_mark_and_crlf() {
+    // docs/language.md: a leading byte-order mark and CRLF are accepted.
+    let out = both(
+        "\u{feff}workflow \"W\" for contact {\r\n  delay 1d\r\n}\r\n"
+            .as_bytes()
+            .to_vec(),
+    );
+    assert_eq!(out.codes, vec![]);
+    let out = both(b"workflow \"W\" for contact {\r\n  delay 1d\r\n}\r\n".to_vec());
+    assert_eq!(out.codes, vec![], "CRLF line ends must be accepted");
+}
+
+// ------------------------------------------------------------------- sizes
+
+#[test]
+fn file_over_the_size_limit_is_wf002() {
+    // 20 MB of a valid program: rejected by size before any parsing.
+    let unit = workflow("  delay 1d");
+    let mut src = String::with_capacity(20 * 1024 * 1024 + unit.len());
+    let mut i = 0;
+    while src.len() < 20 * 1024 * 1024 {
+        src.push_str(&unit.replace("\"W\"", &format!("\"W{i}\"")));
+        i += 1;
+    }
+    assert!(src.len() > MAX_SOURCE_BYTES);
+    let out = both(src.into_bytes());
+    assert_eq!(out.codes, vec![Code::WF002]);
+}
+
+#[test]
+fn a_single_5mb_line() {
+    // A comment line, then one line of 5 MB that is not a program.
+    let mut src = String::from("# ");
+    src.push_str(&"x".repeat(5 * 1024 * 1024));
+    src.push('\n');
+    src.push_str(&workflow("  delay 1d"));
+    assert_eq!(both(src.into_bytes()).codes, vec![]);
+
+    let src = "a".repeat(5 * 1024 * 1024);
+    let out = both(src.into_bytes());
+    assert!(has(&out, Code::WF001));
+
+    // One 5 MB line of valid steps separated by nothing but spaces is not
+    // valid (a step ends at the end of its line): a clean WF001.
+    let src = workflow(&"delay 1d ".repeat(5 * 1024 * 1024 / 9));
+    let out = both(src.into_bytes());
+    assert!(has(&out, Code::WF001));
+}
+
+#[test]
+fn a_1mb_string_literal() {
+    let text = "lorem ipsum {{ firstname }} ".repeat(1024 * 1024 / 28);
+    let src = workflow(&format!(
+        "  send internal email to owner subject \"s\" body \"{text}\""
+    ));
+    let out = both(src.into_bytes());
+    assert_eq!(out.codes, vec![]);
+    assert_eq!(out.plans, 1);
+
+    // The same, unterminated.
+    let src = format!("workflow \"W\" for contact {{\n  send email \"{text}\n}}\n");
+    let out = both(src.into_bytes());
+    assert!(has(&out, Code::WF001));
+}
+
+#[test]
+fn a_1mb_identifier_and_name() {
+    let long = "p".repeat(1024 * 1024);
+    let out = both(workflow(&format!("  set {long} = 1")).into_bytes());
+    assert!(has(&out, Code::WF101));
+    let out = both(format!("workflow \"{long}\" for contact {{}}\n").into_bytes());
+    assert_eq!(out.codes, vec![]);
+}
+
+#[test]
+fn many_workflows() {
+    let mut src = String::new();
+    for i in 0..100_000 {
+        src.push_str(&format!("workflow \"w{i}\" for contact {{ }}\n"));
+    }
+    let out = both(src.into_bytes());
+    assert_eq!(out.codes, vec![]);
+    assert_eq!(out.plans, 100_000);
+}
+
+#[test]
+fn many_duplicate_workflows_are_capped() {
+    let src = "workflow \"same\" for contact {}\n".repeat(20_000);
+    let out = both(src.into_bytes());
+    assert!(has(&out, Code::WF106));
+    assert_eq!(out.codes.len(), MAX_DIAGNOSTICS_PER_FILE + 1);
+    assert_eq!(out.codes.last(), Some(&Code::WF003));
+}
+
+#[test]
+fn many_steps_in_one_block() {
+    let body = "  set hubspotscore = 1\n".repeat(100_000);
+    let out = both(workflow(&body).into_bytes());
+    assert_eq!(out.codes, vec![]);
+    assert_eq!(out.plans, 1);
+
+    // The same inside an if.
+    let body = format!(
+        "  if hubspotscore > 1 {{\n{}  }}\n",
+        "    delay 1d\n".repeat(100_000)
+    );
+    let out = both(workflow(&body).into_bytes());
+    assert_eq!(out.codes, vec![]);
+}
+
+#[test]
+fn many_errors_in_one_file_are_capped() {
+    let body = "  set nosuchproperty = 1\n".repeat(50_000);
+    let out = both(workflow(&body).into_bytes());
+    assert_eq!(out.codes.len(), MAX_DIAGNOSTICS_PER_FILE + 1);
+    assert_eq!(out.codes.last(), Some(&Code::WF003));
+}
+
+#[test]
+fn long_condition_chains() {
+    for op in [" and ", " or "] {
+        let cond: Vec<String> = (0..10_000).map(|i| format!("hubspotscore > {i}")).collect();
+        let src = workflow(&format!("  enroll when {}", cond.join(op)));
+        let out = both(src.into_bytes());
+        assert_eq!(out.codes, vec![], "10k-part {op:?} chain");
+    }
+    // Mixed, with lists and events.
+    let parts: Vec<String> = (0..10_000)
+        .map(|i| match i % 4 {
+            0 => format!("country in [\"a{i}\", \"b\"]"),
+            1 => "form \"F\" submitted".to_string(),
+            2 => format!("not firstname is \"x{i}\""),
+            _ => "hs_email_optout is true".to_string(),
+        })
+        .collect();
+    let src = workflow(&format!("  goal {}", parts.join(" and ")));
+    assert_eq!(both(src.into_bytes()).codes, vec![]);
+    // A 100k-value list.
+    let values: Vec<String> = (0..100_000).map(|i| format!("\"v{i}\"")).collect();
+    let src = workflow(&format!("  enroll when country in [{}]", values.join(", ")));
+    assert_eq!(both(src.into_bytes()).codes, vec![]);
+}
+
+// ----------------------------------------------------------------- nesting
+
+#[test]
+fn deep_nesting_is_wf002_not_a_stack_overflow() {
+    let depth = 100_000;
+    let cases = [
+        nested("(", ")", depth, "hubspotscore > 1"),
+        nested("[", "]", depth, "1"),
+        nested("{", "}", depth, ""),
+        nested("not ", "", depth, "hubspotscore > 1"),
+        nested("not (", ")", depth, "hubspotscore > 1"),
+    ];
+    for inner in cases {
+        for src in [
+            workflow(&format!("  enroll when {inner}")),
+            workflow(&format!("  set country = {inner}")),
+            inner.clone(),
+        ] {
+            let out = both(src.into_bytes());
+            assert!(
+                has(&out, Code::WF002) || has(&out, Code::WF001),
+                "{:?}",
+                out.codes
+            );
+            assert!(out.errors > 0);
+        }
+    }
+    // Nested if blocks.
+    let src = workflow(&nested(
+        "if hubspotscore > 1 {\n",
+        "}\n",
+        depth,
+        "delay 1d\n",
+    ));
+    let out = both(src.into_bytes());
+    assert!(has(&out, Code::WF002));
+    // Only opening brackets.
+    for open in ["(", "[", "{", "{{", "\""] {
+        let out = both(open.repeat(depth).into_bytes());
+        assert!(out.errors > 0);
+    }
+    // Only closing ones.
+    for close in [")", "]", "}", "}}"] {
+        let out = both(close.repeat(depth).into_bytes());
+        assert!(out.errors > 0);
+    }
+}
+
+#[test]
+fn nesting_at_the_limit_is_accepted() {
+    // MAX_NESTING counts blocks, parentheses, brackets and `not`s together;
+    // the workflow's own braces are one level. Stay a little under it.
+    let ifs = MAX_NESTING / 2;
+    let src = workflow(&nested("if hubspotscore > 1 {\n", "}\n", ifs, "delay 1d\n"));
+    assert_eq!(both(src.into_bytes()).codes, vec![]);
+    let parens = MAX_NESTING / 2;
+    let src = workflow(&format!(
+        "  enroll when {}",
+        nested("(", ")", parens, "hubspotscore > 1")
+    ));
+    assert_eq!(both(src.into_bytes()).codes, vec![]);
+}
+
+#[test]
+fn nesting_just_over_the_limit_is_wf002() {
+    let src = workflow(&format!(
+        "  enroll when {}",
+        nested("(", ")", MAX_NESTING + 1, "hubspotscore > 1")
+    ));
+    let out = both(src.into_bytes());
+    assert_eq!(out.codes, vec![Code::WF002]);
+}
+
+// ------------------------------------------------------------ odd literals
+
+#[test]
+fn huge_numbers_and_durations() {
+    let digits = "9".repeat(10_000);
+    for body in [
+        format!("  increase hubspotscore by {digits}"),
+        format!("  set hubspotscore = -{digits}.{digits}"),
+        format!("  enroll when hubspotscore > {digits}"),
+        "  set hubspotscore = 1e999".to_string(),
+        format!("  delay {digits}d"),
+        format!("  delay {digits}d {digits}h {digits}m"),
+        "  delay 18446744073709551615d".to_string(),
+        "  delay 18446744073709551616m".to_string(),
+        "  delay 0d".to_string(),
+        format!("  delay until {digits}:{digits}"),
+        "  delay until 99:99".to_string(),
+        format!("  create task \"t\" due {digits}h"),
+        format!("  delay until form \"F\" submitted max {digits}d"),
+    ] {
+        let out = both(workflow(&body).into_bytes());
+        // Either accepted or a clean error; never a panic (checked above).
+        let _ = out;
+    }
+    let out = both(workflow("  delay 18446744073709551615d").into_bytes());
+    assert!(has(&out, Code::WF405));
+    let out =
+        both(format!("workflow \"W\" for contact centered on {digits}-01-01 {{}}\n").into_bytes());
+    assert!(out.errors > 0);
+    let out = both(workflow("  delay 1d 1d 1d 1d").into_bytes());
+    assert!(has(&out, Code::WF405));
+}
+
+#[test]
+fn odd_strings_and_tokens() {
+    for lit in [
+        r#""\u{110000}""#,
+        r#""\u{D800}""#,
+        r#""\u{}""#,
+        r#""\u{FFFFFFFFFFFFFFFFFFFF}""#,
+        r#""\u{41""#,
+        r#""\q""#,
+        r#""\"#,
+        r#""{{""#,
+        r#""}}""#,
+        r#""{{ }}""#,
+        r#""{{ a.b.c.d }}""#,
+        r#""{{{{{{ firstname }}}}}}""#,
+        r#""{{ firstname""#,
+        "\"\u{202e}rtl \u{0301}\u{1F600}\"",
+    ] {
+        let src = workflow(&format!(
+            "  send internal email to owner subject {lit} body {lit}"
+        ));
+        let out = both(src.into_bytes());
+        let _ = out;
+    }
+}
+
+#[test]
+fn unterminated_everything() {
+    let cases = [
+        "workflow",
+        "workflow \"",
+        "workflow \"W",
+        "workflow \"W\"",
+        "workflow \"W\" for",
+        "workflow \"W\" for contact",
+        "workflow \"W\" for contact {",
+        "workflow \"W\" for contact {\n  if hubspotscore > 1 {",
+        "workflow \"W\" for contact {\n  if hubspotscore > 1 {\n  } else",
+        "workflow \"W\" for contact {\n  if (hubspotscore > 1 {\n  }\n}",
+        "workflow \"W\" for contact {\n  enroll when country in [\"a\",\n}",
+        "workflow \"W\" for contact {\n  create company { name = \"x\",\n}",
+        "workflow \"W\" for contact {\n  branch on country {\n    \"a\" {\n}",
+        "workflow \"W\" for contact {\n  send email \"x\n}",
+        "workflow \"W\" for contact {\n  send email \"{{ firstname\n}",
+        "workflow \"W\" for contact {\n  delay until",
+        "workflow \"W\" for contact {\n  delay until 9:",
+        "workflow \"W\" for contact {\n  delay until 2026-",
+        "workflow \"W\" for contact {\n  l:",
+        "workflow \"W\" for contact {\n  goto",
+        "workflow \"W\" for contact {\n  set x",
+        "workflow \"W\" for contact {\n  set x =",
+        "workflow \"W\" for contact {\n  # comment at end of file without newline",
+        "workflow \"W\" for contact centered on",
+        "workflow \"W\" for contact centered on property",
+    ];
+    for src in cases {
+        let out = both(src.as_bytes().to_vec());
+        assert!(has(&out, Code::WF001), "{src:?}: {:?}", out.codes);
+        // Every prefix of a valid program gives a clean result too.
+    }
+    let full = wfc::corpus::generate(3, 3_000);
+    for cut in (0..full.len()).step_by(97) {
+        if full.is_char_boundary(cut) {
+            compile(full.as_bytes()[..cut].to_vec());
+        }
+    }
+}
+
+#[test]
+fn garbage_between_workflows_does_not_hide_the_rest() {
+    // Recovery at top-level workflows: the later workflow still checks.
+    let src = "workflow \"A\" for contact {\n  )))(((\n}\n\
+               workflow \"B\" for contact {\n  set nosuchproperty = 1\n}\n";
+    let out = both(src.as_bytes().to_vec());
+    assert!(has(&out, Code::WF001));
+    assert!(has(&out, Code::WF101), "{:?}", out.codes);
+}
+
+#[test]
+fn generated_corpus_checks_clean() {
+    // The benchmark corpus is valid by construction: any diagnostic here is
+    // a bug in the generator or in the checker.
+    let src = wfc::corpus::generate(42, 300_000);
+    let c = wfc::compile(vec![SourceInput::new("corpus.wf", src.clone())], None);
+    let shown: Vec<String> = c
+        .diagnostics
+        .iter()
+        .take(10)
+        .map(|d| {
+            let lc = c
+                .sources
+                .line_col(d.primary.span.file, d.primary.span.start as usize);
+            format!(
+                "{} {}:{} {} [{}]",
+                d.code,
+                lc.line,
+                lc.column,
+                d.message,
+                c.sources.snippet(d.primary.span)
+            )
+        })
+        .collect();
+    assert!(c.diagnostics.is_empty(), "{shown:#?}");
+    let workflows = src.matches("\nworkflow \"").count();
+    assert_eq!(c.plans.len(), workflows);
+    // Deterministic build output.
+    let again = wfc::compile(vec![SourceInput::new("corpus.wf", src)], None);
+    assert_eq!(c.plans, again.plans);
+}
+
+// ------------------------------------------- regressions found by fuzzing

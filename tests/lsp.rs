@@ -1,0 +1,577 @@
+//! End-to-end tests of `wfc lsp`: spawn the binary and speak JSON-RPC over
+//! its stdin/stdout, as an editor does. Every read has a timeout, so a hung
+//! server fails the test instead of hanging CI.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+struct Server {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    rx: Receiver<Value>,
+    /// Messages received while waiting for something else.
+    backlog: Vec<Value>,
+    next_id: i64,
+}
+
+impl Server {
+    fn start() -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wfc"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn wfc lsp");
+        let stdout = child.stdout.take().expect("stdout");
+        let stdin = child.stdin.take();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            loop {
+                let mut len = None;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        len = v.parse::<usize>().ok();
+                    }
+                }
+                let Some(len) = len else { return };
+                let mut body = vec![0; len];
+                if r.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let v: Value = serde_json::from_slice(&body).expect("server sent invalid JSON");
+                if tx.send(v).is_err() {
+                    return;
+                }
+            }
+        });
+        Server {
+            child,
+            stdin,
+            rx,
+            backlog: Vec::new(),
+            next_id: 1,
+        }
+    }
+
+    fn send_raw(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(bytes).expect("write to server");
+        stdin.flush().expect("flush");
+    }
+
+    fn send(&mut self, v: &Value) {
+        let body = v.to_string();
+        self.send_raw(format!("Content-Length: {}\r\n\r\n{}", body.len(), body).as_bytes());
+    }
+
+    fn recv(&mut self) -> Value {
+        match self.rx.recv_timeout(TIMEOUT) {
+            Ok(v) => v,
+            Err(RecvTimeoutError::Timeout) => {
+                panic!("no message from the server within {TIMEOUT:?}")
+            }
+            Err(RecvTimeoutError::Disconnected) => panic!("the server closed its output"),
+        }
+    }
+
+    /// The next message satisfying `pred` (others are kept in the backlog).
+    fn wait_for(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.backlog.iter().position(&pred) {
+            return self.backlog.remove(i);
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            assert!(Instant::now() < deadline, "timed out waiting for a message");
+            let v = self.recv();
+            if pred(&v) {
+                return v;
+            }
+            self.backlog.push(v);
+        }
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        self.wait_for(|v| v["id"] == json!(id) && v.get("method").is_none())
+    }
+
+    fn result(&mut self, method: &str, params: Value) -> Value {
+        let r = self.request(method, params);
+        assert!(r.get("error").is_none(), "{method} failed: {r}");
+        r["result"].clone()
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    fn initialize(&mut self) -> Value {
+        let r = self.result(
+            "initialize",
+            json!({"processId": null, "rootUri": null, "capabilities": {}}),
+        );
+        self.notify("initialized", json!({}));
+        r
+    }
+
+    /// The next diagnostics published for `uri`.
+    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
+        let v = self.wait_for(|v| {
+            v["method"] == "textDocument/publishDiagnostics" && v["params"]["uri"] == uri
+        });
+        v["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn open(&mut self, uri: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "wf", "version": 1, "text": text}}),
+        );
+    }
+
+    fn change(&mut self, uri: &str, version: i64, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}),
+        );
+    }
+
+    fn wait_exit(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the server did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn shutdown_and_exit(mut self) -> ExitStatus {
+        let r = self.request("shutdown", Value::Null);
+        assert_eq!(r["result"], Value::Null);
+        assert!(r.get("error").is_none());
+        self.notify("exit", Value::Null);
+        self.wait_exit()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn file_uri(path: &Path) -> String {
+    // Temporary folders are ASCII; keep it simple.
+    format!("file://{}", path.display())
+}
+
+fn pos(line: u32, character: u32) -> Value {
+    json!({"line": line, "character": character})
+}
+
+fn doc_pos(uri: &str, line: u32, character: u32) -> Value {
+    json!({"textDocument": {"uri": uri}, "position": pos(line, character)})
+}
+
+/// (line, UTF-16 column) of the first occurrence of `needle` plus `shift` chars.
+fn find(text: &str, needle: &str, shift: usize) -> (u32, u32) {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} not in text"));
+    let line_start = text[..at].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let line = text[..at].matches('\n').count() as u32;
+    let col: usize = text[line_start..at].encode_utf16().count();
+    let extra: usize = text[at..].chars().take(shift).map(char::len_utf16).sum();
+    (line, (col + extra) as u32)
+}
+
+const NURTURE: &str = r#"workflow "Lead nurture" for contact {
+  enroll when lifecyclestage is "lead"
+  if hubspotscore >= 50 {
+    notify: send internal email to owner subject "Hot lead" body "Call them"
+  } else {
+    goto notify
+  }
+  enroll in "Onboarding 😀"
+}
+
+workflow "Onboarding 😀" for contact {
+  delay 1d
+}
+"#;
+
+#[test]
+fn lifecycle_errors_and_clean_exit() {
+    let mut s = Server::start();
+    let early = s.request("textDocument/hover", doc_pos("file:///x.wf", 0, 0));
+    assert_eq!(early["error"]["code"], -32002, "{early}");
+
+    let init = s.initialize();
+    let caps = &init["capabilities"];
+    assert_eq!(caps["textDocumentSync"]["change"], 1, "{caps}");
+    assert_eq!(caps["hoverProvider"], true);
+    assert_eq!(caps["definitionProvider"], true);
+    assert_eq!(caps["referencesProvider"], true);
+    assert_eq!(caps["documentSymbolProvider"], true);
+    assert!(caps["completionProvider"].is_object());
+    assert_eq!(init["serverInfo"]["name"], "wfc");
+
+    let unknown = s.request("textDocument/frobnicate", json!({}));
+    assert_eq!(unknown["error"]["code"], -32601, "{unknown}");
+    s.notify("$/unknownNotification", json!({"x": 1}));
+    let again = s.request("initialize", json!({"capabilities": {}}));
+    assert_eq!(again["error"]["code"], -32600, "{again}");
+
+    let status = s.shutdown_and_exit();
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn malformed_messages_do_not_bring_the_server_down() {
+    let mut s = Server::start();
+    s.initialize();
+    // Not JSON at all.
+    s.send_raw(b"Content-Length: 9\r\n\r\n{not json");
+    let e = s.wait_for(|v| v.get("error").is_some() && v["id"].is_null());
+    assert_eq!(e["error"]["code"], -32700, "{e}");
+    // JSON, but not a JSON-RPC message: answered with its id.
+    s.send(&json!({"jsonrpc": "2.0", "id": 99, "method": 5}));
+    let e = s.wait_for(|v| v["id"] == 99);
+    assert_eq!(e["error"]["code"], -32600, "{e}");
+    // A frame without Content-Length.
+    s.send_raw(b"Content-Type: nonsense\r\n\r\n");
+    let e = s.wait_for(|v| v.get("error").is_some() && v["id"].is_null());
+    assert_eq!(e["error"]["code"], -32700, "{e}");
+    // A request whose params do not fit.
+    let e = s.request("textDocument/hover", json!({"textDocument": 3}));
+    assert_eq!(e["error"]["code"], -32602, "{e}");
+    // Notifications with bad params and for unknown documents are ignored.
+    s.notify("textDocument/didOpen", json!({"textDocument": {"uri": 12}}));
+    s.change("file:///never/opened.wf", 2, "x");
+    s.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": "file:///never/opened.wf"}}),
+    );
+    // Requests on unknown documents answer null.
+    let r = s.result(
+        "textDocument/hover",
+        doc_pos("file:///never/opened.wf", 0, 0),
+    );
+    assert!(r.is_null());
+    // Still alive and working.
+    let uri = "file:///tmp/wfc-lsp-test-alive/a.wf";
+    s.open(uri, NURTURE);
+    assert!(s.diagnostics(uri).is_empty());
+    let (l, c) = find(NURTURE, "goto notify", 6);
+    let r = s.result("textDocument/definition", doc_pos(uri, l, c));
+    assert_eq!(r.as_array().map(Vec::len), Some(1), "{r}");
+    assert_eq!(s.shutdown_and_exit().code(), Some(0));
+}
+
+#[test]
+fn exit_without_shutdown_is_exit_code_1() {
+    let mut s = Server::start();
+    s.initialize();
+    s.notify("exit", Value::Null);
+    assert_eq!(s.wait_exit().code(), Some(1));
+}
+
+#[test]
+fn closing_stdin_ends_the_server() {
+    let mut s = Server::start();
+    s.initialize();
+    s.stdin = None; // EOF
+    assert_eq!(s.wait_exit().code(), Some(1));
+}
+
+/// A wf.toml project: a file on disk that is not UTF-8 gives WF002 (at the
+/// bad byte, after non-ASCII text); the open buffer overrides the disk; a
+/// file that vanishes gets an empty list.
+#[test]
+fn project_diagnostics_follow_buffers_and_disk() {
+    let mut s = Server::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("wf.toml"),
+        "[account]\nmarketing = \"enterprise\"\nsales = \"enterprise\"\nservice = \"enterprise\"\n",
+    )
+    .expect("write");
+    let good = "workflow \"Welcome\" for contact {\n  delay 1d\n}\n";
+    std::fs::write(dir.path().join("a.wf"), good).expect("write");
+    std::fs::create_dir(dir.path().join("sub")).expect("mkdir");
+    let bad_path = dir.path().join("sub").join("bad.wf");
+    let mut bad = "# é😀 ".as_bytes().to_vec();
+    bad.push(0xff);
+    bad.extend_from_slice(b"\n");
+    std::fs::write(&bad_path, &bad).expect("write");
+
+    let a = file_uri(&dir.path().join("a.wf"));
+    let b = file_uri(&bad_path);
+    s.initialize();
+    s.open(&a, good);
+    assert!(s.diagnostics(&a).is_empty());
+    let d = s.diagnostics(&b);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["code"], "WF002");
+    assert_eq!(d[0]["severity"], 1);
+    assert_eq!(d[0]["source"], "wfc");
+    // `# é😀 ` is 6 UTF-16 units (é: 1, 😀: 2) but 9 bytes.
+    assert_eq!(d[0]["range"]["start"], pos(0, 6), "{}", d[0]);
+    assert!(d[0]["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("help: save the file as UTF-8"));
+    assert!(d[0]["codeDescription"]["href"]
+        .as_str()
+        .unwrap_or("")
+        .ends_with("docs/codes/WF002.md"));
+
+    // The buffer wins over the disk.
+    s.open(&b, "# fixed\n");
+    assert!(s.diagnostics(&b).is_empty());
+    // Closed: the disk's text again.
+    s.notify("textDocument/didClose", json!({"textDocument": {"uri": b}}));
+    assert_eq!(s.diagnostics(&b).len(), 1);
+    // Deleted from disk: cleared.
+    std::fs::remove_file(&bad_path).expect("rm");
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": b, "type": 3}]}),
+    );
+    assert!(s.diagnostics(&b).is_empty());
+    assert_eq!(s.shutdown_and_exit().code(), Some(0));
+}
+
+/// Renaming a workflow in one open file changes what `enroll in` in another
+/// file of the project resolves to (navigation across files).
+#[test]
+fn workflows_resolve_across_project_files() {
+    let mut s = Server::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("wf.toml"),
+        "[account]\nmarketing = \"enterprise\"\n",
+    )
+    .expect("write");
+    let target = "workflow \"Onboarding\" for contact {\n  delay 1d\n}\n";
+    let caller = "workflow \"Caller\" for contact {\n  enroll in \"Onboarding\"\n}\n";
+    std::fs::write(dir.path().join("target.wf"), target).expect("write");
+    std::fs::write(dir.path().join("caller.wf"), caller).expect("write");
+    let t = file_uri(&dir.path().join("target.wf"));
+    let c = file_uri(&dir.path().join("caller.wf"));
+    s.initialize();
+    s.open(&c, caller);
+    let (l, ch) = find(caller, "Onboarding", 2);
+    let r = s.result("textDocument/definition", doc_pos(&c, l, ch));
+    assert_eq!(r[0]["uri"], t.as_str(), "{r}");
+    assert_eq!(r[0]["range"]["start"], pos(0, 9));
+    // Hover names the object type and the file.
+    let h = s.result("textDocument/hover", doc_pos(&c, l, ch));
+    let text = h["contents"]["value"].as_str().unwrap_or("");
+    assert!(
+        text.contains("for `contact`") && text.contains("target.wf"),
+        "{text}"
+    );
+    // References from the definition find the caller on disk.
+    s.open(&t, target);
+    let r = s.result(
+        "textDocument/references",
+        json!({"textDocument": {"uri": t}, "position": pos(0, 12), "context": {"includeDeclaration": false}}),
+    );
+    assert_eq!(r.as_array().map(Vec::len), Some(1), "{r}");
+    assert_eq!(r[0]["uri"], c.as_str());
+    // Rename it in the open buffer: the caller's target is gone.
+    s.change(&t, 2, &target.replace("Onboarding", "Welcome"));
+    let r = s.result("textDocument/definition", doc_pos(&c, l, ch));
+    assert!(r.is_null(), "{r}");
+    assert_eq!(s.shutdown_and_exit().code(), Some(0));
+}
+
+#[test]
+fn hover_completion_definition_references_symbols() {
+    let mut s = Server::start();
+    let uri = "file:///tmp/wfc-lsp-test-features/nurture.wf";
+    s.initialize();
+    s.open(uri, NURTURE);
+
+    // Hover on an action keyword.
+    let (l, c) = find(NURTURE, "send internal email", 6);
+    let h = s.result("textDocument/hover", doc_pos(uri, l, c));
+    let text = h["contents"]["value"].as_str().unwrap_or("");
+    assert!(
+        text.contains("send internal email") && text.contains("object types: all"),
+        "{text}"
+    );
+    assert_eq!(
+        h["range"]["start"],
+        pos(l, find(NURTURE, "send internal email", 0).1)
+    );
+    // Hover on a label in `goto`: the labelled step.
+    let (l, c) = find(NURTURE, "goto notify", 7);
+    let h = s.result("textDocument/hover", doc_pos(uri, l, c));
+    let text = h["contents"]["value"].as_str().unwrap_or("");
+    assert!(
+        text.contains("notify: send internal email to owner"),
+        "{text}"
+    );
+    assert!(text.contains("line 4"), "{text}");
+    // Hover on a workflow name in `enroll in` (non-ASCII name).
+    let (l, c) = find(NURTURE, "\"Onboarding 😀\"\n}", 12);
+    let h = s.result("textDocument/hover", doc_pos(uri, l, c));
+    let text = h["contents"]["value"].as_str().unwrap_or("");
+    assert!(
+        text.contains("for `contact`") && text.contains("`nurture.wf` line 11"),
+        "{text}"
+    );
+
+    // Definition of the label from `goto`.
+    let (l, c) = find(NURTURE, "goto notify", 6);
+    let r = s.result("textDocument/definition", doc_pos(uri, l, c));
+    let (dl, dc) = find(NURTURE, "notify:", 0);
+    assert_eq!(r[0]["range"]["start"], pos(dl, dc), "{r}");
+    assert_eq!(r[0]["range"]["end"], pos(dl, dc + 6), "{r}");
+    // Definition of a workflow with an emoji in its name: UTF-16 range.
+    let (l, c) = find(NURTURE, "\"Onboarding 😀\"\n}", 13);
+    let r = s.result("textDocument/definition", doc_pos(uri, l, c));
+    let (wl, _) = find(NURTURE, "workflow \"Onboarding", 0);
+    // `workflow ` is 9 units; `"Onboarding 😀"` is 1 + 11 + 2 + 1 = 15.
+    assert_eq!(
+        r[0]["range"],
+        json!({"start": pos(wl, 9), "end": pos(wl, 24)}),
+        "{r}"
+    );
+    // References of the label, with and without the declaration.
+    let refs = |s: &mut Server, decl: bool| {
+        s.result(
+            "textDocument/references",
+            json!({"textDocument": {"uri": uri}, "position": pos(dl, dc + 2), "context": {"includeDeclaration": decl}}),
+        )
+    };
+    assert_eq!(refs(&mut s, true).as_array().map(Vec::len), Some(2));
+    let r = refs(&mut s, false);
+    assert_eq!(r.as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        r[0]["range"]["start"],
+        pos(find(NURTURE, "goto notify", 5).0, 9)
+    );
+
+    // Document symbols: workflows with their labels.
+    let sy = s.result(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert_eq!(sy.as_array().map(Vec::len), Some(2), "{sy}");
+    assert_eq!(sy[0]["name"], "Lead nurture");
+    assert_eq!(sy[0]["detail"], "for contact");
+    assert_eq!(sy[0]["children"][0]["name"], "notify");
+    assert_eq!(sy[1]["name"], "Onboarding 😀");
+
+    // Completion: step keywords at the start of a new step.
+    let edited = NURTURE.replace("  delay 1d\n", "  delay 1d\n  se\n");
+    s.change(uri, 2, &edited);
+    let (l, c) = find(&edited, "  se\n", 4);
+    let items = labels(&s.result("textDocument/completion", doc_pos(uri, l, c)));
+    for want in ["send email", "send internal email", "set", "delay", "goto"] {
+        assert!(items.iter().any(|i| i == want), "{want} not in {items:?}");
+    }
+    // Settings only at a workflow's top level.
+    assert!(items.iter().any(|i| i == "enroll when"), "{items:?}");
+    // Labels after `goto`.
+    let edited = NURTURE.replace("goto notify", "goto ");
+    s.change(uri, 3, &edited);
+    let (l, c) = find(&edited, "goto ", 5);
+    let items = labels(&s.result("textDocument/completion", doc_pos(uri, l, c)));
+    assert_eq!(items, vec!["notify".to_string()]);
+    // Workflow names after `enroll in` (half-typed string).
+    let edited = NURTURE.replace("enroll in \"Onboarding 😀\"", "enroll in \"Onb");
+    s.change(uri, 4, &edited);
+    let (l, c) = find(&edited, "\"Onb", 4);
+    let r = s.result("textDocument/completion", doc_pos(uri, l, c));
+    assert!(labels(&r).contains(&"Onboarding 😀".to_string()), "{r}");
+    let item = r
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["label"] == "Onboarding 😀"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(item["textEdit"]["newText"], "Onboarding 😀\"", "{item}");
+    assert_eq!(item["textEdit"]["range"]["start"], pos(l, c - 3));
+    assert_eq!(item["detail"], "workflow for contact");
+    assert_eq!(s.shutdown_and_exit().code(), Some(0));
+}
+
+fn labels(r: &Value) -> Vec<String> {
+    let items = r
+        .as_array()
+        .cloned()
+        .or_else(|| r["items"].as_array().cloned())
+        .unwrap_or_default();
+    items
+        .iter()
+        .filter_map(|i| i["label"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// Half-typed edits keep every feature answering.
+#[test]
+fn half_typed_text_is_served() {
+    let mut s = Server::start();
+    let uri = "file:///tmp/wfc-lsp-test-half/h.wf";
+    s.initialize();
+    s.open(uri, "");
+    let _ = s.diagnostics(uri);
+    let mut text = String::new();
+    for (n, ch) in "workflow \"A é\" for contact {\n  if x { goto \n"
+        .chars()
+        .enumerate()
+    {
+        text.push(ch);
+        s.change(uri, n as i64 + 2, &text);
+    }
+    let last = text.lines().count() as u32 - 1;
+    for method in [
+        "textDocument/hover",
+        "textDocument/completion",
+        "textDocument/definition",
+    ] {
+        for c in [0, 3, 100] {
+            let r = s.request(method, doc_pos(uri, last, c));
+            assert!(r.get("error").is_none(), "{method}: {r}");
+        }
+    }
+    let sy = s.result(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert_eq!(sy[0]["name"], "A é", "{sy}");
+    // Diagnostics are published for the last version of the burst.
+    let last_version = text.chars().count() as i64 + 1;
+    s.wait_for(|v| {
+        v["method"] == "textDocument/publishDiagnostics" && v["params"]["version"] == last_version
+    });
+    assert_eq!(s.shutdown_and_exit().code(), Some(0));
+}
