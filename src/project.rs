@@ -24,7 +24,7 @@ use crate::driver::SourceInput;
 use crate::syntax::MAX_SOURCE_BYTES;
 
 /// The manifest's file name.
-pub const MANIFEST: &str = "wf.toml";
+pub const MANIFEST: &str = crate::schema::manifest::FILE_NAME;
 
 /// The name used for stdin without `--stdin-filename`.
 pub const STDIN_NAME: &str = "<stdin>";
@@ -169,12 +169,10 @@ pub fn load(request: &Request, cwd: &Path, stdin: &mut dyn Read) -> Result<Proje
     })
 }
 
-/// The nearest `wf.toml` in `start` or one of its parents.
+/// The nearest `wf.toml` in `start` or one of its parents (the checker's
+/// [`manifest::discover`](crate::schema::manifest::discover)).
 pub fn discover(start: &Path) -> Option<PathBuf> {
-    start
-        .ancestors()
-        .map(|dir| dir.join(MANIFEST))
-        .find(|candidate| candidate.is_file())
+    crate::schema::manifest::discover(start)
 }
 
 /// Every `.wf` file below `dir`, sorted by path. Hidden folders (`.git`, ...)

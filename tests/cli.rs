@@ -230,6 +230,15 @@ fn stdin_with_a_file_name() {
     assert_eq!(v[0]["file"], "<stdin>");
     let o = wfc(t.path(), &["check", "-"], Some(VALID.as_bytes()));
     assert_eq!(o.code, 0, "{}", o.stderr);
+    // build from stdin: the plan's source location carries the given name
+    let o = wfc(
+        t.path(),
+        &["build", "-", "--stdin-filename", "flows/buffer.wf"],
+        Some(VALID.as_bytes()),
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: Value = serde_json::from_str(&o.stdout).expect("JSON");
+    assert_eq!(v["source"]["file"], "flows/buffer.wf");
 }
 
 #[test]
@@ -276,17 +285,84 @@ fn build_with_errors_writes_nothing() {
 
 #[test]
 fn build_prints_json_on_stdout() {
-    let t = dir_with(&[("ok.wf", VALID.as_bytes())]);
+    let two = format!("{VALID}\nworkflow \"Deal: won!\" for deal {{\n  delay 2h\n}}\n");
+    let t = dir_with(&[("ok.wf", VALID.as_bytes()), ("two.wf", two.as_bytes())]);
+    // One workflow: the plan as one object.
     let o = wfc(t.path(), &["build", "ok.wf"], None);
     assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(o.stderr, "");
     let v: Value = serde_json::from_str(&o.stdout).expect("plans are JSON");
-    // One workflow: the plan object; otherwise an array of plans.
-    if let Some(obj) = v.as_object() {
-        assert_eq!(obj["format"], "wfplan/1");
-        assert_eq!(obj["name"], "Welcome");
-    } else {
-        assert!(v.is_array(), "{v}");
-    }
+    assert_eq!(v["format"], "wfplan/1");
+    assert_eq!(v["name"], "Welcome");
+    assert_eq!(v["object"], "contact");
+    // Several: an array, in source order.
+    let o = wfc(t.path(), &["build", "two.wf"], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: Value = serde_json::from_str(&o.stdout).expect("plans are JSON");
+    let names: Vec<&str> = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert_eq!(names, ["Welcome", "Deal: won!"]);
+}
+
+#[test]
+fn build_out_dir_writes_one_file_per_workflow() {
+    let two = "workflow \"Deal: won!\" for deal {\n  delay 2h\n}\nworkflow \"Zoë's tickets\" for ticket {\n  delay 1d\n}\n";
+    let t = dir_with(&[
+        ("ok.wf", VALID.as_bytes()),
+        ("flows/two.wf", two.as_bytes()),
+    ]);
+    let o = wfc(
+        t.path(),
+        &["build", "ok.wf", "flows", "-o", "out/plans"],
+        None,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(o.stdout, "", "plans go to files, not stdout");
+    assert!(o.stderr.contains("wrote 3 plans"), "{}", o.stderr);
+    let dir = t.path().join("out/plans");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .expect("out dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        ["deal-won.json", "welcome.json", "zoë-s-tickets.json"]
+    );
+    let text = std::fs::read_to_string(dir.join("deal-won.json")).expect("plan");
+    let v: Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(v["name"], "Deal: won!");
+    assert_eq!(v["object"], "deal");
+}
+
+#[test]
+fn syntax_errors_exit_1_with_the_right_line() {
+    let src = "workflow \"A\" for contact {\n  delay 1d\n  sned email \"X\"\n}\n\nworkflow \"B\" for deal {\n  dealy 2d\n}\n";
+    let t = dir_with(&[("bad.wf", src.as_bytes())]);
+    let o = wfc(t.path(), &["check", "bad.wf", "--format", "json"], None);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let v: Value = serde_json::from_str(&o.stdout).expect("JSON");
+    let at: Vec<(&str, u64, u64)> = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or(""),
+                d["line"].as_u64().unwrap_or(0),
+                d["column"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(at, [("WF001", 3, 3), ("WF001", 7, 3)], "{v:#}");
+
+    let o = wfc(t.path(), &["build", "bad.wf", "-o", "out"], None);
+    assert_eq!(o.code, 1);
+    assert!(!t.path().join("out").exists());
 }
 
 #[test]
@@ -367,6 +443,28 @@ fn colour_only_when_asked_or_on_a_terminal() {
 /// panic; it exits as it would have.
 #[test]
 fn closed_stdout_is_not_a_crash() {
+    // `wfc build examples/*.wf | head -c 100`: the plans are far more than a pipe holds.
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wfc"))
+        .arg("build")
+        .arg(&examples)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 100];
+    stdout.read_exact(&mut first).expect("some output");
+    drop(stdout);
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
+
+#[test]
+fn closed_stdout_while_reporting_is_not_a_crash() {
     let files: Vec<(String, &[u8])> = (0..400)
         .map(|i| (format!("f{i:03}.wf"), NOT_UTF8))
         .collect();

@@ -4,8 +4,8 @@
 //! plus a hand-made set that exercises every renderer.
 //!
 //! The corpora are globbed, so a new corpus file gets snapshots without
-//! touching this harness. A folder of `tests/check` holding a `wf.toml` is
-//! one project: its files are checked together, as `wfc check <folder>` would.
+//! touching this harness. A case folder of `tests/check/<group>/` is one
+//! project: its files are checked together, as `wfc check <folder>` does.
 
 use std::path::{Path, PathBuf};
 
@@ -77,33 +77,31 @@ fn syntax_error_corpus() {
 
 #[test]
 fn check_corpus() {
-    let files = corpus("tests/check");
-    // Folders with a wf.toml are projects, checked as a whole.
-    let mut projects: Vec<PathBuf> = Vec::new();
-    let mut singles: Vec<PathBuf> = Vec::new();
-    for file in files {
-        let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
-        let project_dir = dir
-            .ancestors()
-            .take_while(|d| d.starts_with("tests/check"))
-            .find(|d| root().join(d).join(project::MANIFEST).is_file())
-            .map(Path::to_path_buf);
-        match project_dir {
-            Some(p) if p != Path::new("tests/check") => {
-                if !projects.contains(&p) {
-                    projects.push(p);
-                }
-            }
-            _ => singles.push(file),
+    // Cases are the entries of `tests/check/<group>/`: a `.wf` file is
+    // checked alone; a folder is a project (its `.wf` files together, with
+    // its `wf.toml` if it has one), as `wfc check <folder>` does.
+    let base = root().join("tests/check");
+    let Ok(groups) = std::fs::read_dir(&base) else {
+        return;
+    };
+    let mut groups: Vec<PathBuf> = groups.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    groups.sort();
+    for group in groups.iter().filter(|g| g.is_dir()) {
+        let mut cases: Vec<PathBuf> = std::fs::read_dir(group)
+            .unwrap_or_else(|e| panic!("{}: {e}", group.display()))
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.is_dir() || p.extension().is_some_and(|x| x == "wf"))
+            .collect();
+        cases.sort();
+        for case in cases {
+            let rel = case
+                .strip_prefix(root())
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|_| case.clone());
+            let c = compile(std::slice::from_ref(&rel));
+            snapshot_both(&snapshot_name(&rel), &c);
         }
-    }
-    for file in &singles {
-        let c = compile(std::slice::from_ref(file));
-        snapshot_both(&snapshot_name(file), &c);
-    }
-    for dir in &projects {
-        let c = compile(std::slice::from_ref(dir));
-        snapshot_both(&snapshot_name(&dir.join("project")), &c);
     }
 }
 

@@ -45,7 +45,7 @@ Examples:
   wfc check flows/ extra.wf          check files and folders together
   wfc check --format json src/       diagnostics as one JSON array on stdout
   cat a.wf | wfc check - --stdin-filename a.wf
-  wfc build examples/lead_nurture.wf print the plan as JSON
+  wfc build examples/contact_lead_nurture.wf  the plan as JSON
   wfc build flows/ -o plans/         write one <workflow-name>.json per workflow
   wfc explain WF101                  what a diagnostic code means";
 

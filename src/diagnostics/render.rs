@@ -758,7 +758,8 @@ mod tests {
             "expected `for`",
             Label::new(Span::new(f, at, at + 3), "here"),
         );
-        let j: Vec<JsonDiagnostic> = serde_json::from_str(&json(&sm, &[d.clone()])).unwrap();
+        let j: Vec<JsonDiagnostic> =
+            serde_json::from_str(&json(&sm, std::slice::from_ref(&d))).unwrap();
         assert_eq!(j[0].column, 15);
         let out = human(&sm, &[d], HumanOptions::plain());
         assert!(out.contains("[a.wf:1:15]"), "{out}");
