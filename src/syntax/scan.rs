@@ -131,7 +131,10 @@ pub(crate) fn scan(text: &str) -> Scan {
             }
             c if c.is_ascii_alphabetic() || c == b'_' => {
                 let mut j = i + 1;
-                while b.get(j).is_some_and(|&x| x.is_ascii_alphanumeric() || x == b'_') {
+                while b
+                    .get(j)
+                    .is_some_and(|&x| x.is_ascii_alphanumeric() || x == b'_')
+                {
                     j += 1;
                 }
                 let word = b.get(i..j).unwrap_or_default();
