@@ -444,10 +444,17 @@ fn colour_only_when_asked_or_on_a_terminal() {
 #[test]
 fn closed_stdout_is_not_a_crash() {
     // `wfc build examples/*.wf | head -c 100`: the plans are far more than a pipe holds.
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    // The standalone examples (examples/project/ has its own wf.toml).
+    let mut examples: Vec<_> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"))
+            .expect("examples/")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|x| x == "wf"))
+            .collect();
+    examples.sort();
     let mut child = Command::new(env!("CARGO_BIN_EXE_wfc"))
         .arg("build")
-        .arg(&examples)
+        .args(&examples)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -758,7 +758,7 @@ fn lists_audiences_subscriptions_and_recorded_effects() {
 #[test]
 fn condition_semantics_empty_values_any_associated_and_events() {
     let c = |cond: serde_json::Value, path: &str| json!({"path": path, "condition": cond});
-    let cases = vec![
+    let cases = [
         c(
             json!({"op": "compare", "property": prop("city"), "cmp": "is_not", "value": "Gent"}),
             "is not (empty: true)",
@@ -795,12 +795,10 @@ fn condition_semantics_empty_values_any_associated_and_events() {
     for (i, s) in steps.iter_mut().enumerate() {
         s["cases"][0]["next"] = json!(format!("b{}", i + 1));
     }
-    let n = steps.len();
-    steps.last_mut().map(|s| {
+    if let Some(s) = steps.last_mut() {
         s["cases"][0]["next"] = json!(null);
         s["else_next"] = json!(null);
-    });
-    let _ = n;
+    }
     let p = plan(json!({"name": "Conds", "object": "contact", "nodes": steps}));
     let records = r#"{"id":"empty","object":"contact","properties":{"city":""}}
 {"id":"full","object":"contact","properties":{"city":"Gent","hubspotscore":"3"},"associations":{"company":["co1","co2"]}}
