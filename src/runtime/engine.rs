@@ -1389,7 +1389,7 @@ fn convert(v: &Json, ty: Option<&PropType>, tz: chrono_tz::Tz) -> Result<Json, S
             }
         }
         Some(PropType::Enum(options)) => {
-            if options.iter().any(|o| *o == text) {
+            if options.contains(&text) {
                 Ok(Json::String(text))
             } else {
                 Err(format!("`{text}` is not an option of the target property"))
@@ -1399,7 +1399,7 @@ fn convert(v: &Json, ty: Option<&PropType>, tz: chrono_tz::Tz) -> Result<Json, S
             let items = multi_items(v);
             for i in &items {
                 let t = to_text(i);
-                if !options.iter().any(|o| *o == t) {
+                if !options.contains(&t) {
                     return Err(format!("`{t}` is not an option of the target property"));
                 }
             }
