@@ -569,11 +569,10 @@ fn generated_corpus_checks_clean() {
 
 /// fuzz/fmt_roundtrip, crash-448d64d6: a comment after a workflow's `{` on
 /// the same line. `wfc::fmt::format_source` returns text that no longer
-/// parses ("expected `}` to close the block opened on line 1"). Owner: fmt
-/// (src/fmt/mod.rs). Ignored until fixed so CI stays green; run with
-/// `cargo test --test hostile -- --ignored`.
+/// parsed ("expected `}` to close the block opened on line 1"): an empty
+/// block printed its `}` after the comment. Fixed in src/fmt/mod.rs
+/// (`close_block`); this is the regression test.
 #[test]
-#[ignore = "fmt bug found by fuzzing: comment after `{` of a workflow (src/fmt)"]
 fn fuzz_fmt_comment_after_workflow_brace() {
     let src = "workflow \"Birthday\" for contact centered on property firstname {  \
                # expect: WFl 1d before date\n}\n";

@@ -356,6 +356,12 @@ impl<'a> Printer<'a> {
         }
         self.indent -= 1;
         if chunks.is_empty() {
+            // `{ }` stays on one line, unless a comment follows the `{`:
+            // then `}` must go on a line of its own or the comment eats it.
+            if !self.out.ends_with('{') {
+                self.out.push('\n');
+                self.push_indent();
+            }
             self.out.push('}');
             return;
         }
