@@ -44,6 +44,10 @@ fn run(args: &[String]) -> Result<(), String> {
         return Ok(());
     }
     let out = args.first().ok_or("missing OUT.wf")?;
+    // `-h`, `--help` or any other flag is not a file name to write a corpus to.
+    if out.starts_with('-') {
+        return Err(format!("unknown option `{out}`"));
+    }
     let size = num(args.get(1), 1_000_000, "SIZE_BYTES")? as usize;
     let seed = num(args.get(2), 1, "SEED")?;
     let text = wfc::corpus::generate(seed, size);
