@@ -83,6 +83,21 @@ impl Diagnostic {
         self
     }
 
+    /// The message followed by `help: ...` and `note: ...` lines, for
+    /// outputs with a single text field (GitHub annotations, SARIF, LSP).
+    pub fn message_with_help(&self) -> String {
+        let mut text = self.message.clone();
+        if let Some(help) = &self.help {
+            text.push_str("\nhelp: ");
+            text.push_str(help);
+        }
+        if let Some(note) = &self.note {
+            text.push_str("\nnote: ");
+            text.push_str(note);
+        }
+        text
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

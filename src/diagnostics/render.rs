@@ -427,15 +427,7 @@ pub fn github(sources: &SourceMap, diags: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diags {
         let r = Region::of(sources, d.primary.span);
-        let mut message = d.message.clone();
-        if let Some(help) = &d.help {
-            message.push_str("\nhelp: ");
-            message.push_str(help);
-        }
-        if let Some(note) = &d.note {
-            message.push_str("\nnote: ");
-            message.push_str(note);
-        }
+        let message = d.message_with_help();
         out.push_str(&format!(
             "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
             d.severity.as_str(),
@@ -509,15 +501,7 @@ pub fn sarif(sources: &SourceMap, diags: &[Diagnostic]) -> String {
     let results: Vec<Value> = diags
         .iter()
         .map(|d| {
-            let mut text = d.message.clone();
-            if let Some(help) = &d.help {
-                text.push_str("\nhelp: ");
-                text.push_str(help);
-            }
-            if let Some(note) = &d.note {
-                text.push_str("\nnote: ");
-                text.push_str(note);
-            }
+            let text = d.message_with_help();
             let rule_index = codes.iter().position(|c| *c == d.code).unwrap_or(0);
             let mut result = json!({
                 "ruleId": d.code.as_str(),

@@ -61,15 +61,7 @@ pub fn diagnostic<'a>(
     file: &dyn Fn(FileId) -> Option<(&'a SourceText, Uri)>,
 ) -> Option<lsp_types::Diagnostic> {
     let (src, _) = file(d.primary.span.file)?;
-    let mut message = d.message.clone();
-    if let Some(help) = &d.help {
-        message.push_str("\nhelp: ");
-        message.push_str(help);
-    }
-    if let Some(note) = &d.note {
-        message.push_str("\nnote: ");
-        message.push_str(note);
-    }
+    let mut message = d.message_with_help();
     message.push_str(&format!(
         "\n(run `wfc explain {}` for details)",
         d.code.as_str()
