@@ -1,12 +1,15 @@
 //! Re-checking a 5,000-line workspace after a one-character edit: the time
 //! from `didChange` to the diagnostics being ready to publish
-//! (`Workspace::change` + `Workspace::flush`: compile, convert, diff).
+//! (`Workspace::change` + `Workspace::flush`: check with the parse cache, so
+//! only the edited file is parsed; convert; diff). For comparison, the same
+//! workspace checked from scratch (`driver::check`, every file parsed).
 
 use std::hint::black_box;
 use std::str::FromStr;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use lsp_types::{TextDocumentContentChangeEvent, Uri};
+use wfc::driver::{check, SourceInput};
 use wfc::lsp::Workspace;
 
 /// One workflow of 25 lines (realistic steps, a branch, a label, a goto).
@@ -96,6 +99,21 @@ fn bench(c: &mut Criterion) {
             })
         },
     );
+
+    let inputs: Vec<SourceInput> = (0..10)
+        .map(|f| {
+            let name = format!("f{f}.wf");
+            let bytes = std::fs::read(dir.path().join(&name)).unwrap_or_default();
+            SourceInput::new(name, bytes)
+        })
+        .collect();
+    let manifest = SourceInput::new(
+        "wf.toml",
+        std::fs::read(dir.path().join("wf.toml")).unwrap_or_default(),
+    );
+    c.bench_function("lsp: the same workspace checked from scratch", |b| {
+        b.iter(|| black_box(check(inputs.clone(), Some(manifest.clone()))))
+    });
 }
 
 criterion_group! {

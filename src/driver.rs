@@ -1,6 +1,8 @@
 //! The library's one entry point: sources (+ manifest) in, plans and every
 //! diagnostic out. The CLI and the language server are thin shells over it.
 
+use std::collections::HashMap;
+
 use crate::diagnostics::{self, Code, Diagnostic, Label};
 use crate::plan::Plan;
 use crate::schema::{manifest, Environment};
@@ -53,21 +55,172 @@ impl Compilation {
 
 /// Parse, check and (when error-free) generate plans.
 pub fn compile(inputs: Vec<SourceInput>, manifest_input: Option<SourceInput>) -> Compilation {
-    run(inputs, manifest_input, true)
+    run(inputs, manifest_input, true, None)
 }
 
 /// Parse and check only: the same diagnostics as [`compile`], but no plans
 /// are generated (`plans` is always empty). For `wfc check` and editors,
 /// which never look at plans.
 pub fn check(inputs: Vec<SourceInput>, manifest_input: Option<SourceInput>) -> Compilation {
-    run(inputs, manifest_input, false)
+    run(inputs, manifest_input, false, None)
+}
+
+/// [`check`] reusing the parse of every file whose text did not change since
+/// the last call with the same `cache` (and the loaded manifest, when its
+/// text did not change either). The checker always runs over every file, so
+/// the result is exactly what [`check`] returns on the same inputs; only the
+/// parsing work is saved. For editors, which re-check a whole project after
+/// every keystroke in one file.
+pub fn check_cached(
+    inputs: Vec<SourceInput>,
+    manifest_input: Option<SourceInput>,
+    cache: &mut ParseCache,
+) -> Compilation {
+    run(inputs, manifest_input, false, Some(cache))
+}
+
+/// What [`check_cached`] keeps between calls: per file name, the text, the
+/// file id it had, its AST and its syntax diagnostics (WF001/WF002); and the
+/// manifest's text with the environment (or WF010 diagnostics) it gave.
+///
+/// An entry is reused only when the file has the same name, the same id
+/// (its position in the sorted inputs: spans carry the id) and the very same
+/// text. Entries of files absent from the last call are dropped, so the
+/// cache never holds more than one project's files.
+///
+/// The ASTs are moved into the [`Compilation`], not copied: hand the
+/// compilation back with [`ParseCache::reclaim`] once done with it (before
+/// the next call), or the next call parses every file again.
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    files: HashMap<String, Parsed>,
+    manifest: Option<LoadedManifest>,
+    /// Files parsed afresh (not reused) by the last call.
+    parsed: usize,
+}
+
+#[derive(Debug)]
+struct Parsed {
+    id: FileId,
+    text: String,
+    /// `None` while the AST is lent to a [`Compilation`] (see
+    /// [`ParseCache::reclaim`]).
+    file: Option<ast::SourceFile>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Debug)]
+struct LoadedManifest {
+    name: String,
+    id: FileId,
+    text: String,
+    env: Result<Environment, Vec<Diagnostic>>,
+}
+
+impl ParseCache {
+    pub fn new() -> ParseCache {
+        ParseCache::default()
+    }
+
+    /// Number of `.wf` files held.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// How many files the last [`check_cached`] call had to parse (the
+    /// others were reused).
+    pub fn last_parsed(&self) -> usize {
+        self.parsed
+    }
+
+    /// The parse of `id` in `sources`: the cached one when name, id and text
+    /// match, else a fresh one (which replaces the entry).
+    fn parse(&mut self, sources: &SourceMap, id: FileId) -> (ast::SourceFile, Vec<Diagnostic>) {
+        let Some(src) = sources.get(id) else {
+            return syntax::parse(sources, id);
+        };
+        if let Some(p) = self.files.get_mut(&src.name) {
+            if p.id == id && p.text == src.text {
+                if let Some(file) = p.file.take() {
+                    return (file, p.diagnostics.clone());
+                }
+            }
+        }
+        let (file, diags) = syntax::parse(sources, id);
+        self.parsed += 1;
+        self.files.insert(
+            src.name.clone(),
+            Parsed {
+                id,
+                text: src.text.clone(),
+                file: None,
+                diagnostics: diags.clone(),
+            },
+        );
+        (file, diags)
+    }
+
+    /// Take back the ASTs of a compilation made by [`check_cached`] with this
+    /// cache, so the next call reuses them without copying. ASTs whose file
+    /// no longer matches an entry (name, id and text) are dropped.
+    pub fn reclaim(&mut self, comp: Compilation) {
+        for file in comp.files {
+            let Some(src) = comp.sources.get(file.file) else {
+                continue;
+            };
+            if let Some(p) = self.files.get_mut(&src.name) {
+                if p.id == file.file && p.text == src.text && p.file.is_none() {
+                    p.file = Some(file);
+                }
+            }
+        }
+    }
+
+    /// The environment of the manifest `id` (see [`manifest::load`]), cached
+    /// like a parse.
+    fn manifest(
+        &mut self,
+        sources: &SourceMap,
+        id: FileId,
+    ) -> Result<Environment, Vec<Diagnostic>> {
+        let name = sources.name(id);
+        let text = sources.text(id);
+        if let Some(m) = &self.manifest {
+            if m.id == id && m.name == name && m.text == text {
+                return m.env.clone();
+            }
+        }
+        let env = manifest::load(sources, id);
+        self.manifest = Some(LoadedManifest {
+            name: name.to_string(),
+            id,
+            text: text.to_string(),
+            env: env.clone(),
+        });
+        env
+    }
+
+    /// Drop the entries of files not in `sources`.
+    fn retain(&mut self, sources: &SourceMap) {
+        let names: std::collections::HashSet<&str> =
+            sources.files().map(|(_, s)| s.name.as_str()).collect();
+        self.files.retain(|name, _| names.contains(name.as_str()));
+    }
 }
 
 fn run(
     mut inputs: Vec<SourceInput>,
     manifest_input: Option<SourceInput>,
     generate: bool,
+    mut cache: Option<&mut ParseCache>,
 ) -> Compilation {
+    if let Some(c) = cache.as_deref_mut() {
+        c.parsed = 0;
+    }
     inputs.sort_by(|a, b| a.name.cmp(&b.name));
     let mut sources = SourceMap::new();
     let mut diagnostics = Vec::new();
@@ -86,20 +239,29 @@ fn run(
     });
 
     let env = match manifest {
-        Some(id) => match manifest::load(&sources, id) {
-            Ok(env) => env,
-            Err(diags) => {
-                diagnostics.extend(diags);
-                Environment::after_bad_manifest()
+        Some(id) => {
+            let loaded = match cache.as_deref_mut() {
+                Some(c) => c.manifest(&sources, id),
+                None => manifest::load(&sources, id),
+            };
+            match loaded {
+                Ok(env) => env,
+                Err(diags) => {
+                    diagnostics.extend(diags);
+                    Environment::after_bad_manifest()
+                }
             }
-        },
+        }
         None => Environment::standard(),
     };
 
     let mut files = Vec::with_capacity(ids.len());
     for &(id, readable) in &ids {
         if readable {
-            let (file, diags) = syntax::parse(&sources, id);
+            let (file, diags) = match cache.as_deref_mut() {
+                Some(c) => c.parse(&sources, id),
+                None => syntax::parse(&sources, id),
+            };
             diagnostics.extend(diags);
             files.push(file);
         } else {
@@ -109,6 +271,10 @@ fn run(
                 comments: Vec::new(),
             });
         }
+    }
+
+    if let Some(c) = cache {
+        c.retain(&sources);
     }
 
     diagnostics.extend(crate::check::check(&files, &env, &sources));
@@ -281,6 +447,67 @@ mod tests {
             assert_eq!(a.files, b.files);
             assert!(b.plans.is_empty());
         }
+    }
+
+    #[test]
+    fn check_cached_equals_check_through_edits() {
+        let a = "workflow \"A\" for contact {\n  enroll in \"B\"\n}\n".to_string();
+        let b = "workflow \"B\" for contact {\n  delay 1d\n}\n".to_string();
+        let b_renamed = b.replace("\"B\"", "\"C\"");
+        let broken = "workflow \"Z\" for contact {\n  delay\n".to_string();
+        let toml = "[account]\nmarketing = \"starter\"\n".to_string();
+        let bad_toml = "[account\n".to_string();
+        // (files, manifest, files parsed afresh)
+        type Step<'a> = (Vec<(&'a str, &'a String)>, Option<&'a String>, usize);
+        let steps: Vec<Step> = vec![
+            (vec![("a.wf", &a), ("b.wf", &b)], None, 2),
+            (vec![("a.wf", &a), ("b.wf", &b)], None, 0),
+            // An edit in b.wf flags the `enroll in` of a.wf: only b is parsed.
+            (vec![("a.wf", &a), ("b.wf", &b_renamed)], None, 1),
+            (vec![("a.wf", &a), ("b.wf", &b_renamed)], Some(&toml), 0),
+            (vec![("a.wf", &a), ("b.wf", &b_renamed)], Some(&bad_toml), 0),
+            (vec![("a.wf", &a), ("b.wf", &b)], Some(&toml), 1),
+            // A file sorting first shifts the ids: every file is parsed again.
+            (
+                vec![("0.wf", &broken), ("a.wf", &a), ("b.wf", &b)],
+                Some(&toml),
+                3,
+            ),
+            (vec![("a.wf", &a)], None, 1),
+        ];
+        let mut cache = ParseCache::new();
+        for (i, (files, manifest, parsed)) in steps.into_iter().enumerate() {
+            let inputs: Vec<SourceInput> = files
+                .iter()
+                .map(|(n, t)| SourceInput::new(*n, t.as_str()))
+                .collect();
+            let m = manifest.map(|t| SourceInput::new("wf.toml", t.as_str()));
+            let fresh = check(inputs.clone(), m.clone());
+            let cached = check_cached(inputs, m, &mut cache);
+            assert_eq!(cached.diagnostics, fresh.diagnostics, "step {i}");
+            assert_eq!(cached.files, fresh.files, "step {i}");
+            assert_eq!(cached.env, fresh.env, "step {i}");
+            assert_eq!(cache.last_parsed(), parsed, "step {i}");
+            assert_eq!(cache.len(), files.len(), "step {i}");
+            cache.reclaim(cached);
+        }
+    }
+
+    #[test]
+    fn without_reclaim_files_are_parsed_again() {
+        let inputs = vec![
+            SourceInput::new("a.wf", "workflow \"A\" for contact {\n}\n"),
+            SourceInput::new("b.wf", "workflow \"B\" for contact {\n}\n"),
+        ];
+        let mut cache = ParseCache::new();
+        let first = check_cached(inputs.clone(), None, &mut cache);
+        let second = check_cached(inputs.clone(), None, &mut cache);
+        assert_eq!(cache.last_parsed(), 2);
+        assert_eq!(first.files, second.files);
+        cache.reclaim(second);
+        let third = check_cached(inputs, None, &mut cache);
+        assert_eq!(cache.last_parsed(), 0);
+        assert_eq!(first.files, third.files);
     }
 
     #[test]

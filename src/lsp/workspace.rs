@@ -1,4 +1,4 @@
-//! The document store and the projects checked with [`crate::compile`].
+//! The document store and the projects checked with [`crate::driver::check_cached`].
 //!
 //! A document under a folder holding `wf.toml` (in it or a parent) belongs to
 //! that folder's project: every `.wf` file below the manifest's folder is
@@ -18,7 +18,7 @@ use super::convert;
 use super::index::FileIndex;
 use super::uri;
 use crate::diagnostics::Code;
-use crate::driver::{compile, Compilation, SourceInput};
+use crate::driver::{check_cached, Compilation, ParseCache, SourceInput};
 use crate::schema::Environment;
 use crate::source::{FileId, SourceText};
 
@@ -103,6 +103,9 @@ pub struct Workspace {
     /// Which project each URI was last checked in.
     owner: HashMap<String, ProjectKey>,
     last_good_env: HashMap<ProjectKey, Environment>,
+    /// Per project, the parse of every file as last checked: after an edit
+    /// only the edited file is parsed again.
+    caches: HashMap<ProjectKey, ParseCache>,
     dirty: BTreeSet<ProjectKey>,
     /// What was last published per URI.
     published: HashMap<String, Vec<lsp_types::Diagnostic>>,
@@ -275,7 +278,13 @@ impl Workspace {
             by_name.insert(name.clone(), u);
             SourceInput::new(name, bytes)
         });
-        let comp = compile(sources, manifest_input);
+        let cache = self.caches.entry(key.clone()).or_default();
+        // Lend the last ASTs back to the cache: unchanged files are not
+        // parsed (nor copied) again.
+        if let Some(old) = self.projects.remove(&key) {
+            cache.reclaim(old.comp);
+        }
+        let comp = check_cached(sources, manifest_input, cache);
 
         let uris: Vec<Uri> = comp
             .sources
@@ -380,6 +389,7 @@ impl Workspace {
     fn drop_project(&mut self, key: &ProjectKey) {
         self.projects.remove(key);
         self.last_good_env.remove(key);
+        self.caches.remove(key);
         let gone: Vec<String> = self
             .owner
             .iter()
