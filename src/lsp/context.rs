@@ -2,8 +2,8 @@
 //! in, the enclosing brace, and the property a path names. Shared by hover
 //! and completion; works on half-typed text.
 
-use super::catalog;
 use super::index::{FileIndex, WorkflowSym};
+use super::keywords;
 use super::lex::{self, Kind, Token};
 use super::workspace::Project;
 use crate::schema::{Environment, PropType};
@@ -87,14 +87,14 @@ impl<'a> Cursor<'a> {
 
     /// The keyword phrase of the step starting at token `start`, and the
     /// number of tokens it spans.
-    pub fn step_keyword(&self, start: usize) -> Option<(&'static catalog::Keyword, usize)> {
+    pub fn step_keyword(&self, start: usize) -> Option<(&'static keywords::Keyword, usize)> {
         let words: Vec<&str> = self.tokens[start.min(self.tokens.len())..]
             .iter()
             .take_while(|t| t.kind == Kind::Ident)
             .take(4)
             .map(|t| t.text(self.text))
             .collect();
-        catalog::match_keyword(&words)
+        keywords::match_keyword(&words)
     }
 
     /// Index of the `{` that encloses token position `i` (unbalanced text:

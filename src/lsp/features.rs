@@ -8,14 +8,16 @@ use lsp_types::{
     Location, MarkupContent, MarkupKind, SymbolKind, TextEdit,
 };
 
-use super::catalog;
 use super::context::{describe_type, Cursor};
 use super::convert;
 use super::index::{Named, WorkflowSym};
+use super::keywords::{self, Meaning};
 use super::lex::{self, Kind};
 use super::workspace::Project;
+use crate::check::catalog::{self, Integration, TierNeed};
 use crate::schema::PropType;
 use crate::source::FileId;
+use crate::syntax::ast::StepKind;
 
 // ------------------------------------------------------------------ hover
 
@@ -65,15 +67,20 @@ fn hover_text(cur: &Cursor) -> Option<(String, Range<usize>)> {
     let start = cur.step_start(i);
     if let Some((kw, n)) = cur.step_keyword(start) {
         if i >= start && i < start + n {
-            if let Some(doc) = catalog::action_doc(kw.phrase) {
-                let range = cur.tokens[start].range.start..cur.tokens[start + n - 1].range.end;
-                let mut s = format!("**{}** (`{}`)\n\n{}\n\n", doc.title, kw.phrase, doc.what);
-                s.push_str(&format!(
-                    "- object types: {}\n- needs: {}",
-                    doc.types, doc.tier
-                ));
-                return Some((s, range));
-            }
+            let range = cur.tokens[start].range.start..cur.tokens[start + n - 1].range.end;
+            let text = match kw.meaning {
+                Meaning::Setting { title, what } => {
+                    format!("**{title}** (`{}`)\n\n{what}", kw.phrase)
+                }
+                Meaning::Step(id) => {
+                    // The parsed step tells `delay until` forms and `+=` apart.
+                    let row = parsed_step_at(cur, range.start)
+                        .map(catalog::step_info)
+                        .unwrap_or_else(|| catalog::info(id));
+                    action_hover(row)
+                }
+            };
+            return Some((text, range));
         }
     }
     // An object type followed by `.` in a path, or named after `for`/`create`.
@@ -102,6 +109,73 @@ fn hover_text(cur: &Cursor) -> Option<(String, Range<usize>)> {
     }
     let (obj, prop) = cur.path_at(i)?;
     property_hover(cur, &obj, &prop).map(|s| (s, tok.range.clone()))
+}
+
+/// The kind of the parsed step whose keyword starts at `at`, if the step
+/// parsed.
+fn parsed_step_at<'p>(cur: &Cursor<'p>, at: usize) -> Option<&'p StepKind> {
+    let file = cur.project.comp.files.iter().find(|f| f.file == cur.file)?;
+    let mut found = None;
+    for wf in &file.workflows {
+        if !(wf.span.start as usize <= at && at < wf.span.end as usize) {
+            continue;
+        }
+        crate::check::for_each_step(&wf.body, &mut |s| {
+            if s.keyword.start as usize == at {
+                found = Some(&s.kind);
+            }
+        });
+    }
+    found
+}
+
+/// Hover for a step: the checker's catalog row (what it does, where it may
+/// appear, what it needs).
+fn action_hover(row: &catalog::StepInfo) -> String {
+    let types = match row.types {
+        catalog::Types::All => "all".to_string(),
+        catalog::Types::Only(list) => list.join(", "),
+    };
+    let mut needs = match row.tier {
+        TierNeed::ByCreatedObject => {
+            let mut parts: Vec<String> = catalog::CREATABLE_BUILTINS
+                .iter()
+                .map(|o| format!("{o}: {}", tier_words(catalog::create_tier(o, true))))
+                .collect();
+            parts.push(format!(
+                "custom object: {}",
+                tier_words(catalog::create_tier("", false))
+            ));
+            format!("by the created object ({})", parts.join(" · "))
+        }
+        TierNeed::ByEditedObject => {
+            let parts: Vec<String> = crate::schema::builtin::BUILTIN_OBJECTS
+                .iter()
+                .map(|o| format!("{o}: {}", tier_words(catalog::edit_tier(o))))
+                .collect();
+            format!("by the edited object ({})", parts.join(" · "))
+        }
+        need => tier_words(need),
+    };
+    match row.integration {
+        Integration::None => {}
+        Integration::Named(name) => needs.push_str(&format!("; the {name} integration connected")),
+        Integration::App => needs.push_str("; the app's integration connected"),
+    }
+    format!(
+        "**{}**: {}\n\n- object types: {types}\n- needs: {needs}",
+        row.keyword, row.description
+    )
+}
+
+fn tier_words(need: TierNeed) -> String {
+    match need {
+        TierNeed::Hub(hub, tier) => format!("{} {}", hub.as_str(), tier.as_str()),
+        TierNeed::AnyHub(tier) => format!("any hub at {}", tier.as_str()),
+        TierNeed::None | TierNeed::ByCreatedObject | TierNeed::ByEditedObject => {
+            "no particular tier".to_string()
+        }
+    }
 }
 
 fn contains(r: &Range<usize>, offset: usize) -> bool {
@@ -459,21 +533,24 @@ fn complete(cur: &Cursor) -> Vec<CompletionItem> {
         && cur.tokens[start..before]
             .iter()
             .all(|t| t.kind == Kind::Ident)
-        && catalog::KEYWORDS
+        && keywords::KEYWORDS
             .iter()
             .any(|k| k.phrase.starts_with(&typed_norm));
     if before == start || in_phrase {
         let top = cur.depth_in_workflow(before) == 1;
         // Replace from the step start (multi-word phrases).
         out.replace = phrase_start..cur.offset;
-        for k in catalog::KEYWORDS {
-            if k.setting && !top {
+        for k in keywords::KEYWORDS {
+            if k.is_setting() && !top {
                 continue;
             }
             if in_phrase && !k.phrase.starts_with(&typed_norm) {
                 continue;
             }
-            let doc = catalog::action_doc(k.phrase).map(|d| d.title.to_string());
+            let doc = Some(match k.meaning {
+                Meaning::Setting { title, .. } => title.to_string(),
+                Meaning::Step(id) => catalog::info(id).description.to_string(),
+            });
             out.push(
                 k.phrase,
                 CompletionItemKind::KEYWORD,

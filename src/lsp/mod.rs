@@ -1,6 +1,7 @@
 //! `wfc lsp`: a language server over stdio.
 //!
-//! A thin shell over [`crate::compile`] like the CLI: diagnostics are exactly
+//! A thin shell over [`crate::driver::check_cached`] (the same rules as
+//! `wfc check`, which calls [`crate::driver::check`]): diagnostics are exactly
 //! what `wfc check` reports on the same text. Built on `lsp-server` +
 //! `lsp-types`: synchronous, one thread, every message handled in order (an
 //! edit is always applied before the request that follows it).
@@ -13,11 +14,11 @@
 //! - [`convert`]: byte offsets ⇄ UTF-16 positions, diagnostics.
 //! - [`transport`], [`server`]: JSON-RPC framing and the main loop.
 
-pub mod catalog;
 pub mod context;
 pub mod convert;
 pub mod features;
 pub mod index;
+pub mod keywords;
 pub mod lex;
 pub mod server;
 pub mod transport;
