@@ -578,3 +578,481 @@ fn half_typed_text_is_served() {
     });
     assert_eq!(s.shutdown_and_exit().code(), Some(0));
 }
+
+impl Server {
+    /// Answer a request (so every pending edit is checked and published),
+    /// then the latest diagnostics published per URI since the last call.
+    fn published(&mut self, any_uri: &str) -> std::collections::BTreeMap<String, Vec<Value>> {
+        self.result(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": any_uri}}),
+        );
+        let mut out = std::collections::BTreeMap::new();
+        let mut rest = Vec::new();
+        for v in std::mem::take(&mut self.backlog) {
+            if v["method"] == "textDocument/publishDiagnostics" {
+                let uri = v["params"]["uri"].as_str().unwrap_or("").to_string();
+                let diags = v["params"]["diagnostics"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                out.insert(uri, diags);
+            } else {
+                rest.push(v);
+            }
+        }
+        self.backlog = rest;
+        out
+    }
+}
+
+fn codes(diags: &[Value]) -> Vec<String> {
+    diags
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write");
+    file_uri(&p)
+}
+
+/// A checker error (WF101, after non-ASCII text on its line) is published
+/// with its UTF-16 range and help, then cleared by the fix.
+#[test]
+fn checker_error_is_published_then_cleared() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = "workflow \"Wel😀come\" for contact {\n  if firstname is \"é😀\" and lastnme is known {\n    delay 1d\n  }\n}\n";
+    let uri = write(dir.path(), "w.wf", text);
+    let mut s = Server::start();
+    s.initialize();
+    s.open(&uri, text);
+    let d = s.diagnostics(&uri);
+    assert_eq!(codes(&d), ["WF101"], "{d:?}");
+    let (l, c) = find(text, "lastnme", 0);
+    // `  if firstname is "é😀" and ` is 27 chars but 28 UTF-16 units.
+    assert_eq!(c, 28);
+    assert_eq!(
+        d[0]["range"],
+        json!({"start": pos(l, c), "end": pos(l, c + 7)})
+    );
+    let msg = d[0]["message"].as_str().unwrap_or("");
+    assert!(msg.contains("did you mean `lastname`?"), "{msg}");
+
+    s.change(&uri, 2, &text.replace("lastnme", "lastname"));
+    let v = s.wait_for(|v| {
+        v["method"] == "textDocument/publishDiagnostics" && v["params"]["uri"] == uri.as_str()
+    });
+    assert_eq!(v["params"]["diagnostics"], json!([]), "{v}");
+    assert_eq!(v["params"]["version"], 2);
+    assert_eq!(s.shutdown_and_exit().code(), Some(0));
+}
+
+/// Renaming a workflow in file A flags the `enroll in` of file B, whether B
+/// is only on disk or open; renaming it back clears B.
+#[test]
+fn renaming_a_workflow_flags_enroll_in_in_another_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("wf.toml"),
+        "[account]\nmarketing = \"enterprise\"\n",
+    )
+    .expect("write");
+    let target = "workflow \"Onboarding\" for contact {\n  delay 1d\n}\n";
+    let caller = "workflow \"Caller 😀\" for contact {\n  enroll in \"Onboarding\"\n}\n";
+    let a = write(dir.path(), "a.wf", target);
+    let b = write(dir.path(), "b.wf", caller);
+    let mut s = Server::start();
+    s.initialize();
+    s.open(&a, target);
+    let p = s.published(&a);
+    assert_eq!(p.get(&a), Some(&vec![]), "{p:?}");
+    assert!(
+        !p.contains_key(&b),
+        "a clean closed file is not published: {p:?}"
+    );
+
+    // B on disk only.
+    let renamed = target.replace("Onboarding", "Welcome");
+    s.change(&a, 2, &renamed);
+    let p = s.published(&a);
+    let d = p.get(&b).cloned().unwrap_or_default();
+    assert_eq!(codes(&d), ["WF103"], "{p:?}");
+    let (l, c) = find(caller, "\"Onboarding\"", 0);
+    assert_eq!(d[0]["range"]["start"], pos(l, c));
+    assert!(
+        d[0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Onboarding"),
+        "{}",
+        d[0]
+    );
+    s.change(&a, 3, target);
+    let p = s.published(&a);
+    assert_eq!(p.get(&b), Some(&vec![]), "cleared: {p:?}");
+
+    // B open.
+    s.open(&b, caller);
+    s.change(&a, 4, &renamed);
+    let p = s.published(&a);
+    assert_eq!(codes(&p[&b]), ["WF103"], "{p:?}");
+    s.change(&a, 5, target);
+    let p = s.published(&a);
+    assert_eq!(p.get(&b), Some(&vec![]), "{p:?}");
+    assert_eq!(s.shutdown_and_exit().code(), Some(0));
+}
+
+/// Editing `wf.toml` (open buffer, then on disk) re-checks every file of
+/// the project; a broken manifest gives WF010 on the manifest.
+#[test]
+fn editing_wf_toml_rechecks_the_project() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let toml = "[account]\nmarketing = \"enterprise\"\nsales = \"professional\"\n\n[resources]\nemails = [\"Welcome #1\"]\n";
+    let m = write(dir.path(), "wf.toml", toml);
+    let text = "workflow \"W\" for contact {\n  send email \"Welcome #1\"\n}\n";
+    let a = write(dir.path(), "a.wf", text);
+    let mut s = Server::start();
+    s.initialize();
+    s.open(&a, text);
+    assert!(s.diagnostics(&a).is_empty());
+
+    // Open the manifest and lower the tier: `send email` needs marketing professional.
+    s.open(&m, toml);
+    s.change(&m, 2, &toml.replace("enterprise", "starter"));
+    let p = s.published(&a);
+    assert_eq!(codes(&p[&a]), ["WF301"], "{p:?}");
+    // Another email list: WF107 instead.
+    s.change(&m, 3, &toml.replace("Welcome #1", "Welcome #2"));
+    let p = s.published(&a);
+    assert_eq!(codes(&p[&a]), ["WF107"], "{p:?}");
+    // A half-typed manifest: WF010 on it, no cascade in the `.wf` file.
+    s.change(&m, 4, "[account\n");
+    let p = s.published(&a);
+    assert_eq!(codes(&p[&m]), ["WF010"], "{p:?}");
+    assert!(p.get(&a).is_none_or(Vec::is_empty), "{p:?}");
+    s.change(&m, 5, toml);
+    let p = s.published(&a);
+    assert_eq!(p.get(&m), Some(&vec![]), "{p:?}");
+    assert!(p.get(&a).is_none_or(Vec::is_empty), "{p:?}");
+    s.notify("textDocument/didClose", json!({"textDocument": {"uri": m}}));
+
+    // On disk, announced by a watched-files notification.
+    std::fs::write(
+        dir.path().join("wf.toml"),
+        toml.replace("enterprise", "starter"),
+    )
+    .expect("write");
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": m, "type": 2}]}),
+    );
+    let p = s.published(&a);
+    assert_eq!(codes(&p[&a]), ["WF301"], "{p:?}");
+    // The manifest vanishes: the file is checked on its own (unrestricted).
+    std::fs::remove_file(dir.path().join("wf.toml")).expect("rm");
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": m, "type": 3}]}),
+    );
+    let p = s.published(&a);
+    assert_eq!(p.get(&a), Some(&vec![]), "{p:?}");
+    // And the open file vanishes too: still served.
+    std::fs::remove_file(dir.path().join("a.wf")).expect("rm");
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": a, "type": 3}]}),
+    );
+    let (l, c) = find(text, "send email", 2);
+    let h = s.result("textDocument/hover", doc_pos(&a, l, c));
+    assert!(h["contents"]["value"]
+        .as_str()
+        .unwrap_or("")
+        .contains("marketing professional"));
+    assert_eq!(s.shutdown_and_exit().code(), Some(0));
+}
+
+/// A JSON diagnostic's 1-based character column → 0-based UTF-16 column.
+fn utf16_col(text: &str, line: u64, column: u64) -> u64 {
+    let line_text = text.lines().nth(line as usize - 1).unwrap_or("");
+    line_text
+        .chars()
+        .take(column as usize - 1)
+        .map(|c| c.len_utf16() as u64)
+        .sum()
+}
+
+/// What the server publishes for a project equals what `wfc check --format
+/// json` reports on the same files: codes, severities, messages and help,
+/// and positions (JSON: 1-based lines and Unicode-character columns; LSP:
+/// 0-based lines and UTF-16 columns; non-ASCII text before the errors).
+#[test]
+fn published_diagnostics_equal_wfc_check_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = [
+        (
+            "wf.toml",
+            "[account]\nmarketing = \"starter\"\nsales = \"enterprise\"\n\n[resources]\nlists = [\"Hot leads\"]\n",
+        ),
+        (
+            "a.wf",
+            "workflow \"Ünïcode 😀\" for contact {\n  set firstname = \"😀😀\"\n  set jobtitel = \"é\"\n  add to list \"Cold 🧊 leads\"\n  send email \"Welcome\"\n  webhook post \"http://example.com/😀\"\n}\n",
+        ),
+        (
+            "b.wf",
+            "# 😀 comment\nworkflow \"Broken\" for contact {\n  set firstname = \"😀\" \"x\"\n}\nworkflow \"Deal 😀\" for deal {\n  if amount > 10 and dealstage is \"nope 😀\" {\n    delay 1d\n  } else {\n    goto nowhere\n  }\n}\n",
+        ),
+        (
+            "c.wf",
+            "workflow \"Caller\" for contact {\n  enroll in \"Ünïcode 😁\"\n  enroll in \"Deal 😀\"\n  delay until form \"Demo\" submitted\n  delay 1d\n}\n",
+        ),
+    ];
+    let mut uris = std::collections::BTreeMap::new();
+    for (name, text) in files {
+        uris.insert(write(dir.path(), name, text), (name, text));
+    }
+    let text_of = |name: &str| {
+        files
+            .iter()
+            .find(|f| f.0 == name)
+            .map(|f| f.1)
+            .unwrap_or("")
+    };
+
+    let out = Command::new(env!("CARGO_BIN_EXE_wfc"))
+        .args(["check", "--format", "json"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run wfc check");
+    assert_eq!(out.status.code(), Some(1));
+    let json: Vec<Value> = serde_json::from_slice(&out.stdout).expect("json array");
+    // (file, code, severity, start, end, message, help)
+    type Row = (
+        String,
+        String,
+        u64,
+        (u64, u64),
+        (u64, u64),
+        String,
+        Option<String>,
+    );
+    let mut want: Vec<Row> = json
+        .iter()
+        .map(|d| {
+            let file = d["file"].as_str().unwrap_or("").to_string();
+            let text = text_of(&file);
+            let n = |k: &str| d[k].as_u64().unwrap_or(0);
+            (
+                file,
+                d["code"].as_str().unwrap_or("").to_string(),
+                if d["severity"] == "error" { 1 } else { 2 },
+                (n("line") - 1, utf16_col(text, n("line"), n("column"))),
+                (
+                    n("end_line") - 1,
+                    utf16_col(text, n("end_line"), n("end_column")),
+                ),
+                d["message"].as_str().unwrap_or("").to_string(),
+                d["help"].as_str().map(str::to_string),
+            )
+        })
+        .collect();
+    want.sort();
+    let got_codes: std::collections::BTreeSet<&str> = want.iter().map(|r| r.1.as_str()).collect();
+    // The files exercise syntax, name, type, tier, resource and warning rules.
+    for code in [
+        "WF001", "WF101", "WF103", "WF104", "WF107", "WF301", "WF902", "WF903",
+    ] {
+        assert!(got_codes.contains(code), "{code} missing from {want:?}");
+    }
+
+    let mut s = Server::start();
+    s.initialize();
+    // Two files open (a.wf with its disk text), the rest only on disk.
+    let a = file_uri(&dir.path().join("a.wf"));
+    let b = file_uri(&dir.path().join("b.wf"));
+    s.open(&a, text_of("a.wf"));
+    s.open(&b, text_of("b.wf"));
+    let published = s.published(&a);
+    let mut got: Vec<Row> = Vec::new();
+    for (uri, diags) in &published {
+        let Some((name, _)) = uris.get(uri) else {
+            panic!("published for an unknown file: {uri}");
+        };
+        for d in diags {
+            let p = |k: &str| {
+                (
+                    d["range"][k]["line"].as_u64().unwrap_or(99),
+                    d["range"][k]["character"].as_u64().unwrap_or(99),
+                )
+            };
+            let full = d["message"].as_str().unwrap_or("");
+            let message = full.split('\n').next().unwrap_or("").to_string();
+            let help = full
+                .lines()
+                .find_map(|l| l.strip_prefix("help: "))
+                .map(str::to_string);
+            got.push((
+                name.to_string(),
+                d["code"].as_str().unwrap_or("").to_string(),
+                d["severity"].as_u64().unwrap_or(0),
+                p("start"),
+                p("end"),
+                message,
+                help,
+            ));
+        }
+    }
+    got.sort();
+    assert_eq!(got, want);
+    assert_eq!(s.shutdown_and_exit().code(), Some(0));
+}
+
+fn completion_labels(s: &mut Server, uri: &str, text: &str, at: &str, shift: usize) -> Vec<String> {
+    let (l, c) = find(text, at, shift);
+    labels(&s.result("textDocument/completion", doc_pos(uri, l, c)))
+}
+
+fn has_all(items: &[String], want: &[&str]) {
+    for w in want {
+        assert!(items.iter().any(|i| i == w), "{w} not in {items:?}");
+    }
+}
+
+/// Completion in each context: paths (properties and `object.` prefixes),
+/// `{{ }}` tokens, enumeration options after `is`/`=`/`in`, resources from
+/// `wf.toml` (lists, emails, teams).
+#[test]
+fn completion_in_each_context() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("wf.toml"),
+        "[account]\nmarketing = \"enterprise\"\n\n[resources]\nlists = [\"Hot leads\", \"Cold leads\"]\nemails = [\"Welcome #1\"]\nteams = [\"Sales NL\"]\n",
+    )
+    .expect("write");
+    let uri = write(dir.path(), "c.wf", "");
+    let mut s = Server::start();
+    s.initialize();
+    let mut version = 1;
+    let mut at = |s: &mut Server, text: &str, needle: &str, shift: usize| {
+        version += 1;
+        s.change(&uri, version, text);
+        completion_labels(s, &uri, text, needle, shift)
+    };
+    s.open(&uri, "");
+    let wf = |body: &str| format!("workflow \"C 😀\" for contact {{\n{body}\n}}\n");
+
+    // Properties and associated object prefixes after `set`.
+    let t = wf("  set ");
+    let items = at(&mut s, &t, "set ", 4);
+    has_all(&items, &["firstname", "lifecyclestage", "company."]);
+    // An associated type's properties after `company.`.
+    let t = wf("  set company.");
+    let items = at(&mut s, &t, "company.", 8);
+    has_all(&items, &["industry", "city"]);
+    assert!(!items.iter().any(|i| i == "firstname"), "{items:?}");
+    // In a condition.
+    let t = wf("  if hub {\n    delay 1d\n  }");
+    let items = at(&mut s, &t, "hub", 3);
+    has_all(&items, &["hubspotscore"]);
+    // `{{ }}` tokens in strings.
+    let t = wf("  send internal email to owner subject \"Hi 😀 {{ \" body \"x\"");
+    let items = at(&mut s, &t, "{{ ", 3);
+    has_all(&items, &["firstname", "company."]);
+    let t = wf("  send internal email to owner subject \"Hi {{ company.\" body \"x\"");
+    let items = at(&mut s, &t, "{{ company.", 11);
+    has_all(&items, &["industry"]);
+    // Enumeration options after `is`, `=` and `in [`.
+    let t = wf("  enroll when lifecyclestage is ");
+    let items = at(&mut s, &t, "is ", 3);
+    has_all(&items, &["lead", "customer"]);
+    let t = wf("  set lifecyclestage = ");
+    let items = at(&mut s, &t, "= ", 2);
+    has_all(&items, &["lead", "customer"]);
+    let t = wf("  if hs_lead_status in [");
+    let items = at(&mut s, &t, "in [", 4);
+    has_all(&items, &["OPEN", "IN_PROGRESS"]);
+    // Resources from wf.toml.
+    let t = wf("  add to list \"");
+    let items = at(&mut s, &t, "list \"", 6);
+    assert_eq!(items, ["Hot leads", "Cold leads"]);
+    let t = wf("  send email ");
+    let items = at(&mut s, &t, "email ", 6);
+    assert_eq!(items, ["Welcome #1"]);
+    let t = wf("  send internal email to team ");
+    let items = at(&mut s, &t, "team ", 5);
+    assert_eq!(items, ["Sales NL"]);
+    // Step keywords, part-way through a multi-word one.
+    let t = wf("  add to l");
+    let items = at(&mut s, &t, "to l", 4);
+    assert_eq!(items, ["add to list"]);
+    assert_eq!(s.shutdown_and_exit().code(), Some(0));
+}
+
+/// Hover on each kind: action keywords (facts from the checker's catalog),
+/// properties, workflow names in `enroll in`, labels in `goto`.
+#[test]
+fn hover_on_each_kind() {
+    let text = r#"workflow "Deals 😀" for deal {
+  create slack channel "deals"
+  set dealstage = "closedwon"
+  if amount > 100 {
+    big: delay until closedate
+  } else {
+    goto big
+  }
+}
+workflow "Contacts" for contact {
+  add to list "Hot"
+  send email "Welcome"
+  set company.industry = "ACCOUNTING"
+  delay until form "Demo" submitted max 2d
+  enroll in "Deals 😀"
+}
+"#;
+    let mut s = Server::start();
+    let uri = "file:///tmp/wfc-lsp-test-hover/h.wf";
+    s.initialize();
+    s.open(uri, text);
+    let mut hover = |needle: &str, shift: usize| {
+        let (l, c) = find(text, needle, shift);
+        let h = s.result("textDocument/hover", doc_pos(uri, l, c));
+        h["contents"]["value"].as_str().unwrap_or("").to_string()
+    };
+    let h = hover("create slack channel", 8);
+    assert!(h.contains("object types: company, deal"), "{h}");
+    assert!(h.contains("slack integration"), "{h}");
+    let h = hover("add to list", 0);
+    assert!(h.contains("object types: contact"), "{h}");
+    assert!(h.contains("needs: marketing professional"), "{h}");
+    let h = hover("set dealstage", 1);
+    assert!(h.contains("deal: sales professional"), "{h}");
+    // The parsed step picks the `delay until` form.
+    let h = hover("delay until form", 1);
+    assert!(h.contains("until the record has the event"), "{h}");
+    // A property: its object, type and options.
+    let h = hover("dealstage", 3);
+    assert!(
+        h.contains("property of `deal`") && h.contains("closedwon"),
+        "{h}"
+    );
+    let h = hover("company.industry", 10);
+    assert!(
+        h.contains("property of `company`") && h.contains("ACCOUNTING"),
+        "{h}"
+    );
+    // A workflow name in `enroll in`: object type and file.
+    let h = hover("enroll in \"Deals", 12);
+    assert!(
+        h.contains("for `deal`") && h.contains("`h.wf` line 1"),
+        "{h}"
+    );
+    // A label in `goto`: the labelled step.
+    let h = hover("goto big", 6);
+    assert!(
+        h.contains("big: delay until closedate") && h.contains("line 5"),
+        "{h}"
+    );
+    assert_eq!(s.shutdown_and_exit().code(), Some(0));
+}
