@@ -7,7 +7,7 @@
 //! `wfc check <file>` would. Edits mark a project dirty; [`Workspace::flush`]
 //! re-checks dirty projects and returns the diagnostics to publish.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -51,6 +51,10 @@ pub struct Project {
     /// not empty the completion lists).
     pub env: Environment,
     indexes: OnceCell<Vec<FileIndex>>,
+    /// Indexes of the previous check of this project, by file name, with
+    /// the text they were built from: reused for files whose text did not
+    /// change instead of being built again.
+    prior: RefCell<HashMap<String, (String, FileIndex)>>,
 }
 
 impl Project {
@@ -81,11 +85,41 @@ impl Project {
                     if self.is_manifest(id) {
                         return FileIndex::default();
                     }
+                    let mut prior = self.prior.borrow_mut();
+                    if let Some((text, idx)) = prior.remove(&src.name) {
+                        if text == src.text {
+                            return idx;
+                        }
+                    }
                     let ast = self.comp.files.iter().find(|f| f.file == id);
                     FileIndex::build(ast, &src.text)
                 })
                 .collect()
         })
+    }
+
+    /// Give up the indexes (built or carried over) for the next check of
+    /// the project, and the compilation (for [`ParseCache::reclaim`]).
+    fn retire(self) -> (HashMap<String, (String, FileIndex)>, Compilation) {
+        let Project {
+            comp,
+            indexes,
+            prior,
+            ..
+        } = self;
+        // Built: every file took its prior entry, what is left is of files
+        // gone from the project. Not built: carry the prior ones on.
+        let carried = match indexes.into_inner() {
+            Some(built) => comp
+                .sources
+                .files()
+                .zip(built)
+                .filter(|((id, _), _)| comp.manifest != Some(*id))
+                .map(|((_, src), idx)| (src.name.clone(), (src.text.clone(), idx)))
+                .collect(),
+            None => prior.into_inner(),
+        };
+        (carried, comp)
     }
 }
 
@@ -281,8 +315,11 @@ impl Workspace {
         let cache = self.caches.entry(key.clone()).or_default();
         // Lend the last ASTs back to the cache: unchanged files are not
         // parsed (nor copied) again.
+        let mut prior = HashMap::new();
         if let Some(old) = self.projects.remove(&key) {
-            cache.reclaim(old.comp);
+            let (indexes, comp) = old.retire();
+            prior = indexes;
+            cache.reclaim(comp);
         }
         let comp = check_cached(sources, manifest_input, cache);
 
@@ -368,6 +405,7 @@ impl Workspace {
                 uris,
                 env,
                 indexes: OnceCell::new(),
+                prior: RefCell::new(prior),
             },
         );
     }
@@ -496,4 +534,49 @@ fn discover_manifest(start: &Path, exists: &dyn Fn(&Path) -> bool) -> Option<Pat
         dir = d.parent();
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn indexes_of_unchanged_files_carry_over_and_edited_ones_are_rebuilt() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join(MANIFEST), "").expect("write");
+        let a_text = "workflow \"A\" for contact {\n}\n";
+        std::fs::write(dir.path().join("a.wf"), a_text).expect("write");
+        std::fs::write(dir.path().join("b.wf"), "workflow \"B\" for contact {\n}\n")
+            .expect("write");
+        let uri = Uri::from_str(&format!("file://{}/a.wf", dir.path().display())).expect("uri");
+        let mut ws = Workspace::new();
+        ws.open(uri.clone(), 1, a_text.to_string());
+        ws.flush();
+        let names = |ws: &Workspace| -> Vec<String> {
+            let (project, _) = ws.lookup(&uri).expect("checked");
+            project
+                .indexes()
+                .iter()
+                .flat_map(|i| i.workflows.iter().map(|w| w.name.name.clone()))
+                .collect()
+        };
+        assert_eq!(names(&ws), ["A", "B"]);
+
+        let edit = TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: a_text.replace("\"A\"", "\"A2\""),
+        };
+        ws.change(&uri, 2, vec![edit]);
+        ws.flush();
+        {
+            let (project, _) = ws.lookup(&uri).expect("checked");
+            let prior = project.prior.borrow();
+            assert_eq!(prior.len(), 2, "a.wf and b.wf carried over");
+        }
+        assert_eq!(names(&ws), ["A2", "B"], "the edited file is rebuilt");
+        let (project, _) = ws.lookup(&uri).expect("checked");
+        assert!(project.prior.borrow().is_empty());
+    }
 }
