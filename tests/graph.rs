@@ -121,6 +121,14 @@ fn every_example_svg_is_xml() {
             assert_xml(&one, &format!("{} / {}", ex.display(), p.name));
             // every step appears as a node
             assert!(one.matches("<g class=\"node ").count() >= p.nodes.len() + 2);
+            // compiled workflows are nests of blocks: drawn with the
+            // structured layout, no two boxes overlapping
+            let d = wfc::graph::Diagram::from_plan(p);
+            let l = wfc::graph::svg::layout(&d);
+            assert!(l.structured, "{}: fell back to the layered layout", p.name);
+            if let Err(e) = wfc::graph::svg::check_layout(&d, &l) {
+                panic!("{} / {}: {e}", ex.display(), p.name);
+            }
         }
     }
 }
