@@ -155,6 +155,12 @@ fn the_committed_example_diagram_is_current() {
         .collect();
     assert_eq!(plans.len(), 1, "workflow {workflow} not found in {path}");
     assert_eq!(render(&plans, Format::Svg), committed);
+
+    // The large example's diagram, linked from the README.
+    let large = std::fs::read_to_string(root.join("docs/graph-large.svg"))
+        .expect("docs/graph-large.svg (scripts/render-graph.sh writes it)");
+    let all = plans(&root.join("examples/contact_lifecycle_journey.wf"));
+    assert_eq!(render(&all, Format::Svg), large);
 }
 
 #[test]
