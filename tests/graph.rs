@@ -149,12 +149,12 @@ fn the_committed_example_diagram_is_current() {
         panic!("docs/graph-example.source: expected two lines (path, workflow)");
     };
     let ex = root.join(path.trim());
-    let plans: Vec<Plan> = plans(&ex)
+    let chosen: Vec<Plan> = plans(&ex)
         .into_iter()
         .filter(|p| p.name == workflow.trim())
         .collect();
-    assert_eq!(plans.len(), 1, "workflow {workflow} not found in {path}");
-    assert_eq!(render(&plans, Format::Svg), committed);
+    assert_eq!(chosen.len(), 1, "workflow {workflow} not found in {path}");
+    assert_eq!(render(&chosen, Format::Svg), committed);
 
     // The large example's diagram, linked from the README.
     let large = std::fs::read_to_string(root.join("docs/graph-large.svg"))
