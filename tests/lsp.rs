@@ -1056,3 +1056,54 @@ workflow "Contacts" for contact {
     );
     assert_eq!(s.shutdown_and_exit().code(), Some(0));
 }
+
+/// A folder with its own `wf.toml` inside a project is a project of its
+/// own, as for `wfc check`: the same workflow name in both is no WF106, and
+/// each file is checked against its nearest manifest.
+#[test]
+fn a_nested_wf_toml_is_a_project_of_its_own() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "wf.toml",
+        "[account]\nmarketing = \"enterprise\"\n",
+    );
+    let text = "workflow \"Same\" for contact {\n  send email \"Welcome\"\n}\n";
+    let a = write(dir.path(), "a.wf", text);
+    std::fs::create_dir(dir.path().join("sub")).expect("mkdir");
+    let sub = dir.path().join("sub");
+    write(
+        &sub,
+        "wf.toml",
+        "[account]\nmarketing = \"starter\"\nsales = \"professional\"\n",
+    );
+    let b = write(&sub, "b.wf", text);
+
+    let out = Command::new(env!("CARGO_BIN_EXE_wfc"))
+        .args(["check", "--format", "json"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run wfc check");
+    let json: Vec<Value> = serde_json::from_slice(&out.stdout).expect("json array");
+    let cli: Vec<(String, String)> = json
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap_or("").to_string(),
+                d["code"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(cli, [("sub/b.wf".to_string(), "WF301".to_string())]);
+
+    let mut s = Server::start();
+    s.initialize();
+    s.open(&a, text);
+    let p = s.published(&a);
+    assert_eq!(p.get(&a), Some(&vec![]), "{p:?}");
+    assert!(!p.contains_key(&b), "{p:?}");
+    s.open(&b, text);
+    let p = s.published(&b);
+    assert_eq!(codes(&p[&b]), ["WF301"], "{p:?}");
+    assert_eq!(s.shutdown_and_exit().code(), Some(0));
+}

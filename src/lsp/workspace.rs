@@ -463,10 +463,13 @@ impl Workspace {
         }?;
 
         // The same files `wfc check` would read there (a folder that cannot
-        // be read contributes nothing rather than stopping the server).
+        // be read contributes nothing rather than stopping the server):
+        // every `.wf` below, except those of a nested folder with its own
+        // `wf.toml`, which form a project of their own.
         let mut paths: BTreeSet<PathBuf> = crate::project::collect_dir(dir)
             .unwrap_or_default()
             .into_iter()
+            .filter(|p| p.parent().and_then(|d| self.discover(d)).as_deref() == Some(dir))
             .collect();
         for doc in self.docs.values() {
             if let Some(p) = &doc.path {
