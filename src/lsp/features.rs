@@ -138,22 +138,19 @@ fn action_hover(row: &catalog::StepInfo) -> String {
     };
     let mut needs = match row.tier {
         TierNeed::ByCreatedObject => {
-            let mut parts: Vec<String> = catalog::CREATABLE_BUILTINS
+            let mut needs: Vec<(&str, TierNeed)> = catalog::CREATABLE_BUILTINS
                 .iter()
-                .map(|o| format!("{o}: {}", tier_words(catalog::create_tier(o, true))))
+                .map(|o| (*o, catalog::create_tier(o, true)))
                 .collect();
-            parts.push(format!(
-                "custom object: {}",
-                tier_words(catalog::create_tier("", false))
-            ));
-            format!("by the created object ({})", parts.join(" · "))
+            needs.push(("custom object", catalog::create_tier("", false)));
+            format!("by the created object: {}", by_object(&needs))
         }
         TierNeed::ByEditedObject => {
-            let parts: Vec<String> = crate::schema::builtin::BUILTIN_OBJECTS
+            let needs: Vec<(&str, TierNeed)> = crate::schema::builtin::BUILTIN_OBJECTS
                 .iter()
-                .map(|o| format!("{o}: {}", tier_words(catalog::edit_tier(o))))
+                .map(|o| (*o, catalog::edit_tier(o)))
                 .collect();
-            format!("by the edited object ({})", parts.join(" · "))
+            format!("by the edited object: {}", by_object(&needs))
         }
         need => tier_words(need),
     };
@@ -166,6 +163,25 @@ fn action_hover(row: &catalog::StepInfo) -> String {
         "**{}**: {}\n\n- object types: {types}\n- needs: {needs}",
         row.keyword, row.description
     )
+}
+
+/// `deal: sales professional · ticket: ...; others: no particular tier`.
+fn by_object(needs: &[(&str, TierNeed)]) -> String {
+    let listed: Vec<String> = needs
+        .iter()
+        .filter(|(_, n)| *n != TierNeed::None)
+        .map(|(o, n)| format!("{o}: {}", tier_words(*n)))
+        .collect();
+    let free: Vec<&str> = needs
+        .iter()
+        .filter(|(_, n)| *n == TierNeed::None)
+        .map(|(o, _)| *o)
+        .collect();
+    let mut out = listed.join(" · ");
+    if !free.is_empty() {
+        out.push_str(&format!("; {}: no particular tier", free.join(", ")));
+    }
+    out
 }
 
 fn tier_words(need: TierNeed) -> String {
