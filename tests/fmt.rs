@@ -387,9 +387,18 @@ fn every_example_and_corpus_file() {
 
 // ------------------------------------------------------------ generated
 
+/// Cases per property: 200 in CI; set `WFC_PROPTEST_CASES` for a long run
+/// (e.g. 50000 while changing the printer or the parser).
+fn cases() -> u32 {
+    std::env::var("WFC_PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(200)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 200,
+        cases: cases(),
         max_shrink_iters: 2000,
         ..ProptestConfig::default()
     })]
