@@ -538,7 +538,10 @@ impl<'p, S: Store> Engine<'p, S> {
         }
     }
 
-    /// Wait until `until` (no wait when it is not in the future).
+    /// Wait until `until`. An instant that is not in the future means no
+    /// wait at all: no `delayed` event, no timer; the record goes on with the
+    /// next step at once (language reference: "not at all if today is one of
+    /// them", "an instant already past means no wait").
     fn delay_to(
         &mut self,
         eid: EnrId,
@@ -549,7 +552,10 @@ impl<'p, S: Store> Engine<'p, S> {
         next: Option<usize>,
     ) {
         let now = self.now();
-        let until = until.max(now);
+        if until <= now {
+            self.set_node(eid, next);
+            return;
+        }
         self.emit(
             wf,
             rec,
@@ -559,18 +565,16 @@ impl<'p, S: Store> Engine<'p, S> {
         );
         let e = self.store.enrollment_mut(eid);
         e.node = next;
-        if until > now {
-            e.wait = Wait::Timer { resume: next };
-            e.generation = e.generation.wrapping_add(1);
-            let generation = e.generation;
-            self.store.schedule(
-                until,
-                Timer {
-                    enrollment: eid,
-                    generation,
-                },
-            );
-        }
+        e.wait = Wait::Timer { resume: next };
+        e.generation = e.generation.wrapping_add(1);
+        let generation = e.generation;
+        self.store.schedule(
+            until,
+            Timer {
+                enrollment: eid,
+                generation,
+            },
+        );
     }
 
     fn set_node(&mut self, eid: EnrId, node: Option<usize>) {
