@@ -6,6 +6,8 @@
 mod cli;
 #[path = "runtime/harness.rs"]
 mod harness;
+#[path = "runtime/scenarios.rs"]
+mod scenarios;
 
 use harness::{chain, filter, is, plan, prop, trace, Scenario};
 use serde_json::json;

@@ -815,7 +815,7 @@ impl<'p, S: Store> Engine<'p, S> {
                 props.insert(prop.to_string(), v);
             }
             _ => {
-                props.remove(prop);
+                props.shift_remove(prop);
             }
         }
     }
