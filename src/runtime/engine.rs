@@ -811,9 +811,12 @@ impl<'p, S: Store> Engine<'p, S> {
         };
         let props = &mut self.store.record_mut(rec).properties;
         match value {
-            Some(v) if !v.is_null() => {
-                props.insert(prop.to_string(), v);
-            }
+            Some(v) if !v.is_null() => match props.get_mut(prop) {
+                Some(slot) => *slot = v,
+                None => {
+                    props.insert(prop.to_string(), v);
+                }
+            },
             _ => {
                 props.shift_remove(prop);
             }

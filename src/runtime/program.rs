@@ -177,6 +177,12 @@ impl Program {
             }
             edges.push(e);
         }
+        if let Some(at) = find_cycle(start, &edges) {
+            return Err(fail(format!(
+                "the steps loop back to node `{}` (plans have no cycles: a goto may only jump forward into another path of a branch)",
+                plan.nodes.get(at).map(|n| n.id.as_str()).unwrap_or("?")
+            )));
+        }
         let centre = match &plan.centered_on {
             None => None,
             Some(Centering::Date(d)) => Some(Centre::Date(
@@ -193,6 +199,51 @@ impl Program {
             centre,
         })
     }
+}
+
+/// The successors of a node, in edge order.
+fn successors(e: &Edges) -> impl Iterator<Item = usize> + '_ {
+    e.next
+        .into_iter()
+        .chain(e.cases.iter().flatten().copied())
+        .chain(e.else_next)
+        .chain(e.jump)
+}
+
+/// A node on a cycle reachable from `start`, if any (iterative depth-first
+/// search, so a long plan cannot overflow the stack). Nodes not reachable
+/// from `start` never run and are not checked.
+fn find_cycle(start: Option<usize>, edges: &[Edges]) -> Option<usize> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Done,
+    }
+    let mut mark = vec![Mark::New; edges.len()];
+    let root = start?;
+    // (node, index of the next successor to visit)
+    let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+    mark[root] = Mark::Open;
+    while let Some(&mut (node, ref mut i)) = stack.last_mut() {
+        let next = successors(&edges[node]).nth(*i);
+        *i += 1;
+        match next {
+            None => {
+                mark[node] = Mark::Done;
+                stack.pop();
+            }
+            Some(n) => match mark[n] {
+                Mark::Open => return Some(n),
+                Mark::Done => {}
+                Mark::New => {
+                    mark[n] = Mark::Open;
+                    stack.push((n, 0));
+                }
+            },
+        }
+    }
+    None
 }
 
 /// Validate a set of plans together: each one, and unique workflow names.

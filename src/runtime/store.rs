@@ -4,8 +4,7 @@
 //! The semantics live in the engine only; a durable store (SQLite,
 //! Postgres) or real delivery of effects implements these traits.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -127,21 +126,50 @@ pub trait Store {
     fn counter(&mut self, key: Counter) -> &mut u64;
 }
 
-/// Everything in memory.
+/// Per record and workflow: the active enrollment, how many times the record
+/// was enrolled, and which filter triggers it met when last evaluated.
+#[derive(Clone, Copy, Debug, Default)]
+struct Slot {
+    /// `EnrId + 1`; 0: none.
+    active: usize,
+    count: u32,
+    triggers: u64,
+}
+
+/// Everything in memory. Per-record state is indexed by record (no hashing
+/// on the hot path); timers are bucketed by instant (a simulation wakes many
+/// records at the same instants), each bucket in scheduling order.
 #[derive(Debug, Default)]
 pub struct MemStore {
     records: Vec<Record>,
     by_id: HashMap<String, RecId>,
     enrollments: Vec<Enrollment>,
-    active: HashMap<(usize, RecId), EnrId>,
-    enrolled_count: HashMap<(usize, RecId), u32>,
-    triggers: HashMap<(usize, RecId), u64>,
-    timers: BinaryHeap<Reverse<(DateTime<Utc>, u64, Timer)>>,
-    timer_seq: u64,
+    /// `slots[record][workflow]`, grown on first use.
+    slots: Vec<Vec<Slot>>,
+    timers: BTreeMap<DateTime<Utc>, VecDeque<Timer>>,
     counters: HashMap<Counter, u64>,
 }
 
 impl MemStore {
+    fn slot(&self, workflow: usize, record: RecId) -> Slot {
+        self.slots
+            .get(record)
+            .and_then(|s| s.get(workflow))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    fn slot_mut(&mut self, workflow: usize, record: RecId) -> &mut Slot {
+        if self.slots.len() <= record {
+            self.slots.resize_with(record + 1, Vec::new);
+        }
+        let row = &mut self.slots[record];
+        if row.len() <= workflow {
+            row.resize(workflow + 1, Slot::default());
+        }
+        &mut row[workflow]
+    }
+
     pub fn new(records: Vec<Record>) -> MemStore {
         let mut store = MemStore::default();
         for r in records {
@@ -179,7 +207,7 @@ impl Store for MemStore {
     }
 
     fn active(&self, workflow: usize, record: RecId) -> Option<EnrId> {
-        self.active.get(&(workflow, record)).copied()
+        self.slot(workflow, record).active.checked_sub(1)
     }
     fn enrollment(&self, id: EnrId) -> &Enrollment {
         &self.enrollments[id]
@@ -189,9 +217,9 @@ impl Store for MemStore {
     }
     fn begin(&mut self, enrollment: Enrollment) -> EnrId {
         let id = self.enrollments.len();
-        let key = (enrollment.workflow, enrollment.record);
-        self.active.insert(key, id);
-        *self.enrolled_count.entry(key).or_insert(0) += 1;
+        let slot = self.slot_mut(enrollment.workflow, enrollment.record);
+        slot.active = id + 1;
+        slot.count += 1;
         self.enrollments.push(enrollment);
         id
     }
@@ -200,39 +228,39 @@ impl Store for MemStore {
         e.active = false;
         e.generation = e.generation.wrapping_add(1);
         e.wait = Wait::None;
-        let key = (e.workflow, e.record);
-        if self.active.get(&key) == Some(&id) {
-            self.active.remove(&key);
+        let (workflow, record) = (e.workflow, e.record);
+        let slot = self.slot_mut(workflow, record);
+        if slot.active == id + 1 {
+            slot.active = 0;
         }
     }
     fn times_enrolled(&self, workflow: usize, record: RecId) -> u32 {
-        self.enrolled_count
-            .get(&(workflow, record))
-            .copied()
-            .unwrap_or(0)
+        self.slot(workflow, record).count
     }
 
     fn trigger_memory(&self, workflow: usize, record: RecId) -> u64 {
-        self.triggers.get(&(workflow, record)).copied().unwrap_or(0)
+        self.slot(workflow, record).triggers
     }
     fn set_trigger_memory(&mut self, workflow: usize, record: RecId, met: u64) {
-        self.triggers.insert((workflow, record), met);
+        self.slot_mut(workflow, record).triggers = met;
     }
 
     fn schedule(&mut self, at: DateTime<Utc>, timer: Timer) {
-        self.timer_seq += 1;
-        self.timers.push(Reverse((at, self.timer_seq, timer)));
+        self.timers.entry(at).or_default().push_back(timer);
     }
     fn next_timer_at(&self) -> Option<DateTime<Utc>> {
-        self.timers.peek().map(|Reverse((at, _, _))| *at)
+        self.timers.keys().next().copied()
     }
     fn pop_due(&mut self, now: DateTime<Utc>) -> Option<Timer> {
-        match self.timers.peek() {
-            Some(Reverse((at, _, _))) if *at <= now => {
-                self.timers.pop().map(|Reverse((_, _, t))| t)
-            }
-            _ => None,
+        let mut first = self.timers.first_entry()?;
+        if *first.key() > now {
+            return None;
         }
+        let timer = first.get_mut().pop_front();
+        if first.get().is_empty() {
+            first.remove();
+        }
+        timer
     }
 
     fn counter(&mut self, key: Counter) -> &mut u64 {
