@@ -2,6 +2,7 @@
 //! Every rule here is from `shared/runtime.md` and `shared/domain.md`;
 //! docs/runtime.md lists the choices made where those pages are silent.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 
 use chrono::{DateTime, Datelike, Duration, Utc};
@@ -11,7 +12,7 @@ use super::model::{format_time, EventKind, InputEvent, Record};
 use super::program::{Centre, Program};
 use super::store::Effects;
 use super::store::{
-    Clock, Counter, EnrId, Enrollment, HistoryEvent, HistorySink, RecId, Store, Timer, Wait,
+    Clock, Counter, Detail, EnrId, Enrollment, HistoryEvent, HistorySink, RecId, Store, Timer, Wait,
 };
 use super::time;
 use super::values::{associated, is_empty, to_text, Eval};
@@ -64,9 +65,9 @@ enum How {
 }
 
 /// The outcome of one action.
-enum Done {
+enum Done<'p> {
     /// Executed: the `action` detail and the records whose state changed.
-    Ok(Json, Vec<RecId>),
+    Ok(Detail<'p>, Vec<RecId>),
     Err(String),
 }
 
@@ -203,7 +204,7 @@ impl<'p, S: Store> Engine<'p, S> {
         rec: RecId,
         event: &'static str,
         node: Option<usize>,
-        detail: Json,
+        detail: Detail<'_>,
     ) {
         if self.io_error.is_some() {
             return;
@@ -320,7 +321,7 @@ impl<'p, S: Store> Engine<'p, S> {
         };
         let plan = &self.programs[wf].plan;
         if !plan.goals.is_empty() && self.meets_goal(wf, rec) {
-            self.emit(wf, rec, "goal_met", None, json!({}));
+            self.emit(wf, rec, "goal_met", None, Detail::Empty);
             self.store.end(eid);
             return true;
         }
@@ -330,7 +331,7 @@ impl<'p, S: Store> Engine<'p, S> {
                 rec,
                 "unenrolled",
                 None,
-                json!({"reason": "meets the unenrollment criteria"}),
+                Detail::Reason("meets the unenrollment criteria".into()),
             );
             self.store.end(eid);
             return true;
@@ -390,7 +391,7 @@ impl<'p, S: Store> Engine<'p, S> {
             rec,
             "enrollment_skipped",
             None,
-            json!({ "reason": reason }),
+            Detail::Reason(reason.into()),
         );
     }
 
@@ -432,7 +433,7 @@ impl<'p, S: Store> Engine<'p, S> {
             events: 0,
             active: true,
         });
-        self.emit(wf, rec, "enrolled", None, json!({ "trigger": trigger }));
+        self.emit(wf, rec, "enrolled", None, Detail::Trigger(trigger));
         self.queue.push_back(eid);
     }
 
@@ -441,19 +442,27 @@ impl<'p, S: Store> Engine<'p, S> {
     /// in source order: goal/unenrollment of an active enrollment, then the
     /// filter triggers.
     fn on_change(&mut self, rec: RecId) {
-        let mut list = vec![rec];
-        {
-            let r = self.store.record(rec);
-            for object in r.associations.keys() {
-                list.extend(associated(&self.store, r, object));
-            }
+        self.recheck(rec);
+        let r = self.store.record(rec);
+        if r.associations.is_empty() {
+            return;
+        }
+        let mut list = Vec::new();
+        for object in r.associations.keys() {
+            list.extend(associated(&self.store, r, object));
         }
         for r in list {
-            for wf in 0..self.programs.len() {
-                if self.programs[wf].plan.object == self.store.record(r).object {
-                    self.check_exit(wf, r);
-                    self.check_filters(wf, r, None);
-                }
+            self.recheck(r);
+        }
+    }
+
+    /// Goal / unenrollment, then filter triggers, of every workflow of the
+    /// record's type, in source order.
+    fn recheck(&mut self, r: RecId) {
+        for wf in 0..self.programs.len() {
+            if self.programs[wf].plan.object == self.store.record(r).object {
+                self.check_exit(wf, r);
+                self.check_filters(wf, r, None);
             }
         }
     }
@@ -500,7 +509,7 @@ impl<'p, S: Store> Engine<'p, S> {
             let e = self.store.enrollment(eid);
             (e.workflow, e.record)
         };
-        self.emit(wf, rec, event, None, json!({ "reason": reason }));
+        self.emit(wf, rec, event, None, Detail::Reason(reason.into()));
         self.store.end(eid);
     }
 
@@ -517,7 +526,7 @@ impl<'p, S: Store> Engine<'p, S> {
             let e = self.store.enrollment(eid);
             let (wf, rec) = (e.workflow, e.record);
             let Some(node) = e.node else {
-                self.emit(wf, rec, "finished", None, json!({}));
+                self.emit(wf, rec, "finished", None, Detail::Empty);
                 self.store.end(eid);
                 return;
             };
@@ -527,7 +536,7 @@ impl<'p, S: Store> Engine<'p, S> {
                     rec,
                     "error",
                     Some(node),
-                    json!({"reason": "step limit reached (10,000 steps per enrollment)"}),
+                    Detail::Reason("step limit reached (10,000 steps per enrollment)".into()),
                 );
                 self.leave(eid, "unenrolled", "step limit reached");
                 return;
@@ -556,13 +565,7 @@ impl<'p, S: Store> Engine<'p, S> {
             self.set_node(eid, next);
             return;
         }
-        self.emit(
-            wf,
-            rec,
-            "delayed",
-            Some(node),
-            json!({ "until": format_time(until) }),
-        );
+        self.emit(wf, rec, "delayed", Some(node), Detail::Until(until));
         let e = self.store.enrollment_mut(eid);
         e.node = next;
         e.wait = Wait::Timer { resume: next };
@@ -614,7 +617,7 @@ impl<'p, S: Store> Engine<'p, S> {
                     "until": until.map(format_time),
                     "event": event,
                 });
-                self.emit(wf, rec, "delayed", Some(node), detail);
+                self.emit(wf, rec, "delayed", Some(node), Detail::Json(detail));
                 let e = self.store.enrollment_mut(eid);
                 e.wait = Wait::Event {
                     node,
@@ -665,7 +668,7 @@ impl<'p, S: Store> Engine<'p, S> {
                 match until {
                     Ok(until) => self.delay_to(eid, wf, rec, node, until, edges.next),
                     Err(reason) => {
-                        self.emit(wf, rec, "error", Some(node), json!({ "reason": reason }));
+                        self.emit(wf, rec, "error", Some(node), Detail::Reason(reason.into()));
                         self.leave(eid, "unenrolled", "centre date is missing");
                     }
                 }
@@ -675,12 +678,12 @@ impl<'p, S: Store> Engine<'p, S> {
                 let hit = cases.iter().position(|c| ev.condition(rec, &c.condition));
                 let (path, next) = match hit {
                     Some(i) => (
-                        cases.get(i).map(|c| c.path.clone()).unwrap_or_default(),
+                        Cow::Borrowed(cases.get(i).map(|c| c.path.as_str()).unwrap_or_default()),
                         edges.cases.get(i).copied().flatten(),
                     ),
-                    None => ("else".to_string(), edges.else_next),
+                    None => (Cow::Borrowed("else"), edges.else_next),
                 };
-                self.emit(wf, rec, "branch", Some(node), json!({ "path": path }));
+                self.emit(wf, rec, "branch", Some(node), Detail::Path(path));
                 self.set_node(eid, next);
             }
             Action::BranchValue {
@@ -706,19 +709,21 @@ impl<'p, S: Store> Engine<'p, S> {
                             let lit = ev.literal(rec, lit);
                             let cond_hit = values.iter().any(|v| value_is(v, &lit, tz));
                             if cond_hit {
-                                found =
-                                    Some((to_text(&lit), edges.cases.get(i).copied().flatten()));
+                                found = Some((
+                                    Cow::Owned(to_text(&lit)),
+                                    edges.cases.get(i).copied().flatten(),
+                                ));
                                 break 'cases;
                             }
                         }
                     }
-                    found.unwrap_or(("else".to_string(), edges.else_next))
+                    found.unwrap_or((Cow::Borrowed("else"), edges.else_next))
                 };
-                self.emit(wf, rec, "branch", Some(node), json!({ "path": path }));
+                self.emit(wf, rec, "branch", Some(node), Detail::Path(path));
                 self.set_node(eid, next);
             }
             Action::Goto { label, .. } => {
-                self.emit(wf, rec, "goto", Some(node), json!({ "target": label }));
+                self.emit(wf, rec, "goto", Some(node), Detail::Named("target", label));
                 self.set_node(eid, edges.jump);
             }
             Action::EnrollInWorkflow { workflow } => {
@@ -744,13 +749,13 @@ impl<'p, S: Store> Engine<'p, S> {
                             rec,
                             "action",
                             Some(node),
-                            json!({ "workflow": workflow }),
+                            Detail::Named("workflow", workflow),
                         );
                         self.try_enroll(t, rec, How::Workflow);
                     }
                     (reason, _) => {
                         let reason = reason.unwrap_or_default();
-                        self.emit(wf, rec, "error", Some(node), json!({ "reason": reason }));
+                        self.emit(wf, rec, "error", Some(node), Detail::Reason(reason.into()));
                     }
                 }
             }
@@ -778,7 +783,7 @@ impl<'p, S: Store> Engine<'p, S> {
                         }
                     }
                     Done::Err(reason) => {
-                        self.emit(wf, rec, "error", Some(node), json!({ "reason": reason }));
+                        self.emit(wf, rec, "error", Some(node), Detail::Reason(reason.into()));
                     }
                 }
             }
@@ -823,19 +828,21 @@ impl<'p, S: Store> Engine<'p, S> {
         }
     }
 
-    fn path_text(p: &PropertyRef) -> String {
+    fn path_text(p: &PropertyRef) -> Cow<'_, str> {
         match &p.object {
-            Some(o) => format!("{o}.{}", p.property),
-            None => p.property.clone(),
+            Some(o) => Cow::Owned(format!("{o}.{}", p.property)),
+            None => Cow::Borrowed(&p.property),
         }
     }
 
+    fn ids(&self, recs: &[RecId]) -> Vec<String> {
+        recs.iter()
+            .map(|&r| self.store.record(r).id.clone())
+            .collect()
+    }
+
     fn record_ids(&self, recs: &[RecId]) -> Json {
-        Json::Array(
-            recs.iter()
-                .map(|&r| Json::String(self.store.record(r).id.clone()))
-                .collect(),
-        )
+        Json::Array(self.ids(recs).into_iter().map(Json::String).collect())
     }
 
     fn recipients(&self, rec: RecId, to: &[Recipient]) -> Result<Vec<String>, String> {
@@ -899,7 +906,7 @@ impl<'p, S: Store> Engine<'p, S> {
         new_id
     }
 
-    fn act(&mut self, wf: usize, rec: RecId, node: usize, action: &Action) -> Done {
+    fn act(&mut self, wf: usize, rec: RecId, node: usize, action: &'p Action) -> Done<'p> {
         let now = self.now();
         let tz = self.env.account.timezone;
         let programs = self.programs;
@@ -914,7 +921,7 @@ impl<'p, S: Store> Engine<'p, S> {
                     "associations": r.associations,
                 });
                 Done::Ok(
-                    json!({ "method": method, "url": url, "body": body }),
+                    Detail::Json(json!({ "method": method, "url": url, "body": body })),
                     vec![],
                 )
             }
@@ -924,7 +931,9 @@ impl<'p, S: Store> Engine<'p, S> {
                 Ok(to) => {
                     let ev = self.eval();
                     Done::Ok(
-                        json!({ "to": to, "subject": ev.render(rec, subject), "body": ev.render(rec, body) }),
+                        Detail::Json(
+                            json!({ "to": to, "subject": ev.render(rec, subject), "body": ev.render(rec, body) }),
+                        ),
                         vec![],
                     )
                 }
@@ -946,7 +955,10 @@ impl<'p, S: Store> Engine<'p, S> {
                     })
                     .collect();
                 let text = self.eval().render(rec, text);
-                Done::Ok(json!({ "to": to, "text": text, "status": "sent" }), vec![])
+                Done::Ok(
+                    Detail::Json(json!({ "to": to, "text": text, "status": "sent" })),
+                    vec![],
+                )
             }
             Action::SendEmail { email } => {
                 let recipients: Vec<RecId> = if workflow_object == "contact" {
@@ -958,7 +970,10 @@ impl<'p, S: Store> Engine<'p, S> {
                     all
                 };
                 Done::Ok(
-                    json!({ "email": email, "recipients": self.record_ids(&recipients) }),
+                    Detail::Email {
+                        email,
+                        recipients: self.ids(&recipients),
+                    },
                     vec![],
                 )
             }
@@ -973,7 +988,7 @@ impl<'p, S: Store> Engine<'p, S> {
                         }
                     })
                     .collect();
-                Done::Ok(json!({ "email": email, "to": to }), vec![])
+                Done::Ok(Detail::Json(json!({ "email": email, "to": to })), vec![])
             }
             Action::SendSlack { to, text } => {
                 let ev = self.eval();
@@ -984,7 +999,7 @@ impl<'p, S: Store> Engine<'p, S> {
                     }
                     SlackTarget::User(u) => json!({ "user": u, "text": text }),
                 };
-                Done::Ok(detail, vec![])
+                Done::Ok(Detail::Json(detail), vec![])
             }
             Action::CreateSlackChannel { name, private } => {
                 let Some(owner) = self.owner_of(rec) else {
@@ -995,13 +1010,16 @@ impl<'p, S: Store> Engine<'p, S> {
                     return Done::Err(format!("invalid Slack channel name `{name}`: {why}"));
                 }
                 Done::Ok(
-                    json!({ "name": name, "private": private, "owner": owner }),
+                    Detail::Json(json!({ "name": name, "private": private, "owner": owner })),
                     vec![],
                 )
             }
             Action::CreateAsanaTask { title, project } => {
                 let title = self.eval().render(rec, title);
-                Done::Ok(json!({ "title": title, "project": project }), vec![])
+                Done::Ok(
+                    Detail::Json(json!({ "title": title, "project": project })),
+                    vec![],
+                )
             }
             Action::AppAction {
                 app,
@@ -1013,7 +1031,10 @@ impl<'p, S: Store> Engine<'p, S> {
                 for field in fields {
                     f.insert(field.property.clone(), ev.literal(rec, &field.value));
                 }
-                Done::Ok(json!({ "app": app, "action": action, "fields": f }), vec![])
+                Done::Ok(
+                    Detail::Json(json!({ "app": app, "action": action, "fields": f })),
+                    vec![],
+                )
             }
             Action::RotateOwner {
                 team,
@@ -1032,14 +1053,17 @@ impl<'p, S: Store> Engine<'p, S> {
                 }
                 if let Some(current) = self.owner_of(rec) {
                     if !overwrite {
-                        return Done::Ok(json!({ "skipped": true, "owner": current }), vec![]);
+                        return Done::Ok(
+                            Detail::Json(json!({ "skipped": true, "owner": current })),
+                            vec![],
+                        );
                     }
                 }
                 let pos = self.store.counter(Counter::Rotation(wf, node));
                 let owner = members[(*pos as usize) % members.len()].clone();
                 *pos += 1;
                 self.write(rec, OWNER, Some(Json::String(owner.clone())));
-                Done::Ok(json!({ "owner": owner }), vec![rec])
+                Done::Ok(Detail::Json(json!({ "owner": owner })), vec![rec])
             }
             Action::CreateRecord { object, properties } => {
                 let mut props = Map::new();
@@ -1052,7 +1076,9 @@ impl<'p, S: Store> Engine<'p, S> {
                 let new = self.create(rec, object, props);
                 let r = self.store.record(new);
                 Done::Ok(
-                    json!({ "object": object, "id": r.id, "properties": r.properties }),
+                    Detail::Json(
+                        json!({ "object": object, "id": r.id, "properties": r.properties }),
+                    ),
                     vec![new],
                 )
             }
@@ -1077,7 +1103,10 @@ impl<'p, S: Store> Engine<'p, S> {
                 }
                 let new = self.create(rec, "task", props);
                 let r = self.store.record(new);
-                Done::Ok(json!({ "id": r.id, "properties": r.properties }), vec![new])
+                Done::Ok(
+                    Detail::Json(json!({ "id": r.id, "properties": r.properties })),
+                    vec![new],
+                )
             }
             Action::SetProperty { target, value } | Action::AppendProperty { target, value } => {
                 let append = matches!(action, Action::AppendProperty { .. });
@@ -1108,11 +1137,15 @@ impl<'p, S: Store> Engine<'p, S> {
                     };
                     self.write(t, &target.property, Some(v));
                 }
-                let mut detail = json!({ "property": Self::path_text(target), "value": lit });
-                if target.object.is_some() {
-                    detail["records"] = self.record_ids(&targets);
-                }
-                Done::Ok(detail, targets)
+                let records = target.object.as_ref().map(|_| self.ids(&targets));
+                Done::Ok(
+                    Detail::Property {
+                        property: Self::path_text(target),
+                        value: lit,
+                        records,
+                    },
+                    targets,
+                )
             }
             Action::CopyProperty {
                 source,
@@ -1128,7 +1161,7 @@ impl<'p, S: Store> Engine<'p, S> {
                 if target.object.is_some() {
                     detail["records"] = self.record_ids(&targets);
                 }
-                Done::Ok(detail, targets)
+                Done::Ok(Detail::Json(detail), targets)
             }
             Action::IncreaseProperty { target, by } | Action::DecreaseProperty { target, by } => {
                 let sign = if matches!(action, Action::IncreaseProperty { .. }) {
@@ -1159,7 +1192,11 @@ impl<'p, S: Store> Engine<'p, S> {
                     self.write(t, &target.property, Some(v));
                 }
                 Done::Ok(
-                    json!({ "property": Self::path_text(target), "by": by, "value": shown }),
+                    Detail::Number {
+                        property: Self::path_text(target),
+                        by,
+                        value: shown,
+                    },
                     targets,
                 )
             }
@@ -1193,37 +1230,62 @@ impl<'p, S: Store> Engine<'p, S> {
                     map.insert(subscription.clone(), Json::String(status.to_string()));
                 }
                 Done::Ok(
-                    json!({ "subscription": subscription, "status": status, "basis": basis, "explanation": explanation }),
+                    Detail::Json(
+                        json!({ "subscription": subscription, "status": status, "basis": basis, "explanation": explanation }),
+                    ),
                     vec![rec],
                 )
             }
             Action::SalesforceTask { subject, assignee } => {
                 let subject = self.eval().render(rec, subject);
-                Done::Ok(json!({ "subject": subject, "assignee": assignee }), vec![])
+                Done::Ok(
+                    Detail::Json(json!({ "subject": subject, "assignee": assignee })),
+                    vec![],
+                )
             }
             Action::SalesforceCampaign { campaign } => {
-                Done::Ok(json!({ "campaign": campaign }), vec![])
+                Done::Ok(Detail::Json(json!({ "campaign": campaign })), vec![])
             }
             // Delays and flow are handled by `step`.
-            _ => Done::Ok(json!({}), vec![]),
+            _ => Done::Ok(Detail::Json(json!({})), vec![]),
         }
     }
 
-    fn set_member(&mut self, rec: RecId, prop: &str, name: &str, add: bool, what: &str) -> Done {
+    fn set_member(
+        &mut self,
+        rec: RecId,
+        prop: &str,
+        name: &'p str,
+        add: bool,
+        what: &'static str,
+    ) -> Done<'p> {
         let props = &mut self.store.record_mut(rec).properties;
-        let mut items = props.get(prop).map(multi_items).unwrap_or_default();
-        let name_json = Json::String(name.to_string());
-        if add {
-            if !items.contains(&name_json) {
-                items.push(name_json);
+        let is_name = |i: &Json| i.as_str() == Some(name);
+        match props.get_mut(prop) {
+            Some(Json::Array(items)) => {
+                if !add {
+                    items.retain(|i| !is_name(i));
+                } else if !items.iter().any(is_name) {
+                    items.push(Json::String(name.to_string()));
+                }
             }
-        } else {
-            items.retain(|i| *i != name_json);
+            Some(other) => {
+                let mut items = multi_items(other);
+                items.retain(|i| !is_name(i));
+                if add {
+                    items.push(Json::String(name.to_string()));
+                }
+                *other = Json::Array(items);
+            }
+            None if add => {
+                props.insert(
+                    prop.to_string(),
+                    Json::Array(vec![Json::String(name.to_string())]),
+                );
+            }
+            None => {}
         }
-        if add || props.contains_key(prop) {
-            props.insert(prop.to_string(), Json::Array(items));
-        }
-        Done::Ok(json!({ what: name }), vec![rec])
+        Done::Ok(Detail::Named(what, name), vec![rec])
     }
 
     fn copy(
@@ -1233,7 +1295,7 @@ impl<'p, S: Store> Engine<'p, S> {
         target: &PropertyRef,
         append: bool,
         tz: chrono_tz::Tz,
-    ) -> Done {
+    ) -> Done<'p> {
         let (value, targets, target_object) = {
             let ev = self.eval();
             let sources = ev.targets(rec, source.object.as_deref());
@@ -1296,7 +1358,7 @@ impl<'p, S: Store> Engine<'p, S> {
         if target.object.is_some() {
             detail["records"] = self.record_ids(&targets);
         }
-        Done::Ok(detail, targets)
+        Done::Ok(Detail::Json(detail), targets)
     }
 }
 

@@ -4,6 +4,7 @@
 //! The semantics live in the engine only; a durable store (SQLite,
 //! Postgres) or real delivery of effects implements these traits.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use chrono::{DateTime, Utc};
@@ -272,7 +273,7 @@ impl Store for MemStore {
 /// app and Salesforce actions). The history records every effect either way.
 pub trait Effects {
     /// Deliver one effect; `Err(reason)` makes the action an `error`.
-    fn deliver(&mut self, kind: &str, detail: &Value) -> Result<(), String>;
+    fn deliver(&mut self, kind: &str, detail: &Detail<'_>) -> Result<(), String>;
 }
 
 /// The simulation: nothing goes over the network; every delivery succeeds.
@@ -282,9 +283,122 @@ pub struct Simulated {
 }
 
 impl Effects for Simulated {
-    fn deliver(&mut self, _kind: &str, _detail: &Value) -> Result<(), String> {
+    fn deliver(&mut self, _kind: &str, _detail: &Detail<'_>) -> Result<(), String> {
         self.delivered += 1;
         Ok(())
+    }
+}
+
+/// The `detail` object of a history event. The shapes written on every
+/// step are typed and borrow from the plan, so nothing is built until a
+/// sink serialises the event (a sink that only counts pays nothing); every
+/// other shape is a JSON value. Serialises to exactly the JSON object the
+/// history shows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Detail<'a> {
+    /// `{}`
+    Empty,
+    /// `{"trigger": ...}` (enrolled)
+    Trigger(&'static str),
+    /// `{"until": "<RFC 3339>"}` (delayed)
+    Until(DateTime<Utc>),
+    /// `{"reason": ...}` (error, unenrolled, enrollment_skipped)
+    Reason(Cow<'a, str>),
+    /// `{"path": ...}` (branch)
+    Path(Cow<'a, str>),
+    /// `{"<key>": <name>}`: lists, audiences, campaigns, workflows, goto targets
+    Named(&'static str, &'a str),
+    /// `{"property", "value"}` plus `"records"` for an associated path
+    /// (set / append)
+    Property {
+        property: Cow<'a, str>,
+        value: Value,
+        records: Option<Vec<String>>,
+    },
+    /// `{"property", "by", "value"}` (increase / decrease)
+    Number {
+        property: Cow<'a, str>,
+        by: &'a serde_json::Number,
+        value: Value,
+    },
+    /// `{"email", "recipients"}` (send email)
+    Email {
+        email: &'a str,
+        recipients: Vec<String>,
+    },
+    /// Any other shape.
+    Json(Value),
+}
+
+impl Detail<'_> {
+    /// The detail as a JSON value.
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+impl Serialize for Detail<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match self {
+            Detail::Json(v) => v.serialize(s),
+            Detail::Empty => s.serialize_map(Some(0))?.end(),
+            Detail::Trigger(t) => {
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry("trigger", t)?;
+                m.end()
+            }
+            Detail::Until(t) => {
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry("until", &super::model::format_time(*t))?;
+                m.end()
+            }
+            Detail::Reason(r) => {
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry("reason", r)?;
+                m.end()
+            }
+            Detail::Path(p) => {
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry("path", p)?;
+                m.end()
+            }
+            Detail::Named(key, name) => {
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry(key, name)?;
+                m.end()
+            }
+            Detail::Property {
+                property,
+                value,
+                records,
+            } => {
+                let mut m = s.serialize_map(None)?;
+                m.serialize_entry("property", property)?;
+                m.serialize_entry("value", value)?;
+                if let Some(r) = records {
+                    m.serialize_entry("records", r)?;
+                }
+                m.end()
+            }
+            Detail::Number {
+                property,
+                by,
+                value,
+            } => {
+                let mut m = s.serialize_map(Some(3))?;
+                m.serialize_entry("property", property)?;
+                m.serialize_entry("by", by)?;
+                m.serialize_entry("value", value)?;
+                m.end()
+            }
+            Detail::Email { email, recipients } => {
+                let mut m = s.serialize_map(Some(2))?;
+                m.serialize_entry("email", email)?;
+                m.serialize_entry("recipients", recipients)?;
+                m.end()
+            }
+        }
     }
 }
 
@@ -299,7 +413,7 @@ pub struct HistoryEvent<'a> {
     pub event: &'static str,
     pub node: Option<&'a str>,
     pub kind: Option<&'static str>,
-    pub detail: Value,
+    pub detail: Detail<'a>,
 }
 
 fn ser_time<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
