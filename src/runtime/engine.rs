@@ -243,7 +243,7 @@ impl<'p, S: Store> Engine<'p, S> {
                     let v = if v.is_null() { None } else { Some(v.clone()) };
                     self.write(rec, k, v);
                 }
-                self.on_change(rec);
+                self.on_change(rec, None);
             }
             EventKind::Activity(ev) => {
                 self.store.record_mut(rec).activity.push((e.at, ev.clone()));
@@ -441,8 +441,8 @@ impl<'p, S: Store> Engine<'p, S> {
     /// each associated record (by type, then id), every workflow of its type
     /// in source order: goal/unenrollment of an active enrollment, then the
     /// filter triggers.
-    fn on_change(&mut self, rec: RecId) {
-        self.recheck(rec);
+    fn on_change(&mut self, rec: RecId, property: Option<&str>) {
+        self.recheck(rec, property);
         let r = self.store.record(rec);
         if r.associations.is_empty() {
             return;
@@ -452,15 +452,20 @@ impl<'p, S: Store> Engine<'p, S> {
             list.extend(associated(&self.store, r, object));
         }
         for r in list {
-            self.recheck(r);
+            self.recheck(r, property);
         }
     }
 
     /// Goal / unenrollment, then filter triggers, of every workflow of the
-    /// record's type, in source order.
-    fn recheck(&mut self, r: RecId) {
+    /// record's type, in source order. With `property` (the one property
+    /// that changed), workflows whose criteria do not read it are skipped:
+    /// their results cannot have changed.
+    fn recheck(&mut self, r: RecId, property: Option<&str>) {
         for wf in 0..self.programs.len() {
-            if self.programs[wf].plan.object == self.store.record(r).object {
+            let program = &self.programs[wf];
+            if program.plan.object == self.store.record(r).object
+                && property.is_none_or(|p| program.reads(p))
+            {
                 self.check_exit(wf, r);
                 self.check_filters(wf, r, None);
             }
@@ -778,8 +783,9 @@ impl<'p, S: Store> Engine<'p, S> {
                 match outcome {
                     Done::Ok(detail, changed) => {
                         self.emit(wf, rec, "action", Some(node), detail);
+                        let property = changed_property(action);
                         for r in changed {
-                            self.on_change(r);
+                            self.on_change(r, property);
                         }
                     }
                     Done::Err(reason) => {
@@ -1359,6 +1365,24 @@ impl<'p, S: Store> Engine<'p, S> {
             detail["records"] = self.record_ids(&targets);
         }
         Done::Ok(Detail::Json(detail), targets)
+    }
+}
+
+/// The one property an action changes on the records it reports as
+/// changed; `None` when it may change more (created records, associations).
+fn changed_property(a: &Action) -> Option<&str> {
+    match a {
+        Action::SetProperty { target, .. }
+        | Action::AppendProperty { target, .. }
+        | Action::CopyProperty { target, .. }
+        | Action::ClearProperty { target }
+        | Action::IncreaseProperty { target, .. }
+        | Action::DecreaseProperty { target, .. } => Some(&target.property),
+        Action::RotateOwner { .. } => Some(OWNER),
+        Action::AddToList { .. } | Action::RemoveFromList { .. } => Some(LISTS),
+        Action::AddToAudience { .. } | Action::RemoveFromAudience { .. } => Some(AUDIENCES),
+        Action::SetSubscription { .. } => Some(SUBSCRIPTIONS),
+        _ => None,
     }
 }
 

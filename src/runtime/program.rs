@@ -1,11 +1,11 @@
 //! Plans as the engine runs them: validated once on load, node ids resolved
 //! to indices, times and weekdays parsed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveTime, Weekday};
 
-use crate::plan::{Action, Centering, Plan, PLAN_FORMAT};
+use crate::plan::{Action, Centering, Condition, Plan, TemplatePart, Trigger, Value, PLAN_FORMAT};
 
 /// A plan that failed validation: which plan and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,6 +48,69 @@ pub struct Program {
     pub start: Option<usize>,
     pub edges: Vec<Edges>,
     pub centre: Option<Centre>,
+    /// Every property name the triggers, goals and unenrollment criteria
+    /// read (on any object, tokens in literals included): a change of any
+    /// other property cannot change whether a record meets them.
+    pub reads: HashSet<String>,
+}
+
+impl Program {
+    /// Whether a change of `property` may change the result of the
+    /// workflow's triggers, goals or unenrollment criteria.
+    pub fn reads(&self, property: &str) -> bool {
+        self.reads.contains(property)
+    }
+}
+
+fn value_reads(v: &Value, out: &mut HashSet<String>) {
+    match v {
+        Value::Template { template } => {
+            for part in &template.0 {
+                if let TemplatePart::Token { property, .. } = part {
+                    out.insert(property.clone());
+                }
+            }
+        }
+        Value::List(items) => items.iter().for_each(|i| value_reads(i, out)),
+        Value::Bool(_) | Value::Number(_) | Value::String(_) => {}
+    }
+}
+
+fn condition_reads(c: &Condition, out: &mut HashSet<String>) {
+    match c {
+        Condition::And { all } => all.iter().for_each(|c| condition_reads(c, out)),
+        Condition::Or { any } => any.iter().for_each(|c| condition_reads(c, out)),
+        Condition::Not { condition } => condition_reads(condition, out),
+        Condition::Compare {
+            property, value, ..
+        } => {
+            out.insert(property.property.clone());
+            value_reads(value, out);
+        }
+        Condition::In {
+            property, values, ..
+        } => {
+            out.insert(property.property.clone());
+            values.iter().for_each(|v| value_reads(v, out));
+        }
+        Condition::Contains { property, .. } | Condition::Known { property, .. } => {
+            out.insert(property.property.clone());
+        }
+        Condition::Event { .. } => {}
+    }
+}
+
+fn plan_reads(plan: &Plan) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for t in &plan.triggers {
+        if let Trigger::Filter { condition } = t {
+            condition_reads(condition, &mut out);
+        }
+    }
+    for c in plan.goals.iter().chain(&plan.unenroll) {
+        condition_reads(c, &mut out);
+    }
+    out
 }
 
 /// Parse `HH:MM` (24-hour).
@@ -192,11 +255,13 @@ impl Program {
             )),
             Some(Centering::Property(p)) => Some(Centre::Property(p.clone())),
         };
+        let reads = plan_reads(&plan);
         Ok(Program {
             plan,
             start,
             edges,
             centre,
+            reads,
         })
     }
 }

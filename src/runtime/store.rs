@@ -172,7 +172,12 @@ impl MemStore {
     }
 
     pub fn new(records: Vec<Record>) -> MemStore {
-        let mut store = MemStore::default();
+        let mut store = MemStore {
+            records: Vec::with_capacity(records.len()),
+            by_id: HashMap::with_capacity(records.len()),
+            slots: Vec::with_capacity(records.len()),
+            ..MemStore::default()
+        };
         for r in records {
             store.insert_record(r);
         }

@@ -154,3 +154,103 @@ scenarios!(
     start_order,
     until_cutoff,
 );
+
+/// The SMS limit through the real binary: 1,002 contacts text in January
+/// (the last two are over the monthly limit); on 1 February (UTC) the count
+/// starts again, so one of them texts successfully. Too long for a
+/// snapshot, so asserted here.
+#[test]
+fn sms_monthly_limit_through_the_binary() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    std::fs::write(
+        d.join("sms.wf"),
+        "workflow \"Text\" for contact {\n  enroll when lifecyclestage is \"lead\"\n  send internal sms to number \"+31 6 1234 5678\" text \"Call {{ contact.firstname }}\"\n  delay until 1:00\n  if firstname is \"N1001\" {\n    send internal sms to number \"+31 6 1234 5678\" text \"Again\"\n  }\n}\n",
+    )
+    .expect("write workflow");
+    let mut records = String::new();
+    for i in 1..=1002 {
+        records.push_str(&format!(
+            "{{\"id\":\"c{i:04}\",\"object\":\"contact\",\"properties\":{{\"lifecyclestage\":\"lead\",\"firstname\":\"N{i}\"}}}}\n"
+        ));
+    }
+    std::fs::write(d.join("records.jsonl"), records).expect("write records");
+    let out = Command::new(env!("CARGO_BIN_EXE_wfc"))
+        .args([
+            "run",
+            "sms.wf",
+            "--records",
+            "records.jsonl",
+            "--start",
+            "2026-01-31T12:00:00Z",
+        ])
+        .current_dir(d)
+        .output()
+        .expect("wfc runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let history: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("history line is JSON"))
+        .collect();
+    let sms = |at_prefix: &str, event: &str| {
+        history
+            .iter()
+            .filter(|h| {
+                h["kind"] == "send_internal_sms"
+                    && h["event"] == event
+                    && h["at"].as_str().is_some_and(|a| a.starts_with(at_prefix))
+            })
+            .count()
+    };
+    assert_eq!(sms("2026-01-31", "action"), 1000);
+    assert_eq!(sms("2026-01-31", "error"), 2);
+    // After midnight UTC: a new month, the count starts again.
+    assert_eq!(sms("2026-02-01", "action"), 1);
+    assert_eq!(sms("2026-02-01", "error"), 0);
+    let errors: Vec<(&str, &str)> = history
+        .iter()
+        .filter(|h| h["event"] == "error")
+        .map(|h| {
+            (
+                h["record"].as_str().unwrap_or(""),
+                h["detail"]["reason"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        vec![
+            (
+                "c1001",
+                "SMS monthly limit reached (1,000 texts per calendar month)"
+            ),
+            (
+                "c1002",
+                "SMS monthly limit reached (1,000 texts per calendar month)"
+            ),
+        ]
+    );
+    // A failed text is no `action`, and the record goes on with its next step.
+    let c1001: Vec<&str> = history
+        .iter()
+        .filter(|h| h["record"] == "c1001")
+        .map(|h| h["event"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        c1001,
+        ["enrolled", "error", "delayed", "branch", "action", "finished"]
+    );
+    let sms_detail = history
+        .iter()
+        .find(|h| h["record"] == "c0001" && h["kind"] == "send_internal_sms")
+        .map(|h| h["detail"].clone());
+    assert_eq!(
+        sms_detail,
+        Some(serde_json::json!({"to": ["+31 6 1234 5678"], "text": "Call N1", "status": "sent"}))
+    );
+}
