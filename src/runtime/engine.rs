@@ -64,6 +64,18 @@ enum How {
     Workflow,
 }
 
+/// What changed on a record, to know which workflows' criteria to check
+/// again.
+#[derive(Clone, Copy, Debug)]
+enum Change<'a> {
+    /// Anything (a `set` event may change many properties).
+    Any,
+    /// One property.
+    Property(&'a str),
+    /// A new association (a record was created for it).
+    Associations,
+}
+
 /// The outcome of one action.
 enum Done<'p> {
     /// Executed: the `action` detail and the records whose state changed.
@@ -243,7 +255,7 @@ impl<'p, S: Store> Engine<'p, S> {
                     let v = if v.is_null() { None } else { Some(v.clone()) };
                     self.write(rec, k, v);
                 }
-                self.on_change(rec, None);
+                self.on_change(rec, Change::Any);
             }
             EventKind::Activity(ev) => {
                 self.store.record_mut(rec).activity.push((e.at, ev.clone()));
@@ -441,8 +453,8 @@ impl<'p, S: Store> Engine<'p, S> {
     /// each associated record (by type, then id), every workflow of its type
     /// in source order: goal/unenrollment of an active enrollment, then the
     /// filter triggers.
-    fn on_change(&mut self, rec: RecId, property: Option<&str>) {
-        self.recheck(rec, property);
+    fn on_change(&mut self, rec: RecId, change: Change<'_>) {
+        self.recheck(rec, change);
         let r = self.store.record(rec);
         if r.associations.is_empty() {
             return;
@@ -452,20 +464,22 @@ impl<'p, S: Store> Engine<'p, S> {
             list.extend(associated(&self.store, r, object));
         }
         for r in list {
-            self.recheck(r, property);
+            self.recheck(r, change);
         }
     }
 
     /// Goal / unenrollment, then filter triggers, of every workflow of the
-    /// record's type, in source order. With `property` (the one property
-    /// that changed), workflows whose criteria do not read it are skipped:
-    /// their results cannot have changed.
-    fn recheck(&mut self, r: RecId, property: Option<&str>) {
+    /// record's type, in source order. Workflows whose criteria cannot be
+    /// affected by the change are skipped: their results cannot have changed.
+    fn recheck(&mut self, r: RecId, change: Change<'_>) {
         for wf in 0..self.programs.len() {
             let program = &self.programs[wf];
-            if program.plan.object == self.store.record(r).object
-                && property.is_none_or(|p| program.reads(p))
-            {
+            let affected = match change {
+                Change::Any => true,
+                Change::Property(p) => program.reads(p),
+                Change::Associations => program.reads_associated,
+            };
+            if affected && program.plan.object == self.store.record(r).object {
                 self.check_exit(wf, r);
                 self.check_filters(wf, r, None);
             }
@@ -783,9 +797,22 @@ impl<'p, S: Store> Engine<'p, S> {
                 match outcome {
                     Done::Ok(detail, changed) => {
                         self.emit(wf, rec, "action", Some(node), detail);
-                        let property = changed_property(action);
-                        for r in changed {
-                            self.on_change(r, property);
+                        if matches!(
+                            action,
+                            Action::CreateRecord { .. } | Action::CreateTask { .. }
+                        ) {
+                            // A new record (evaluated in full) and a new
+                            // association of the enrolled record.
+                            for r in changed {
+                                self.recheck(r, Change::Any);
+                            }
+                            self.recheck(rec, Change::Associations);
+                        } else {
+                            let change =
+                                changed_property(action).map_or(Change::Any, Change::Property);
+                            for r in changed {
+                                self.on_change(r, change);
+                            }
                         }
                     }
                     Done::Err(reason) => {

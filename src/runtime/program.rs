@@ -52,6 +52,9 @@ pub struct Program {
     /// read (on any object, tokens in literals included): a change of any
     /// other property cannot change whether a record meets them.
     pub reads: HashSet<String>,
+    /// Whether those criteria read another object type's properties (then
+    /// a new association can change their results).
+    pub reads_associated: bool,
 }
 
 impl Program {
@@ -62,12 +65,29 @@ impl Program {
     }
 }
 
-fn value_reads(v: &Value, out: &mut HashSet<String>) {
+/// The properties criteria read; `objects` collects the object types of
+/// associated paths and tokens.
+struct Reads {
+    properties: HashSet<String>,
+    objects: HashSet<String>,
+}
+
+impl Reads {
+    fn path(&mut self, p: &crate::plan::PropertyRef) {
+        self.properties.insert(p.property.clone());
+        if let Some(o) = &p.object {
+            self.objects.insert(o.clone());
+        }
+    }
+}
+
+fn value_reads(v: &Value, out: &mut Reads) {
     match v {
         Value::Template { template } => {
             for part in &template.0 {
-                if let TemplatePart::Token { property, .. } = part {
-                    out.insert(property.clone());
+                if let TemplatePart::Token { object, property } = part {
+                    out.properties.insert(property.clone());
+                    out.objects.insert(object.clone());
                 }
             }
         }
@@ -76,7 +96,7 @@ fn value_reads(v: &Value, out: &mut HashSet<String>) {
     }
 }
 
-fn condition_reads(c: &Condition, out: &mut HashSet<String>) {
+fn condition_reads(c: &Condition, out: &mut Reads) {
     match c {
         Condition::And { all } => all.iter().for_each(|c| condition_reads(c, out)),
         Condition::Or { any } => any.iter().for_each(|c| condition_reads(c, out)),
@@ -84,24 +104,28 @@ fn condition_reads(c: &Condition, out: &mut HashSet<String>) {
         Condition::Compare {
             property, value, ..
         } => {
-            out.insert(property.property.clone());
+            out.path(property);
             value_reads(value, out);
         }
         Condition::In {
             property, values, ..
         } => {
-            out.insert(property.property.clone());
+            out.path(property);
             values.iter().for_each(|v| value_reads(v, out));
         }
         Condition::Contains { property, .. } | Condition::Known { property, .. } => {
-            out.insert(property.property.clone());
+            out.path(property);
         }
         Condition::Event { .. } => {}
     }
 }
 
-fn plan_reads(plan: &Plan) -> HashSet<String> {
-    let mut out = HashSet::new();
+/// (properties read, whether another object type is read)
+fn plan_reads(plan: &Plan) -> (HashSet<String>, bool) {
+    let mut out = Reads {
+        properties: HashSet::new(),
+        objects: HashSet::new(),
+    };
     for t in &plan.triggers {
         if let Trigger::Filter { condition } = t {
             condition_reads(condition, &mut out);
@@ -110,7 +134,8 @@ fn plan_reads(plan: &Plan) -> HashSet<String> {
     for c in plan.goals.iter().chain(&plan.unenroll) {
         condition_reads(c, &mut out);
     }
-    out
+    let associated = out.objects.iter().any(|o| *o != plan.object);
+    (out.properties, associated)
 }
 
 /// Parse `HH:MM` (24-hour).
@@ -255,13 +280,14 @@ impl Program {
             )),
             Some(Centering::Property(p)) => Some(Centre::Property(p.clone())),
         };
-        let reads = plan_reads(&plan);
+        let (reads, reads_associated) = plan_reads(&plan);
         Ok(Program {
             plan,
             start,
             edges,
             centre,
             reads,
+            reads_associated,
         })
     }
 }
