@@ -142,6 +142,7 @@ scenarios!(
     create_records,
     date_centred,
     delay_until_event,
+    event_trigger,
     enroll_in,
     enrollment_skipped,
     events_before_start,
