@@ -11,6 +11,10 @@
 //! [`diagnostics`] (every code in one place) and thin front ends
 //! ([`cli`], [`lsp`]) that only call [`driver::compile`].
 
+// Library code never unwraps: bad input must become a diagnostic or an
+// error value, not a panic (tests may unwrap).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 // The pest parser is built without `std` (no per-call stack probing; the
 // parser bounds nesting itself): its generated code names `::alloc`.
 extern crate alloc;

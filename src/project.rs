@@ -13,6 +13,10 @@
 //!   the current folder when there is no manifest).
 //! - With paths, the manifest is the nearest `wf.toml` enclosing the first
 //!   path (for stdin: enclosing `--stdin-filename`, else the current folder).
+//!   [`load_groups`] (what `wfc check` and `wfc build` use) refines this per
+//!   file: each file read from disk goes with the nearest `wf.toml`
+//!   enclosing it, so a folder holding several projects (`wfc check
+//!   examples/`) checks each against its own manifest.
 //! - File names shown in diagnostics and plans are relative to the current
 //!   folder when possible, with `/` separators.
 
@@ -167,6 +171,59 @@ pub fn load(request: &Request, cwd: &Path, stdin: &mut dyn Read) -> Result<Proje
         manifest_path,
         files,
     })
+}
+
+/// [`load`], then split into one project per manifest: every `.wf` file read
+/// from disk goes with the nearest `wf.toml` enclosing it (or with none);
+/// stdin keeps the manifest [`load`] found for it. Each project is compiled
+/// on its own (workflow names are unique, and `enroll in` resolves, within
+/// one project). Projects come in the order of their first file.
+pub fn load_groups(
+    request: &Request,
+    cwd: &Path,
+    stdin: &mut dyn Read,
+) -> Result<Vec<Project>, ProjectError> {
+    let all = load(request, cwd, stdin)?;
+    let from_stdin = all.inputs.len().saturating_sub(all.files.len());
+    let mut groups: Vec<Project> = Vec::new();
+    let mut inputs = all.inputs.into_iter();
+    if from_stdin > 0 {
+        groups.push(Project {
+            inputs: inputs.by_ref().take(from_stdin).collect(),
+            manifest: all.manifest.clone(),
+            manifest_path: all.manifest_path.clone(),
+            files: Vec::new(),
+        });
+    }
+    let cwd = absolute(cwd, Path::new("."));
+    for (file, input) in all.files.into_iter().zip(inputs) {
+        let manifest_path = discover(&parent_dir(&file));
+        let at = groups.iter().position(|g| g.manifest_path == manifest_path);
+        let group = match at {
+            Some(i) => &mut groups[i],
+            None => {
+                let manifest = if manifest_path == all.manifest_path {
+                    all.manifest.clone()
+                } else {
+                    match &manifest_path {
+                        Some(m) => Some(SourceInput::new(display_name(m, &cwd), read_file(m)?)),
+                        None => None,
+                    }
+                };
+                groups.push(Project {
+                    inputs: Vec::new(),
+                    manifest,
+                    manifest_path,
+                    files: Vec::new(),
+                });
+                let last = groups.len() - 1;
+                &mut groups[last]
+            }
+        };
+        group.inputs.push(input);
+        group.files.push(file);
+    }
+    Ok(groups)
 }
 
 /// The nearest `wf.toml` in `start` or one of its parents (the checker's
@@ -409,6 +466,45 @@ mod tests {
         assert!(std::str::from_utf8(&got).is_ok());
         let small = read_limited(&mut &b"abc"[..]).unwrap();
         assert_eq!(small, b"abc");
+    }
+
+    #[test]
+    fn groups_follow_the_nearest_manifest_of_each_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("flows/team")).expect("mkdir");
+        std::fs::write(root.join("flows/a.wf"), "workflow \"A\" for contact {}\n").expect("a");
+        std::fs::write(
+            root.join("flows/team/b.wf"),
+            "workflow \"B\" for contact {}\n",
+        )
+        .expect("b");
+        std::fs::write(
+            root.join("flows/team/c.wf"),
+            "workflow \"C\" for contact {}\n",
+        )
+        .expect("c");
+        std::fs::write(root.join("flows/team/wf.toml"), "[account]\n").expect("toml");
+        let req = Request {
+            paths: vec![PathBuf::from("flows")],
+            stdin_filename: None,
+        };
+        let groups = load_groups(&req, root, &mut std::io::empty()).expect("load");
+        assert_eq!(groups.len(), 2);
+        assert_eq!(names(&groups[0]), ["flows/a.wf"]);
+        assert!(groups[0].manifest.is_none());
+        assert_eq!(names(&groups[1]), ["flows/team/b.wf", "flows/team/c.wf"]);
+        let m = groups[1].manifest.as_ref().expect("team manifest");
+        assert_eq!(m.name, "flows/team/wf.toml");
+
+        // One manifest for everything: one group, as `load` gives it.
+        let req = Request {
+            paths: vec![PathBuf::from("flows/team")],
+            stdin_filename: None,
+        };
+        let groups = load_groups(&req, root, &mut std::io::empty()).expect("load");
+        assert_eq!(groups.len(), 1);
+        assert_eq!(names(&groups[0]).len(), 2);
     }
 
     #[test]

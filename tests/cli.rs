@@ -266,6 +266,58 @@ fn no_path_checks_the_project_around_the_current_folder() {
     assert_eq!(files, ["../flows/bad.wf", "deeper/also_bad.wf"]);
 }
 
+/// A folder holding several projects: each `.wf` file is checked against the
+/// `wf.toml` nearest to it, and the report covers all of them in file order.
+#[test]
+fn each_file_uses_its_nearest_manifest() {
+    // `sales/` is a starter-tier account: `webhook` needs enterprise (WF301).
+    // The same file at the top has no manifest: every hub at enterprise.
+    let webhook = "workflow \"Hook\" for contact {\n  webhook post \"https://example.com/h\"\n}\n";
+    let unknown = "workflow \"Other\" for contact {\n  set favourite_sport = \"golf\"\n}\n";
+    let t = dir_with(&[
+        ("flows/a.wf", webhook.as_bytes()),
+        ("flows/sales/wf.toml", b"[account]\nmarketing = \"professional\"\n[properties.contact]\nfavourite_sport = { type = \"enum\", options = [\"golf\"] }\n"),
+        ("flows/sales/b.wf", webhook.replace("Hook", "Hook 2").as_bytes()),
+        ("flows/sales/c.wf", unknown.as_bytes()),
+        ("flows/z.wf", unknown.replace("Other", "Other 2").as_bytes()),
+    ]);
+    let o = wfc(t.path(), &["check", "flows", "--format", "json"], None);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let v: Value = serde_json::from_str(&o.stdout).expect("json");
+    let got: Vec<(String, String)> = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap_or("").to_string(),
+                d["code"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let want = [("flows/sales/b.wf", "WF301"), ("flows/z.wf", "WF101")];
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(f, c)| (f.to_string(), c.to_string()))
+        .collect();
+    assert_eq!(got, want);
+
+    // The same workflow name in two projects is not a duplicate.
+    let t = dir_with(&[
+        ("one/wf.toml", b"[account]\nmarketing = \"professional\"\n"),
+        ("one/a.wf", VALID.as_bytes()),
+        ("two/wf.toml", b"[account]\nmarketing = \"enterprise\"\n"),
+        ("two/a.wf", VALID.as_bytes()),
+    ]);
+    let o = wfc(t.path(), &["check", "."], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("2 files (2 workflows)"), "{}", o.stderr);
+    let o = wfc(t.path(), &["build", ".", "-o", "plans"], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(t.path().join("plans/welcome.json").is_file());
+    assert!(t.path().join("plans/welcome-2.json").is_file());
+}
+
 #[test]
 fn build_with_errors_writes_nothing() {
     let t = dir_with(&[("ok.wf", VALID.as_bytes()), ("bad.wf", NOT_UTF8)]);

@@ -13,43 +13,8 @@ use serde_json::Value as Json;
 use wfc::plan::{Action, Plan};
 use wfc::{compile, Compilation, SourceInput};
 
-/// Every node kind of `shared/runtime.md`, in its order.
-const ALL_KINDS: [&str; 34] = [
-    "delay",
-    "delay_until_time",
-    "delay_until_event",
-    "delay_until_date",
-    "branch_if",
-    "branch_value",
-    "goto",
-    "enroll_in_workflow",
-    "webhook",
-    "send_internal_email",
-    "send_internal_sms",
-    "send_notification",
-    "send_email",
-    "send_internal_marketing_email",
-    "send_slack",
-    "create_slack_channel",
-    "create_asana_task",
-    "app_action",
-    "rotate_owner",
-    "create_record",
-    "create_task",
-    "set_property",
-    "append_property",
-    "copy_property",
-    "clear_property",
-    "increase_property",
-    "decrease_property",
-    "add_to_list",
-    "remove_from_list",
-    "add_to_audience",
-    "remove_from_audience",
-    "set_subscription",
-    "salesforce_task",
-    "salesforce_campaign",
-];
+mod common;
+use common::ALL_KINDS;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -121,6 +121,14 @@ fn every_example_svg_is_xml() {
             assert_xml(&one, &format!("{} / {}", ex.display(), p.name));
             // every step appears as a node
             assert!(one.matches("<g class=\"node ").count() >= p.nodes.len() + 2);
+            // compiled workflows are nests of blocks: drawn with the
+            // structured layout, no two boxes overlapping
+            let d = wfc::graph::Diagram::from_plan(p);
+            let l = wfc::graph::svg::layout(&d);
+            assert!(l.structured, "{}: fell back to the layered layout", p.name);
+            if let Err(e) = wfc::graph::svg::check_layout(&d, &l) {
+                panic!("{} / {}: {e}", ex.display(), p.name);
+            }
         }
     }
 }
@@ -141,12 +149,18 @@ fn the_committed_example_diagram_is_current() {
         panic!("docs/graph-example.source: expected two lines (path, workflow)");
     };
     let ex = root.join(path.trim());
-    let plans: Vec<Plan> = plans(&ex)
+    let chosen: Vec<Plan> = plans(&ex)
         .into_iter()
         .filter(|p| p.name == workflow.trim())
         .collect();
-    assert_eq!(plans.len(), 1, "workflow {workflow} not found in {path}");
-    assert_eq!(render(&plans, Format::Svg), committed);
+    assert_eq!(chosen.len(), 1, "workflow {workflow} not found in {path}");
+    assert_eq!(render(&chosen, Format::Svg), committed);
+
+    // The large example's diagram, linked from the README.
+    let large = std::fs::read_to_string(root.join("docs/graph-large.svg"))
+        .expect("docs/graph-large.svg (scripts/render-graph.sh writes it)");
+    let all = plans(&root.join("examples/contact_lifecycle_journey.wf"));
+    assert_eq!(render(&all, Format::Svg), large);
 }
 
 #[test]

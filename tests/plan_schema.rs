@@ -8,6 +8,9 @@
 
 use std::path::Path;
 
+mod common;
+use common::ALL_KINDS;
+
 #[test]
 fn committed_plan_schema_is_up_to_date() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/plan.schema.json");
@@ -31,42 +34,7 @@ fn plan_schema_is_a_valid_json_schema_and_names_every_node_kind() {
         serde_json::from_str(&wfc::plan::json_schema()).expect("schema is JSON");
     jsonschema::validator_for(&schema).expect("schema compiles");
     let text = schema.to_string();
-    for kind in [
-        "delay",
-        "delay_until_time",
-        "delay_until_event",
-        "delay_until_date",
-        "branch_if",
-        "branch_value",
-        "goto",
-        "enroll_in_workflow",
-        "webhook",
-        "send_internal_email",
-        "send_internal_sms",
-        "send_notification",
-        "send_email",
-        "send_internal_marketing_email",
-        "send_slack",
-        "create_slack_channel",
-        "create_asana_task",
-        "app_action",
-        "rotate_owner",
-        "create_record",
-        "create_task",
-        "set_property",
-        "append_property",
-        "copy_property",
-        "clear_property",
-        "increase_property",
-        "decrease_property",
-        "add_to_list",
-        "remove_from_list",
-        "add_to_audience",
-        "remove_from_audience",
-        "set_subscription",
-        "salesforce_task",
-        "salesforce_campaign",
-    ] {
+    for kind in ALL_KINDS {
         assert!(
             text.contains(&format!("\"const\":\"{kind}\"")),
             "node kind `{kind}` missing from the plan schema"

@@ -23,7 +23,7 @@ mod warnings;
 
 use crate::diagnostics::Diagnostic;
 use crate::schema::{Environment, PropType};
-use crate::source::SourceMap;
+use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{self, StepKind};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -57,6 +57,8 @@ pub(crate) struct WorkflowInfo {
     /// The declared object type name (possibly unknown).
     pub object: String,
     pub known_object: bool,
+    /// The name where it is first declared (secondary label of WF106).
+    pub name_span: Span,
 }
 
 pub(crate) struct Checker<'a> {
@@ -79,6 +81,8 @@ pub(crate) type Ancestry = Vec<(u32, usize)>;
 
 pub(crate) struct LabelInfo {
     pub ancestry: Ancestry,
+    /// Where the label is first defined (secondary label of WF105).
+    pub span: Span,
 }
 
 /// Per-workflow context.

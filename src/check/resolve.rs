@@ -5,6 +5,7 @@
 use super::{did_you_mean, has_tokens, Ancestry, Checker, LabelInfo, Resolved, Wf, WorkflowInfo};
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::schema::Schema;
+use crate::source::Span;
 use crate::syntax::ast::{self, StepKind};
 
 /// The workflow's object type, or WF102 (then `None`: rules that need the
@@ -22,8 +23,9 @@ pub(super) fn workflow_object<'a>(cx: &mut Checker<'a>, w: &ast::Workflow) -> Op
 
 /// Record a workflow's name; a second workflow with the same name is WF106.
 pub(super) fn workflow_name(cx: &mut Checker, w: &ast::Workflow) {
-    if cx.workflows.contains_key(&w.name.value) {
-        cx.push(wf106_duplicate_workflow(&w.name));
+    if let Some(first) = cx.workflows.get(&w.name.value) {
+        let first = first.name_span;
+        cx.push(wf106_duplicate_workflow(&w.name, first));
         return;
     }
     let known_object = cx.env.schema.object(&w.object.name).is_some();
@@ -32,6 +34,7 @@ pub(super) fn workflow_name(cx: &mut Checker, w: &ast::Workflow) {
         WorkflowInfo {
             object: w.object.name.clone(),
             known_object,
+            name_span: w.name.span,
         },
     );
 }
@@ -139,13 +142,15 @@ pub(super) fn collect_labels(
 ) {
     for step in &block.steps {
         if let Some(l) = &step.label {
-            if wf.labels.contains_key(&l.name) {
-                cx.push(wf105_duplicate_label(l));
+            if let Some(first) = wf.labels.get(&l.name) {
+                let first = first.span;
+                cx.push(wf105_duplicate_label(l, first));
             } else {
                 wf.labels.insert(
                     l.name.clone(),
                     LabelInfo {
                         ancestry: ancestry.clone(),
+                        span: l.span,
                     },
                 );
             }
@@ -381,21 +386,23 @@ fn wf104_unknown_label(label: &ast::Ident, help: Option<String>) -> Diagnostic {
     d.with_help(help.unwrap_or_else(|| format!("label the target step: `{}: <step>`", label.name)))
 }
 
-fn wf105_duplicate_label(label: &ast::Ident) -> Diagnostic {
+fn wf105_duplicate_label(label: &ast::Ident, first: Span) -> Diagnostic {
     Diagnostic::new(
         Code::WF105,
         format!("label `{}` is used twice in this workflow", label.name),
         Label::new(label.span, "label already used"),
     )
+    .with_secondary(Label::new(first, "first used here"))
     .with_help("give this step another label")
 }
 
-fn wf106_duplicate_workflow(name: &ast::StrLit) -> Diagnostic {
+fn wf106_duplicate_workflow(name: &ast::StrLit, first: Span) -> Diagnostic {
     Diagnostic::new(
         Code::WF106,
         format!("a workflow named \"{}\" already exists", name.value),
         Label::new(name.span, "duplicate workflow name"),
     )
+    .with_secondary(Label::new(first, "first declared here"))
     .with_help("workflow names are unique across all files checked together: rename one")
 }
 

@@ -19,8 +19,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diagnostics::render::{self, Format, HumanOptions};
 use crate::diagnostics::Code;
+use crate::diagnostics::Diagnostic;
 use crate::driver::{compile, Compilation};
+use crate::plan::Plan;
 use crate::project::{self, ProjectError, Request};
+use crate::source::{FileId, SourceMap};
 
 /// Exit code: no errors.
 pub const EXIT_OK: i32 = 0;
@@ -215,11 +218,9 @@ pub fn check(args: &CheckArgs) -> i32 {
     let result = if format == Format::Human {
         let mut text = render::human(&compilation.sources, diags, human_options(input.color));
         if diags.is_empty() {
-            let files = compilation.files.len();
-            let workflows: usize = compilation.files.iter().map(|f| f.workflows.len()).sum();
             text = format!(
                 "ok: {} checked, no problems\n",
-                count_words(files, "file", workflows)
+                count_words(compilation.files, "file", compilation.workflows)
             );
         }
         write_stderr(&text);
@@ -297,7 +298,7 @@ pub fn build(args: &BuildArgs) -> i32 {
 
 /// Write one `<slug>.json` per plan into `dir`; returns the paths written.
 /// Two workflows whose names give the same slug get `-2`, `-3`, ... suffixes.
-fn write_plans(dir: &Path, compilation: &Compilation) -> Result<Vec<PathBuf>, String> {
+fn write_plans(dir: &Path, compilation: &Outcome) -> Result<Vec<PathBuf>, String> {
     std::fs::create_dir_all(dir)
         .map_err(|e| format!("cannot create folder `{}`: {e}", dir.display()))?;
     let mut used = std::collections::BTreeSet::new();
@@ -376,7 +377,7 @@ pub fn explain(args: &ExplainArgs) -> i32 {
 /// Resolve the inputs and compile; a usage or I/O problem is reported here
 /// and returned as the exit code.
 /// Without `plans`, codegen is skipped (`Compilation::plans` stays empty).
-fn load_and_compile(input: &InputArgs, plans: bool) -> Result<Compilation, i32> {
+fn load_and_compile(input: &InputArgs, plans: bool) -> Result<Outcome, i32> {
     let mut paths = input.paths.clone();
     if input.stdin_filename.is_some() {
         if paths.is_empty() {
@@ -399,8 +400,8 @@ fn load_and_compile(input: &InputArgs, plans: bool) -> Result<Compilation, i32> 
             return Err(EXIT_USAGE);
         }
     };
-    let project = match project::load(&request, &cwd, &mut io::stdin().lock()) {
-        Ok(p) => p,
+    let groups = match project::load_groups(&request, &cwd, &mut io::stdin().lock()) {
+        Ok(g) => g,
         Err(e) => {
             let hint = match e {
                 ProjectError::NoFiles { .. } => {
@@ -412,10 +413,93 @@ fn load_and_compile(input: &InputArgs, plans: bool) -> Result<Compilation, i32> 
             return Err(EXIT_USAGE);
         }
     };
-    if plans {
-        Ok(compile(project.inputs, project.manifest))
-    } else {
-        Ok(crate::driver::check(project.inputs, project.manifest))
+    let parts = groups
+        .into_iter()
+        .map(|p| {
+            if plans {
+                compile(p.inputs, p.manifest)
+            } else {
+                crate::driver::check(p.inputs, p.manifest)
+            }
+        })
+        .collect();
+    Ok(Outcome::merge(parts))
+}
+
+/// What `check` and `build` report: the compilations of every project named
+/// (one per `wf.toml`, see [`project::load_groups`]) as one, with the files
+/// of all of them in one [`SourceMap`] (`.wf` files by name, then the
+/// manifests) and the diagnostics sorted over all of them.
+struct Outcome {
+    sources: SourceMap,
+    diagnostics: Vec<Diagnostic>,
+    files: usize,
+    workflows: usize,
+    /// Empty when any project has an error: nothing is built then.
+    plans: Vec<Plan>,
+}
+
+impl Outcome {
+    fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    fn merge(mut parts: Vec<Compilation>) -> Outcome {
+        let files = parts.iter().map(|c| c.files.len()).sum();
+        let workflows = parts
+            .iter()
+            .flat_map(|c| &c.files)
+            .map(|f| f.workflows.len())
+            .sum();
+        let any_error = parts.iter().any(Compilation::has_errors);
+        if parts.len() == 1 {
+            if let Some(c) = parts.pop() {
+                return Outcome {
+                    sources: c.sources,
+                    diagnostics: c.diagnostics,
+                    files,
+                    workflows,
+                    plans: c.plans,
+                };
+            }
+        }
+        // (is the manifest, name, part, id in the part)
+        let mut all: Vec<(bool, &str, usize, FileId)> = Vec::new();
+        for (i, c) in parts.iter().enumerate() {
+            for (id, text) in c.sources.files() {
+                all.push((c.manifest == Some(id), text.name.as_str(), i, id));
+            }
+        }
+        all.sort();
+        let mut sources = SourceMap::new();
+        let mut remap = std::collections::HashMap::new();
+        for &(_, name, i, id) in &all {
+            let new = sources.add(name, parts[i].sources.text(id));
+            remap.insert((i, id), new);
+        }
+        let mut diagnostics = Vec::new();
+        let mut plans = Vec::new();
+        for (i, c) in parts.into_iter().enumerate() {
+            for mut d in c.diagnostics {
+                for l in std::iter::once(&mut d.primary).chain(d.secondary.iter_mut()) {
+                    if let Some(&new) = remap.get(&(i, l.span.file)) {
+                        l.span.file = new;
+                    }
+                }
+                diagnostics.push(d);
+            }
+            if !any_error {
+                plans.extend(c.plans);
+            }
+        }
+        crate::diagnostics::sort(&mut diagnostics);
+        Outcome {
+            sources,
+            diagnostics,
+            files,
+            workflows,
+            plans,
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 mod label;
 pub mod svg;
 mod text;
+mod tree;
 
 use std::collections::HashMap;
 
@@ -297,10 +298,15 @@ impl Diagram {
         }
     }
 
+    /// Successors over the edges other than go-to edges: a go-to ends its
+    /// path, so it neither joins another path nor makes a branch's steps
+    /// part of another branch.
     fn successors(&self) -> Vec<Vec<usize>> {
         let mut succ = vec![Vec::new(); self.nodes.len()];
         for e in &self.edges {
-            succ[e.from].push(e.to);
+            if e.style != EdgeStyle::Goto {
+                succ[e.from].push(e.to);
+            }
         }
         succ
     }
@@ -322,45 +328,51 @@ impl Diagram {
     /// For every node, the set of nodes every path from it to `end` passes
     /// through (itself included).
     fn postdominators(&self, end: usize) -> Vec<Vec<bool>> {
-        let n = self.nodes.len();
-        let succ = self.successors();
-        let mut pdom: Vec<Vec<bool>> = vec![vec![true; n]; n];
-        let mut only_end = vec![false; n];
-        only_end[end] = true;
-        pdom[end] = only_end;
-        let mut changed = true;
-        let mut rounds = 0;
-        while changed && rounds < n + 2 {
-            changed = false;
-            rounds += 1;
-            // Steps mostly point forward: visiting backwards converges fast.
-            for v in (0..n).rev() {
-                if v == end || succ[v].is_empty() {
-                    continue;
-                }
-                let mut acc = vec![true; n];
-                for &s in &succ[v] {
-                    for (a, &p) in acc.iter_mut().zip(&pdom[s]) {
-                        *a = *a && p;
-                    }
-                }
-                acc[v] = true;
-                if acc != pdom[v] {
-                    pdom[v] = acc;
-                    changed = true;
-                }
-            }
-        }
-        pdom
+        postdominators(&self.successors(), end)
     }
 }
 
+/// Post-dominators over the successor lists `succ`: for every node, the set
+/// of nodes every path from it to `end` passes through (itself included).
+/// A node without successors (other than `end`) constrains nothing.
+pub(super) fn postdominators(succ: &[Vec<usize>], end: usize) -> Vec<Vec<bool>> {
+    let n = succ.len();
+    let mut pdom: Vec<Vec<bool>> = vec![vec![true; n]; n];
+    let mut only_end = vec![false; n];
+    only_end[end] = true;
+    pdom[end] = only_end;
+    let mut changed = true;
+    let mut rounds = 0;
+    while changed && rounds < n + 2 {
+        changed = false;
+        rounds += 1;
+        // Steps mostly point forward: visiting backwards converges fast.
+        for v in (0..n).rev() {
+            if v == end || succ[v].is_empty() {
+                continue;
+            }
+            let mut acc = vec![true; n];
+            for &s in &succ[v] {
+                for (a, &p) in acc.iter_mut().zip(&pdom[s]) {
+                    *a = *a && p;
+                }
+            }
+            acc[v] = true;
+            if acc != pdom[v] {
+                pdom[v] = acc;
+                changed = true;
+            }
+        }
+    }
+    pdom
+}
+
 /// Largest diagram for which join points are computed.
-const MAX_JOIN_NODES: usize = 3000;
+pub(super) const MAX_JOIN_NODES: usize = 3000;
 
 /// The strict post-dominator of `b` closest to it: the one post-dominated
 /// by all the others.
-fn immediate(pdom: &[Vec<bool>], b: usize) -> Option<usize> {
+pub(super) fn immediate(pdom: &[Vec<bool>], b: usize) -> Option<usize> {
     let strict: Vec<usize> = (0..pdom.len()).filter(|&v| v != b && pdom[b][v]).collect();
     strict
         .iter()

@@ -17,16 +17,16 @@ use std::fmt::Write as _;
 
 use super::{Diagram, EdgeStyle, GNode, Shape};
 
-const CHAR_W: f64 = 7.0;
-const LABEL_CHAR_W: f64 = 6.3;
-const LINE_H: f64 = 16.0;
+pub(super) const CHAR_W: f64 = 7.0;
+pub(super) const LABEL_CHAR_W: f64 = 6.3;
+pub(super) const LINE_H: f64 = 16.0;
 const NODE_GAP: f64 = 28.0;
 const DUMMY_GAP: f64 = 12.0;
 const RANK_GAP: f64 = 34.0;
-const MARGIN: f64 = 24.0;
-const TITLE_H: f64 = 34.0;
+pub(super) const MARGIN: f64 = 24.0;
+pub(super) const TITLE_H: f64 = 34.0;
 /// Room on the right for go-to curves.
-const GOTO_ROOM: f64 = 60.0;
+pub(super) const GOTO_ROOM: f64 = 60.0;
 
 /// Escape text for XML content and attribute values.
 pub fn xml_escape(s: &str) -> String {
@@ -47,11 +47,11 @@ pub fn xml_escape(s: &str) -> String {
     out
 }
 
-fn text_width(s: &str, char_w: f64) -> f64 {
+pub(super) fn text_width(s: &str, char_w: f64) -> f64 {
     s.chars().count() as f64 * char_w
 }
 
-fn node_size(n: &GNode) -> (f64, f64) {
+pub(super) fn node_size(n: &GNode) -> (f64, f64) {
     let tw = n
         .lines
         .iter()
@@ -79,8 +79,9 @@ struct LNode {
     y: f64,
 }
 
-/// Positions of one diagram.
-pub struct Layout {
+/// The layered layout's own result, turned into a [`Layout`] by
+/// [`from_layered`].
+struct Layered {
     nodes: Vec<LNode>,
     /// Per diagram edge: the layered nodes it passes through (dummies), or
     /// `None` for an edge drawn on the side (go-to, backward).
@@ -89,11 +90,50 @@ pub struct Layout {
     label_at: Vec<Option<usize>>,
     row_top: Vec<f64>,
     row_h: Vec<f64>,
-    pub width: f64,
-    pub height: f64,
+    width: f64,
+    height: f64,
 }
 
+/// A node's box: centre, width and height.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct NodeBox {
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+}
+
+/// How one edge is drawn: an SVG path, where its label goes, and whether
+/// it ends in an arrowhead (edges into a join point do not).
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct EdgeGeom {
+    pub d: String,
+    pub label: Option<(f64, f64)>,
+    pub arrow: bool,
+}
+
+/// Positions of one diagram: a box per diagram node and a drawing per
+/// diagram edge (`None`: not drawn).
+pub struct Layout {
+    pub(super) boxes: Vec<NodeBox>,
+    pub(super) edges: Vec<Option<EdgeGeom>>,
+    pub width: f64,
+    pub height: f64,
+    /// Laid out as a nest of blocks ([`super::tree`]), not layered.
+    pub structured: bool,
+}
+
+/// Lay a diagram out: the structured layout ([`super::tree`]) for the
+/// nested blocks the compiler produces, the general layered one for any
+/// other graph (a hand-written plan file).
 pub fn layout(d: &Diagram) -> Layout {
+    match super::tree::layout(d) {
+        Some(l) => l,
+        None => from_layered(d, layered(d)),
+    }
+}
+
+fn layered(d: &Diagram) -> Layered {
     let n = d.nodes.len();
     let mut nodes: Vec<LNode> = d
         .nodes
@@ -380,7 +420,7 @@ pub fn layout(d: &Diagram) -> Layout {
         + MARGIN
         + if has_goto { GOTO_ROOM } else { 0.0 };
     let title_w = text_width(&d.title, 9.0) + 2.0 * MARGIN;
-    Layout {
+    Layered {
         nodes,
         routes,
         label_at,
@@ -413,7 +453,71 @@ fn crossings(layers: &[Vec<usize>], down: &[Vec<usize>], pos: &[usize]) -> usize
     total
 }
 
-fn f(v: f64) -> String {
+fn node_box(v: &LNode) -> NodeBox {
+    NodeBox {
+        x: v.x,
+        y: v.y,
+        w: v.w,
+        h: v.h,
+    }
+}
+
+/// A go-to edge: a dashed curve leaving `a` and entering `b` sideways,
+/// looping out into the margin when the two boxes share a column. Returns
+/// the path and where its label goes.
+pub(super) fn side_curve(a: NodeBox, b: NodeBox) -> (String, (f64, f64)) {
+    let (sx, tx, bulge) = if (b.x - a.x).abs() < (a.w + b.w) / 2.0 {
+        // Overlapping columns: loop out on the side of the
+        // target, in the free margin.
+        if b.x <= a.x {
+            let r = (a.x - a.w / 2.0).min(b.x - b.w / 2.0) - GOTO_ROOM * 0.7;
+            (a.x - a.w / 2.0, b.x - b.w / 2.0, Some(r))
+        } else {
+            let r = (a.x + a.w / 2.0).max(b.x + b.w / 2.0) + GOTO_ROOM * 0.7;
+            (a.x + a.w / 2.0, b.x + b.w / 2.0, Some(r))
+        }
+    } else if b.x < a.x {
+        (a.x - a.w / 2.0, b.x + b.w / 2.0, None)
+    } else {
+        (a.x + a.w / 2.0, b.x - b.w / 2.0, None)
+    };
+    let (sy, ty) = (a.y, b.y);
+    let path = match bulge {
+        Some(r) => format!(
+            "M{},{} C{},{} {},{} {},{}",
+            f(sx),
+            f(sy),
+            f(r),
+            f(sy),
+            f(r),
+            f(ty),
+            f(tx),
+            f(ty)
+        ),
+        None => {
+            let mx = (sx + tx) / 2.0;
+            format!(
+                "M{},{} C{},{} {},{} {},{}",
+                f(sx),
+                f(sy),
+                f(mx),
+                f(sy),
+                f(mx),
+                f(ty),
+                f(tx),
+                f(ty)
+            )
+        }
+    };
+    let lx = match bulge {
+        Some(r) => (sx + tx) / 8.0 + r * 0.75,
+        None => (sx + tx) / 2.0,
+    }
+    .max(text_width("go to", LABEL_CHAR_W));
+    (path, (lx, (sy + ty) / 2.0))
+}
+
+pub(super) fn f(v: f64) -> String {
     let r = (v * 10.0).round() / 10.0;
     if r == r.trunc() {
         format!("{}", r as i64)
@@ -460,23 +564,14 @@ pub fn render(diagrams: &[Diagram]) -> String {
     s
 }
 
-fn draw(s: &mut String, d: &Diagram, l: &Layout) {
-    let _ = writeln!(
-        s,
-        r##"<text x="{}" y="{}" font-size="16" font-weight="bold" fill="#111827">{}</text>"##,
-        f(MARGIN),
-        f(MARGIN / 2.0 + 16.0),
-        xml_escape(&d.title)
-    );
-    // Edges first, nodes on top.
+/// Turn the layered layout's dummies into edge drawings: smooth vertical
+/// curves through the dummy rows; go-to edges as curves on the side.
+fn from_layered(d: &Diagram, l: Layered) -> Layout {
+    let mut edges = Vec::with_capacity(d.edges.len());
     for (i, e) in d.edges.iter().enumerate() {
         let (Some(a), Some(b)) = (l.nodes.get(e.from), l.nodes.get(e.to)) else {
+            edges.push(None);
             continue;
-        };
-        let (stroke, marker, dash, width) = match e.style {
-            EdgeStyle::Normal => ("#4b5563", "arrow", "", "1.4"),
-            EdgeStyle::Goto => ("#be185d", "arrow-goto", r#" stroke-dasharray="6 4""#, "1.4"),
-            EdgeStyle::Timeout => ("#b45309", "arrow-timeout", "", "2"),
         };
         let path;
         let mut label_pos = None;
@@ -519,66 +614,82 @@ fn draw(s: &mut String, d: &Diagram, l: &Layout) {
                 }
             }
             None => {
-                // On the side: leave and enter horizontally.
-                let (sx, tx, bulge) = if (b.x - a.x).abs() < (a.w + b.w) / 2.0 {
-                    // Overlapping columns: loop out on the side of the
-                    // target, in the free margin.
-                    if b.x <= a.x {
-                        let r = (a.x - a.w / 2.0).min(b.x - b.w / 2.0) - GOTO_ROOM * 0.7;
-                        (a.x - a.w / 2.0, b.x - b.w / 2.0, Some(r))
-                    } else {
-                        let r = (a.x + a.w / 2.0).max(b.x + b.w / 2.0) + GOTO_ROOM * 0.7;
-                        (a.x + a.w / 2.0, b.x + b.w / 2.0, Some(r))
-                    }
-                } else if b.x < a.x {
-                    (a.x - a.w / 2.0, b.x + b.w / 2.0, None)
-                } else {
-                    (a.x + a.w / 2.0, b.x - b.w / 2.0, None)
-                };
-                let (sy, ty) = (a.y, b.y);
-                path = match bulge {
-                    Some(r) => format!(
-                        "M{},{} C{},{} {},{} {},{}",
-                        f(sx),
-                        f(sy),
-                        f(r),
-                        f(sy),
-                        f(r),
-                        f(ty),
-                        f(tx),
-                        f(ty)
-                    ),
-                    None => {
-                        let mx = (sx + tx) / 2.0;
-                        format!(
-                            "M{},{} C{},{} {},{} {},{}",
-                            f(sx),
-                            f(sy),
-                            f(mx),
-                            f(sy),
-                            f(mx),
-                            f(ty),
-                            f(tx),
-                            f(ty)
-                        )
-                    }
-                };
-                let lx = match bulge {
-                    Some(r) => (sx + tx) / 8.0 + r * 0.75,
-                    None => (sx + tx) / 2.0,
-                }
-                .max(text_width("go to", LABEL_CHAR_W));
-                label_pos = Some((lx, (sy + ty) / 2.0));
+                let (p, at) = side_curve(node_box(a), node_box(b));
+                path = p;
+                label_pos = Some(at);
             }
         }
+        edges.push(Some(EdgeGeom {
+            d: path,
+            label: label_pos,
+            arrow: true,
+        }));
+    }
+    let n = d.nodes.len();
+    let boxes = l
+        .nodes
+        .iter()
+        .take(n)
+        .map(|v| NodeBox {
+            x: v.x,
+            y: v.y,
+            w: v.w,
+            h: v.h,
+        })
+        .collect();
+    Layout {
+        boxes,
+        edges,
+        width: l.width,
+        height: l.height,
+        structured: false,
+    }
+}
+
+fn draw(s: &mut String, d: &Diagram, l: &Layout) {
+    let _ = writeln!(
+        s,
+        r##"<text x="{}" y="{}" font-size="16" font-weight="bold" fill="#111827">{}</text>"##,
+        f(MARGIN),
+        f(MARGIN / 2.0 + 16.0),
+        xml_escape(&d.title)
+    );
+    // Edges first, nodes on top, then go-to edges (they may cross a path
+    // to reach another: drawn over the nodes, on a white casing) and the
+    // edge labels over everything.
+    let mut over = String::new();
+    let mut labels = String::new();
+    for (e, g) in d.edges.iter().zip(&l.edges) {
+        let Some(g) = g else { continue };
+        let (stroke, marker, dash, width) = match e.style {
+            EdgeStyle::Normal => ("#4b5563", "arrow", "", "1.4"),
+            EdgeStyle::Goto => ("#be185d", "arrow-goto", r#" stroke-dasharray="6 4""#, "1.4"),
+            EdgeStyle::Timeout => ("#b45309", "arrow-timeout", "", "2"),
+        };
+        let end = if g.arrow {
+            format!(r#" marker-end="url(#{marker})""#)
+        } else {
+            String::new()
+        };
+        let out = if e.style == EdgeStyle::Goto {
+            let _ = writeln!(
+                over,
+                r##"<path d="{}" fill="none" stroke="#ffffff" stroke-width="5" stroke-opacity="0.85"/>"##,
+                g.d
+            );
+            &mut over
+        } else {
+            &mut *s
+        };
         let _ = writeln!(
-            s,
-            r#"<path d="{path}" fill="none" stroke="{stroke}" stroke-width="{width}"{dash} marker-end="url(#{marker})"/>"#
+            out,
+            r#"<path d="{}" fill="none" stroke="{stroke}" stroke-width="{width}"{dash}{end}/>"#,
+            g.d
         );
-        if let (Some(text), Some((x, y))) = (&e.label, label_pos) {
+        if let (Some(text), Some((x, y))) = (&e.label, g.label) {
             let w = text_width(text, LABEL_CHAR_W) + 10.0;
             let _ = writeln!(
-                s,
+                labels,
                 r##"<rect x="{}" y="{}" width="{}" height="18" rx="4" fill="#ffffff" stroke="{stroke}" stroke-width="0.8"/><text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{stroke}">{}</text>"##,
                 f(x - w / 2.0),
                 f(y - 9.0),
@@ -589,13 +700,14 @@ fn draw(s: &mut String, d: &Diagram, l: &Layout) {
             );
         }
     }
-    for (i, g) in d.nodes.iter().enumerate() {
-        let Some(n) = l.nodes.get(i) else { continue };
+    for (g, n) in d.nodes.iter().zip(&l.boxes) {
         draw_node(s, g, n);
     }
+    s.push_str(&over);
+    s.push_str(&labels);
 }
 
-fn draw_node(s: &mut String, g: &GNode, n: &LNode) {
+fn draw_node(s: &mut String, g: &GNode, n: &NodeBox) {
     let (x, y, w, h) = (n.x, n.y, n.w, n.h);
     let (l, t, r, b) = (x - w / 2.0, y - h / 2.0, x + w / 2.0, y + h / 2.0);
     let _ = writeln!(s, r#"<g class="node {}">"#, shape_class(g.shape));
@@ -735,26 +847,46 @@ fn shape_class(s: Shape) -> &'static str {
     }
 }
 
-/// Invariants of a layout (used by tests): every forward edge goes down at
-/// least one rank, and boxes on one rank do not overlap.
+/// Invariants of a layout (used by tests): every node's box lies inside
+/// the drawing, no two boxes overlap, and every edge that is drawn has a
+/// non-empty path.
 pub fn check_layout(d: &Diagram, l: &Layout) -> Result<(), String> {
-    for (i, e) in d.edges.iter().enumerate() {
-        if l.routes[i].is_some() && l.nodes[e.to].rank <= l.nodes[e.from].rank {
-            return Err(format!("edge {i} does not go down"));
+    if l.boxes.len() != d.nodes.len() || l.edges.len() != d.edges.len() {
+        return Err("layout does not cover the diagram".into());
+    }
+    for (i, b) in l.boxes.iter().enumerate() {
+        let inside = b.x - b.w / 2.0 >= -0.01
+            && b.y - b.h / 2.0 >= -0.01
+            && b.x + b.w / 2.0 <= l.width + 0.01
+            && b.y + b.h / 2.0 <= l.height + 0.01;
+        if !inside {
+            return Err(format!("node {} lies outside the drawing", d.nodes[i].id));
         }
     }
-    let mut by_rank: Vec<Vec<&LNode>> = Vec::new();
-    for n in &l.nodes {
-        if by_rank.len() <= n.rank {
-            by_rank.resize_with(n.rank + 1, Vec::new);
+    let mut order: Vec<usize> = (0..l.boxes.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (ba, bb) = (l.boxes[a], l.boxes[b]);
+        (ba.x - ba.w / 2.0).total_cmp(&(bb.x - bb.w / 2.0))
+    });
+    for (k, &a) in order.iter().enumerate() {
+        let ba = l.boxes[a];
+        for &b in &order[k + 1..] {
+            let bb = l.boxes[b];
+            if bb.x - bb.w / 2.0 >= ba.x + ba.w / 2.0 - 0.01 {
+                break;
+            }
+            if (ba.y - bb.y).abs() < (ba.h + bb.h) / 2.0 - 0.01 {
+                return Err(format!(
+                    "nodes {} and {} overlap",
+                    d.nodes[a].id, d.nodes[b].id
+                ));
+            }
         }
-        by_rank[n.rank].push(n);
     }
-    for (r, ns) in by_rank.iter_mut().enumerate() {
-        ns.sort_by(|a, b| a.x.total_cmp(&b.x));
-        for w in ns.windows(2) {
-            if w[0].x + w[0].w / 2.0 > w[1].x - w[1].w / 2.0 + 0.01 {
-                return Err(format!("overlap on rank {r}"));
+    for (i, g) in l.edges.iter().enumerate() {
+        if let Some(g) = g {
+            if !g.d.starts_with('M') {
+                return Err(format!("edge {i} has no path"));
             }
         }
     }

@@ -382,3 +382,49 @@ fn layout_of_a_big_nested_workflow_has_no_overlaps() {
     assert!(l.width > 0.0 && l.height > 0.0);
     svg::check_layout(&d, &l).expect("layout invariants");
 }
+
+/// The structured layout draws a compiled nest of blocks; a graph that is
+/// not one (a loop back into a branch path, as a hand-written plan file
+/// may have) falls back to the layered layout, which still draws it.
+#[test]
+fn a_loop_falls_back_to_the_layered_layout() {
+    let nested = Diagram::from_plan(&sample());
+    let l = svg::layout(&nested);
+    assert!(l.structured);
+    svg::check_layout(&nested, &l).expect("structured layout invariants");
+
+    let shared = plan(vec![
+        node(
+            "n1",
+            Action::BranchIf {
+                cases: vec![IfCase {
+                    path: "if".into(),
+                    condition: is("p", "a"),
+                    next: Some("n2".into()),
+                }],
+                else_next: Some("n3".into()),
+            },
+            None,
+        ),
+        node(
+            "n2",
+            Action::ClearProperty { target: prop("a") },
+            Some("n3"),
+        ),
+        node(
+            "n3",
+            Action::ClearProperty { target: prop("b") },
+            Some("n4"),
+        ),
+        node(
+            "n4",
+            Action::ClearProperty { target: prop("c") },
+            Some("n2"),
+        ),
+    ]);
+    let d = Diagram::from_plan(&shared);
+    let l = svg::layout(&d);
+    assert!(!l.structured, "a cycle is not a nest of blocks");
+    svg::check_layout(&d, &l).expect("layered layout invariants");
+    assert_xml(&svg::render(std::slice::from_ref(&d)));
+}
