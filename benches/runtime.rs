@@ -87,7 +87,7 @@ fn bench(c: &mut Criterion) {
         b.iter_batched(
             || parsed.clone(),
             |records| {
-                let mut sink = JsonLines(std::io::BufWriter::new(std::io::sink()));
+                let mut sink = JsonLines::new(std::io::BufWriter::new(std::io::sink()));
                 let input = RunInput {
                     records,
                     events: vec![],

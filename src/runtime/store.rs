@@ -430,13 +430,42 @@ pub trait HistorySink {
     fn emit(&mut self, event: HistoryEvent<'_>) -> std::io::Result<()>;
 }
 
-/// Writes JSON Lines.
-pub struct JsonLines<W: std::io::Write>(pub W);
+/// Writes JSON Lines (the same bytes as serialising [`HistoryEvent`]; the
+/// formatted time is reused while the clock stands still, which it does
+/// for most events).
+pub struct JsonLines<W: std::io::Write>(pub W, TimeText);
+
+/// The last time formatted, and its text.
+#[derive(Debug, Default)]
+pub struct TimeText(Option<(DateTime<Utc>, String)>);
+
+impl<W: std::io::Write> JsonLines<W> {
+    pub fn new(out: W) -> JsonLines<W> {
+        JsonLines(out, TimeText::default())
+    }
+}
 
 impl<W: std::io::Write> HistorySink for JsonLines<W> {
-    fn emit(&mut self, event: HistoryEvent<'_>) -> std::io::Result<()> {
-        serde_json::to_writer(&mut self.0, &event)?;
-        self.0.write_all(b"\n")
+    fn emit(&mut self, e: HistoryEvent<'_>) -> std::io::Result<()> {
+        let at = match &self.1 .0 {
+            Some((t, text)) if *t == e.at => text,
+            _ => {
+                let text = super::model::format_time(e.at);
+                &self.1 .0.insert((e.at, text)).1
+            }
+        };
+        let w = &mut self.0;
+        write!(w, "{{\"seq\":{},\"at\":\"{at}\",\"workflow\":", e.seq)?;
+        serde_json::to_writer(&mut *w, e.workflow)?;
+        w.write_all(b",\"record\":")?;
+        serde_json::to_writer(&mut *w, e.record)?;
+        write!(w, ",\"event\":\"{}\",\"node\":", e.event)?;
+        serde_json::to_writer(&mut *w, &e.node)?;
+        w.write_all(b",\"kind\":")?;
+        serde_json::to_writer(&mut *w, &e.kind)?;
+        w.write_all(b",\"detail\":")?;
+        serde_json::to_writer(&mut *w, &e.detail)?;
+        w.write_all(b"}\n")
     }
 }
 
@@ -459,5 +488,66 @@ impl HistorySink for Count {
     fn emit(&mut self, _event: HistoryEvent<'_>) -> std::io::Result<()> {
         self.0 += 1;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    /// The hand-written JSON Lines writer prints exactly what serialising
+    /// the event prints, including escapes and nulls.
+    #[test]
+    fn json_lines_match_the_serialised_event() {
+        let t = Utc
+            .with_ymd_and_hms(2026, 3, 2, 8, 0, 0)
+            .single()
+            .unwrap_or_default();
+        let number = serde_json::Number::from(5);
+        let events = vec![
+            HistoryEvent {
+                seq: 1,
+                at: t,
+                workflow: "W \"quoted\" \\ é",
+                record: "c\n1",
+                event: "enrolled",
+                node: None,
+                kind: None,
+                detail: Detail::Trigger("filter"),
+            },
+            HistoryEvent {
+                seq: 2,
+                at: t,
+                workflow: "W",
+                record: "c1",
+                event: "action",
+                node: Some("n1"),
+                kind: Some("increase_property"),
+                detail: Detail::Number {
+                    property: "hubspotscore".into(),
+                    by: &number,
+                    value: serde_json::json!(5),
+                },
+            },
+            HistoryEvent {
+                seq: 3,
+                at: t + chrono::Duration::milliseconds(1500),
+                workflow: "W",
+                record: "c1",
+                event: "delayed",
+                node: Some("n2"),
+                kind: Some("delay"),
+                detail: Detail::Until(t),
+            },
+        ];
+        let mut sink = JsonLines::new(Vec::new());
+        let mut expected = String::new();
+        for e in events {
+            expected.push_str(&serde_json::to_string(&e).unwrap_or_default());
+            expected.push('\n');
+            sink.emit(e).unwrap_or_default();
+        }
+        assert_eq!(String::from_utf8_lossy(&sink.0), expected);
     }
 }
