@@ -1,11 +1,19 @@
-//! 100,000 contacts through a 10-step plan with a branch and delays.
-//! Reports steps per second (criterion's element throughput).
+//! Runtime benchmarks.
 //!
-//! `cargo bench --bench runtime -- --measurement-time 5`
+//! - `runtime/100k_contacts_10_step_plan`: 100,000 contacts through a 10-step
+//!   plan with a branch and delays; steps per second (criterion's element
+//!   throughput). The history is counted, not serialised (the engine's cost).
+//! - `runtime/100k_contacts_10_step_plan_jsonl`: the same, with the history
+//!   serialised as JSON Lines into `io::sink()` (what `wfc run` pays).
+//! - `plan_loader/*`: parse + validate plan JSON (`serde_json` into
+//!   `Vec<Plan>`, then `runtime::load`) for the plans of the generated ~1 MB
+//!   `.wf` corpus; bytes of plan JSON per second.
+//!
+//! `cargo bench --bench runtime -- --warm-up-time 1 --measurement-time 5`
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use serde_json::json;
-use wfc::runtime::{self, Count, RunInput};
+use wfc::runtime::{self, Count, JsonLines, RunInput};
 use wfc::schema::Environment;
 
 const CONTACTS: usize = 100_000;
@@ -66,10 +74,27 @@ fn bench(c: &mut Criterion) {
                     start: None,
                     until: None,
                 };
-                runtime::run(&programs, &env, input, &mut sink).expect("run");
+                let state = runtime::run(&programs, &env, input, &mut sink).expect("run");
                 // enrolled + 8 steps + finished per contact
                 assert_eq!(sink.0, CONTACTS as u64 * (STEPS_PER_CONTACT + 2));
-                sink.0
+                // returned: criterion drops the final state outside the timing
+                state
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.bench_function("100k_contacts_10_step_plan_jsonl", |b| {
+        b.iter_batched(
+            || parsed.clone(),
+            |records| {
+                let mut sink = JsonLines::new(std::io::BufWriter::new(std::io::sink()));
+                let input = RunInput {
+                    records,
+                    events: vec![],
+                    start: None,
+                    until: None,
+                };
+                runtime::run(&programs, &env, input, &mut sink).expect("run")
             },
             BatchSize::LargeInput,
         )
@@ -77,5 +102,42 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// The plans of the generated ~1 MB corpus, as one JSON array.
+fn corpus_plans_json() -> Vec<u8> {
+    let text = wfc::corpus::generate(2026, 1_000_000);
+    let c = wfc::compile(vec![wfc::SourceInput::new("corpus.wf", text)], None);
+    assert!(!c.has_errors(), "the corpus compiles");
+    serde_json::to_vec(&c.plans).expect("plans serialise")
+}
+
+fn bench_loader(c: &mut Criterion) {
+    let json = corpus_plans_json();
+    let plans: Vec<wfc::plan::Plan> = serde_json::from_slice(&json).expect("plans parse");
+    let nodes: usize = plans.iter().map(|p| p.nodes.len()).sum();
+    eprintln!(
+        "plan_loader: {} plans, {nodes} nodes, {} bytes of plan JSON",
+        plans.len(),
+        json.len()
+    );
+    let mut g = c.benchmark_group("plan_loader");
+    g.sample_size(10);
+    g.throughput(Throughput::Bytes(json.len() as u64));
+    g.bench_function("parse_and_validate_1mb_corpus_plans", |b| {
+        b.iter(|| {
+            let plans: Vec<wfc::plan::Plan> =
+                serde_json::from_slice(std::hint::black_box(&json)).expect("plans parse");
+            runtime::load(plans).expect("plans validate").len()
+        })
+    });
+    g.bench_function("validate_only_1mb_corpus_plans", |b| {
+        b.iter_batched(
+            || plans.clone(),
+            |plans| runtime::load(plans).expect("plans validate").len(),
+            BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_loader);
 criterion_main!(benches);

@@ -6,6 +6,8 @@
 mod cli;
 #[path = "runtime/harness.rs"]
 mod harness;
+#[path = "runtime/scenarios.rs"]
+mod scenarios;
 
 use harness::{chain, filter, is, plan, prop, trace, Scenario};
 use serde_json::json;
@@ -815,7 +817,7 @@ fn condition_semantics_empty_values_any_associated_and_events() {
 }
 
 #[test]
-fn a_cycle_in_a_hand_written_plan_is_bounded_per_enrollment() {
+fn a_hand_written_plan_with_a_cycle_is_refused_on_load() {
     let p = plan(json!({
         "name": "Loop", "object": "contact",
         "nodes": [
@@ -823,17 +825,23 @@ fn a_cycle_in_a_hand_written_plan_is_bounded_per_enrollment() {
             {"id": "n2", "kind": "goto", "target": "n1", "target_label": "top", "next": null},
         ],
     }));
-    let (history, _) = Scenario::new(vec![p], r#"{"id":"c1","object":"contact","properties":{}}"#)
-        .events(&enroll_at("2026-01-01T00:00:00Z", "c1", "Loop"))
-        .run();
-    assert_eq!(history.len(), 1 + 10_000 + 2);
-    let tail: Vec<_> = history
-        .iter()
-        .rev()
-        .take(2)
-        .map(|h| h["event"].clone())
-        .collect();
-    assert_eq!(tail, vec![json!("unenrolled"), json!("error")]);
+    let err = wfc::runtime::load(vec![p]).expect_err("a cyclic plan is invalid");
+    assert_eq!(err.plan, "Loop");
+    assert!(
+        err.message.contains("loop back to node `n1`"),
+        "{}",
+        err.message
+    );
+
+    // The same shape without the back edge is fine.
+    let ok = plan(json!({
+        "name": "Line", "object": "contact",
+        "nodes": [
+            {"id": "n1", "kind": "set_property", "target": prop("x"), "value": 1, "next": "n2"},
+            {"id": "n2", "kind": "set_property", "target": prop("y"), "value": 2, "next": null},
+        ],
+    }));
+    assert!(wfc::runtime::load(vec![ok]).is_ok());
 }
 
 #[test]

@@ -184,7 +184,7 @@ fn execute(args: &Args) -> Result<(), Fail> {
         ),
         None => Box::new(std::io::stdout().lock()),
     };
-    let mut sink = JsonLines(std::io::BufWriter::new(out));
+    let mut sink = JsonLines::new(std::io::BufWriter::new(out));
     let input = RunInput {
         records,
         events,

@@ -2,6 +2,7 @@
 //! Every rule here is from `shared/runtime.md` and `shared/domain.md`;
 //! docs/runtime.md lists the choices made where those pages are silent.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 
 use chrono::{DateTime, Datelike, Duration, Utc};
@@ -11,7 +12,7 @@ use super::model::{format_time, EventKind, InputEvent, Record};
 use super::program::{Centre, Program};
 use super::store::Effects;
 use super::store::{
-    Clock, Counter, EnrId, Enrollment, HistoryEvent, HistorySink, RecId, Store, Timer, Wait,
+    Clock, Counter, Detail, EnrId, Enrollment, HistoryEvent, HistorySink, RecId, Store, Timer, Wait,
 };
 use super::time;
 use super::values::{associated, is_empty, to_text, Eval};
@@ -63,10 +64,22 @@ enum How {
     Workflow,
 }
 
+/// What changed on a record, to know which workflows' criteria to check
+/// again.
+#[derive(Clone, Copy, Debug)]
+enum Change<'a> {
+    /// Anything (a `set` event may change many properties).
+    Any,
+    /// One property.
+    Property(&'a str),
+    /// A new association (a record was created for it).
+    Associations,
+}
+
 /// The outcome of one action.
-enum Done {
+enum Done<'p> {
     /// Executed: the `action` detail and the records whose state changed.
-    Ok(Json, Vec<RecId>),
+    Ok(Detail<'p>, Vec<RecId>),
     Err(String),
 }
 
@@ -203,7 +216,7 @@ impl<'p, S: Store> Engine<'p, S> {
         rec: RecId,
         event: &'static str,
         node: Option<usize>,
-        detail: Json,
+        detail: Detail<'_>,
     ) {
         if self.io_error.is_some() {
             return;
@@ -242,7 +255,7 @@ impl<'p, S: Store> Engine<'p, S> {
                     let v = if v.is_null() { None } else { Some(v.clone()) };
                     self.write(rec, k, v);
                 }
-                self.on_change(rec);
+                self.on_change(rec, Change::Any);
             }
             EventKind::Activity(ev) => {
                 self.store.record_mut(rec).activity.push((e.at, ev.clone()));
@@ -320,7 +333,7 @@ impl<'p, S: Store> Engine<'p, S> {
         };
         let plan = &self.programs[wf].plan;
         if !plan.goals.is_empty() && self.meets_goal(wf, rec) {
-            self.emit(wf, rec, "goal_met", None, json!({}));
+            self.emit(wf, rec, "goal_met", None, Detail::Empty);
             self.store.end(eid);
             return true;
         }
@@ -330,7 +343,7 @@ impl<'p, S: Store> Engine<'p, S> {
                 rec,
                 "unenrolled",
                 None,
-                json!({"reason": "meets the unenrollment criteria"}),
+                Detail::Reason("meets the unenrollment criteria".into()),
             );
             self.store.end(eid);
             return true;
@@ -390,7 +403,7 @@ impl<'p, S: Store> Engine<'p, S> {
             rec,
             "enrollment_skipped",
             None,
-            json!({ "reason": reason }),
+            Detail::Reason(reason.into()),
         );
     }
 
@@ -432,7 +445,7 @@ impl<'p, S: Store> Engine<'p, S> {
             events: 0,
             active: true,
         });
-        self.emit(wf, rec, "enrolled", None, json!({ "trigger": trigger }));
+        self.emit(wf, rec, "enrolled", None, Detail::Trigger(trigger));
         self.queue.push_back(eid);
     }
 
@@ -440,20 +453,35 @@ impl<'p, S: Store> Engine<'p, S> {
     /// each associated record (by type, then id), every workflow of its type
     /// in source order: goal/unenrollment of an active enrollment, then the
     /// filter triggers.
-    fn on_change(&mut self, rec: RecId) {
-        let mut list = vec![rec];
-        {
-            let r = self.store.record(rec);
-            for object in r.associations.keys() {
-                list.extend(associated(&self.store, r, object));
-            }
+    fn on_change(&mut self, rec: RecId, change: Change<'_>) {
+        self.recheck(rec, change);
+        let r = self.store.record(rec);
+        if r.associations.is_empty() {
+            return;
+        }
+        let mut list = Vec::new();
+        for object in r.associations.keys() {
+            list.extend(associated(&self.store, r, object));
         }
         for r in list {
-            for wf in 0..self.programs.len() {
-                if self.programs[wf].plan.object == self.store.record(r).object {
-                    self.check_exit(wf, r);
-                    self.check_filters(wf, r, None);
-                }
+            self.recheck(r, change);
+        }
+    }
+
+    /// Goal / unenrollment, then filter triggers, of every workflow of the
+    /// record's type, in source order. Workflows whose criteria cannot be
+    /// affected by the change are skipped: their results cannot have changed.
+    fn recheck(&mut self, r: RecId, change: Change<'_>) {
+        for wf in 0..self.programs.len() {
+            let program = &self.programs[wf];
+            let affected = match change {
+                Change::Any => true,
+                Change::Property(p) => program.reads(p),
+                Change::Associations => program.reads_associated,
+            };
+            if affected && program.plan.object == self.store.record(r).object {
+                self.check_exit(wf, r);
+                self.check_filters(wf, r, None);
             }
         }
     }
@@ -500,7 +528,7 @@ impl<'p, S: Store> Engine<'p, S> {
             let e = self.store.enrollment(eid);
             (e.workflow, e.record)
         };
-        self.emit(wf, rec, event, None, json!({ "reason": reason }));
+        self.emit(wf, rec, event, None, Detail::Reason(reason.into()));
         self.store.end(eid);
     }
 
@@ -517,7 +545,7 @@ impl<'p, S: Store> Engine<'p, S> {
             let e = self.store.enrollment(eid);
             let (wf, rec) = (e.workflow, e.record);
             let Some(node) = e.node else {
-                self.emit(wf, rec, "finished", None, json!({}));
+                self.emit(wf, rec, "finished", None, Detail::Empty);
                 self.store.end(eid);
                 return;
             };
@@ -527,7 +555,7 @@ impl<'p, S: Store> Engine<'p, S> {
                     rec,
                     "error",
                     Some(node),
-                    json!({"reason": "step limit reached (10,000 steps per enrollment)"}),
+                    Detail::Reason("step limit reached (10,000 steps per enrollment)".into()),
                 );
                 self.leave(eid, "unenrolled", "step limit reached");
                 return;
@@ -538,7 +566,10 @@ impl<'p, S: Store> Engine<'p, S> {
         }
     }
 
-    /// Wait until `until` (no wait when it is not in the future).
+    /// Wait until `until`. An instant that is not in the future means no
+    /// wait at all: no `delayed` event, no timer; the record goes on with the
+    /// next step at once (language reference: "not at all if today is one of
+    /// them", "an instant already past means no wait").
     fn delay_to(
         &mut self,
         eid: EnrId,
@@ -549,28 +580,23 @@ impl<'p, S: Store> Engine<'p, S> {
         next: Option<usize>,
     ) {
         let now = self.now();
-        let until = until.max(now);
-        self.emit(
-            wf,
-            rec,
-            "delayed",
-            Some(node),
-            json!({ "until": format_time(until) }),
-        );
+        if until <= now {
+            self.set_node(eid, next);
+            return;
+        }
+        self.emit(wf, rec, "delayed", Some(node), Detail::Until(until));
         let e = self.store.enrollment_mut(eid);
         e.node = next;
-        if until > now {
-            e.wait = Wait::Timer { resume: next };
-            e.generation = e.generation.wrapping_add(1);
-            let generation = e.generation;
-            self.store.schedule(
-                until,
-                Timer {
-                    enrollment: eid,
-                    generation,
-                },
-            );
-        }
+        e.wait = Wait::Timer { resume: next };
+        e.generation = e.generation.wrapping_add(1);
+        let generation = e.generation;
+        self.store.schedule(
+            until,
+            Timer {
+                enrollment: eid,
+                generation,
+            },
+        );
     }
 
     fn set_node(&mut self, eid: EnrId, node: Option<usize>) {
@@ -610,7 +636,7 @@ impl<'p, S: Store> Engine<'p, S> {
                     "until": until.map(format_time),
                     "event": event,
                 });
-                self.emit(wf, rec, "delayed", Some(node), detail);
+                self.emit(wf, rec, "delayed", Some(node), Detail::Json(detail));
                 let e = self.store.enrollment_mut(eid);
                 e.wait = Wait::Event {
                     node,
@@ -661,7 +687,7 @@ impl<'p, S: Store> Engine<'p, S> {
                 match until {
                     Ok(until) => self.delay_to(eid, wf, rec, node, until, edges.next),
                     Err(reason) => {
-                        self.emit(wf, rec, "error", Some(node), json!({ "reason": reason }));
+                        self.emit(wf, rec, "error", Some(node), Detail::Reason(reason.into()));
                         self.leave(eid, "unenrolled", "centre date is missing");
                     }
                 }
@@ -671,12 +697,12 @@ impl<'p, S: Store> Engine<'p, S> {
                 let hit = cases.iter().position(|c| ev.condition(rec, &c.condition));
                 let (path, next) = match hit {
                     Some(i) => (
-                        cases.get(i).map(|c| c.path.clone()).unwrap_or_default(),
+                        Cow::Borrowed(cases.get(i).map(|c| c.path.as_str()).unwrap_or_default()),
                         edges.cases.get(i).copied().flatten(),
                     ),
-                    None => ("else".to_string(), edges.else_next),
+                    None => (Cow::Borrowed("else"), edges.else_next),
                 };
-                self.emit(wf, rec, "branch", Some(node), json!({ "path": path }));
+                self.emit(wf, rec, "branch", Some(node), Detail::Path(path));
                 self.set_node(eid, next);
             }
             Action::BranchValue {
@@ -702,19 +728,21 @@ impl<'p, S: Store> Engine<'p, S> {
                             let lit = ev.literal(rec, lit);
                             let cond_hit = values.iter().any(|v| value_is(v, &lit, tz));
                             if cond_hit {
-                                found =
-                                    Some((to_text(&lit), edges.cases.get(i).copied().flatten()));
+                                found = Some((
+                                    Cow::Owned(to_text(&lit)),
+                                    edges.cases.get(i).copied().flatten(),
+                                ));
                                 break 'cases;
                             }
                         }
                     }
-                    found.unwrap_or(("else".to_string(), edges.else_next))
+                    found.unwrap_or((Cow::Borrowed("else"), edges.else_next))
                 };
-                self.emit(wf, rec, "branch", Some(node), json!({ "path": path }));
+                self.emit(wf, rec, "branch", Some(node), Detail::Path(path));
                 self.set_node(eid, next);
             }
             Action::Goto { label, .. } => {
-                self.emit(wf, rec, "goto", Some(node), json!({ "target": label }));
+                self.emit(wf, rec, "goto", Some(node), Detail::Named("target", label));
                 self.set_node(eid, edges.jump);
             }
             Action::EnrollInWorkflow { workflow } => {
@@ -740,13 +768,13 @@ impl<'p, S: Store> Engine<'p, S> {
                             rec,
                             "action",
                             Some(node),
-                            json!({ "workflow": workflow }),
+                            Detail::Named("workflow", workflow),
                         );
                         self.try_enroll(t, rec, How::Workflow);
                     }
                     (reason, _) => {
                         let reason = reason.unwrap_or_default();
-                        self.emit(wf, rec, "error", Some(node), json!({ "reason": reason }));
+                        self.emit(wf, rec, "error", Some(node), Detail::Reason(reason.into()));
                     }
                 }
             }
@@ -769,12 +797,26 @@ impl<'p, S: Store> Engine<'p, S> {
                 match outcome {
                     Done::Ok(detail, changed) => {
                         self.emit(wf, rec, "action", Some(node), detail);
-                        for r in changed {
-                            self.on_change(r);
+                        if matches!(
+                            action,
+                            Action::CreateRecord { .. } | Action::CreateTask { .. }
+                        ) {
+                            // A new record (evaluated in full) and a new
+                            // association of the enrolled record.
+                            for r in changed {
+                                self.recheck(r, Change::Any);
+                            }
+                            self.recheck(rec, Change::Associations);
+                        } else {
+                            let change =
+                                changed_property(action).map_or(Change::Any, Change::Property);
+                            for r in changed {
+                                self.on_change(r, change);
+                            }
                         }
                     }
                     Done::Err(reason) => {
-                        self.emit(wf, rec, "error", Some(node), json!({ "reason": reason }));
+                        self.emit(wf, rec, "error", Some(node), Detail::Reason(reason.into()));
                     }
                 }
             }
@@ -807,28 +849,33 @@ impl<'p, S: Store> Engine<'p, S> {
         };
         let props = &mut self.store.record_mut(rec).properties;
         match value {
-            Some(v) if !v.is_null() => {
-                props.insert(prop.to_string(), v);
-            }
+            Some(v) if !v.is_null() => match props.get_mut(prop) {
+                Some(slot) => *slot = v,
+                None => {
+                    props.insert(prop.to_string(), v);
+                }
+            },
             _ => {
-                props.remove(prop);
+                props.shift_remove(prop);
             }
         }
     }
 
-    fn path_text(p: &PropertyRef) -> String {
+    fn path_text(p: &PropertyRef) -> Cow<'_, str> {
         match &p.object {
-            Some(o) => format!("{o}.{}", p.property),
-            None => p.property.clone(),
+            Some(o) => Cow::Owned(format!("{o}.{}", p.property)),
+            None => Cow::Borrowed(&p.property),
         }
+    }
+
+    fn ids(&self, recs: &[RecId]) -> Vec<String> {
+        recs.iter()
+            .map(|&r| self.store.record(r).id.clone())
+            .collect()
     }
 
     fn record_ids(&self, recs: &[RecId]) -> Json {
-        Json::Array(
-            recs.iter()
-                .map(|&r| Json::String(self.store.record(r).id.clone()))
-                .collect(),
-        )
+        Json::Array(self.ids(recs).into_iter().map(Json::String).collect())
     }
 
     fn recipients(&self, rec: RecId, to: &[Recipient]) -> Result<Vec<String>, String> {
@@ -892,7 +939,7 @@ impl<'p, S: Store> Engine<'p, S> {
         new_id
     }
 
-    fn act(&mut self, wf: usize, rec: RecId, node: usize, action: &Action) -> Done {
+    fn act(&mut self, wf: usize, rec: RecId, node: usize, action: &'p Action) -> Done<'p> {
         let now = self.now();
         let tz = self.env.account.timezone;
         let programs = self.programs;
@@ -907,7 +954,7 @@ impl<'p, S: Store> Engine<'p, S> {
                     "associations": r.associations,
                 });
                 Done::Ok(
-                    json!({ "method": method, "url": url, "body": body }),
+                    Detail::Json(json!({ "method": method, "url": url, "body": body })),
                     vec![],
                 )
             }
@@ -917,7 +964,9 @@ impl<'p, S: Store> Engine<'p, S> {
                 Ok(to) => {
                     let ev = self.eval();
                     Done::Ok(
-                        json!({ "to": to, "subject": ev.render(rec, subject), "body": ev.render(rec, body) }),
+                        Detail::Json(
+                            json!({ "to": to, "subject": ev.render(rec, subject), "body": ev.render(rec, body) }),
+                        ),
                         vec![],
                     )
                 }
@@ -939,7 +988,10 @@ impl<'p, S: Store> Engine<'p, S> {
                     })
                     .collect();
                 let text = self.eval().render(rec, text);
-                Done::Ok(json!({ "to": to, "text": text, "status": "sent" }), vec![])
+                Done::Ok(
+                    Detail::Json(json!({ "to": to, "text": text, "status": "sent" })),
+                    vec![],
+                )
             }
             Action::SendEmail { email } => {
                 let recipients: Vec<RecId> = if workflow_object == "contact" {
@@ -951,7 +1003,10 @@ impl<'p, S: Store> Engine<'p, S> {
                     all
                 };
                 Done::Ok(
-                    json!({ "email": email, "recipients": self.record_ids(&recipients) }),
+                    Detail::Email {
+                        email,
+                        recipients: self.ids(&recipients),
+                    },
                     vec![],
                 )
             }
@@ -966,7 +1021,7 @@ impl<'p, S: Store> Engine<'p, S> {
                         }
                     })
                     .collect();
-                Done::Ok(json!({ "email": email, "to": to }), vec![])
+                Done::Ok(Detail::Json(json!({ "email": email, "to": to })), vec![])
             }
             Action::SendSlack { to, text } => {
                 let ev = self.eval();
@@ -977,7 +1032,7 @@ impl<'p, S: Store> Engine<'p, S> {
                     }
                     SlackTarget::User(u) => json!({ "user": u, "text": text }),
                 };
-                Done::Ok(detail, vec![])
+                Done::Ok(Detail::Json(detail), vec![])
             }
             Action::CreateSlackChannel { name, private } => {
                 let Some(owner) = self.owner_of(rec) else {
@@ -988,13 +1043,16 @@ impl<'p, S: Store> Engine<'p, S> {
                     return Done::Err(format!("invalid Slack channel name `{name}`: {why}"));
                 }
                 Done::Ok(
-                    json!({ "name": name, "private": private, "owner": owner }),
+                    Detail::Json(json!({ "name": name, "private": private, "owner": owner })),
                     vec![],
                 )
             }
             Action::CreateAsanaTask { title, project } => {
                 let title = self.eval().render(rec, title);
-                Done::Ok(json!({ "title": title, "project": project }), vec![])
+                Done::Ok(
+                    Detail::Json(json!({ "title": title, "project": project })),
+                    vec![],
+                )
             }
             Action::AppAction {
                 app,
@@ -1006,7 +1064,10 @@ impl<'p, S: Store> Engine<'p, S> {
                 for field in fields {
                     f.insert(field.property.clone(), ev.literal(rec, &field.value));
                 }
-                Done::Ok(json!({ "app": app, "action": action, "fields": f }), vec![])
+                Done::Ok(
+                    Detail::Json(json!({ "app": app, "action": action, "fields": f })),
+                    vec![],
+                )
             }
             Action::RotateOwner {
                 team,
@@ -1025,14 +1086,17 @@ impl<'p, S: Store> Engine<'p, S> {
                 }
                 if let Some(current) = self.owner_of(rec) {
                     if !overwrite {
-                        return Done::Ok(json!({ "skipped": true, "owner": current }), vec![]);
+                        return Done::Ok(
+                            Detail::Json(json!({ "skipped": true, "owner": current })),
+                            vec![],
+                        );
                     }
                 }
                 let pos = self.store.counter(Counter::Rotation(wf, node));
                 let owner = members[(*pos as usize) % members.len()].clone();
                 *pos += 1;
                 self.write(rec, OWNER, Some(Json::String(owner.clone())));
-                Done::Ok(json!({ "owner": owner }), vec![rec])
+                Done::Ok(Detail::Json(json!({ "owner": owner })), vec![rec])
             }
             Action::CreateRecord { object, properties } => {
                 let mut props = Map::new();
@@ -1045,7 +1109,9 @@ impl<'p, S: Store> Engine<'p, S> {
                 let new = self.create(rec, object, props);
                 let r = self.store.record(new);
                 Done::Ok(
-                    json!({ "object": object, "id": r.id, "properties": r.properties }),
+                    Detail::Json(
+                        json!({ "object": object, "id": r.id, "properties": r.properties }),
+                    ),
                     vec![new],
                 )
             }
@@ -1070,7 +1136,10 @@ impl<'p, S: Store> Engine<'p, S> {
                 }
                 let new = self.create(rec, "task", props);
                 let r = self.store.record(new);
-                Done::Ok(json!({ "id": r.id, "properties": r.properties }), vec![new])
+                Done::Ok(
+                    Detail::Json(json!({ "id": r.id, "properties": r.properties })),
+                    vec![new],
+                )
             }
             Action::SetProperty { target, value } | Action::AppendProperty { target, value } => {
                 let append = matches!(action, Action::AppendProperty { .. });
@@ -1101,11 +1170,15 @@ impl<'p, S: Store> Engine<'p, S> {
                     };
                     self.write(t, &target.property, Some(v));
                 }
-                let mut detail = json!({ "property": Self::path_text(target), "value": lit });
-                if target.object.is_some() {
-                    detail["records"] = self.record_ids(&targets);
-                }
-                Done::Ok(detail, targets)
+                let records = target.object.as_ref().map(|_| self.ids(&targets));
+                Done::Ok(
+                    Detail::Property {
+                        property: Self::path_text(target),
+                        value: lit,
+                        records,
+                    },
+                    targets,
+                )
             }
             Action::CopyProperty {
                 source,
@@ -1121,7 +1194,7 @@ impl<'p, S: Store> Engine<'p, S> {
                 if target.object.is_some() {
                     detail["records"] = self.record_ids(&targets);
                 }
-                Done::Ok(detail, targets)
+                Done::Ok(Detail::Json(detail), targets)
             }
             Action::IncreaseProperty { target, by } | Action::DecreaseProperty { target, by } => {
                 let sign = if matches!(action, Action::IncreaseProperty { .. }) {
@@ -1152,7 +1225,11 @@ impl<'p, S: Store> Engine<'p, S> {
                     self.write(t, &target.property, Some(v));
                 }
                 Done::Ok(
-                    json!({ "property": Self::path_text(target), "by": by, "value": shown }),
+                    Detail::Number {
+                        property: Self::path_text(target),
+                        by,
+                        value: shown,
+                    },
                     targets,
                 )
             }
@@ -1186,37 +1263,62 @@ impl<'p, S: Store> Engine<'p, S> {
                     map.insert(subscription.clone(), Json::String(status.to_string()));
                 }
                 Done::Ok(
-                    json!({ "subscription": subscription, "status": status, "basis": basis, "explanation": explanation }),
+                    Detail::Json(
+                        json!({ "subscription": subscription, "status": status, "basis": basis, "explanation": explanation }),
+                    ),
                     vec![rec],
                 )
             }
             Action::SalesforceTask { subject, assignee } => {
                 let subject = self.eval().render(rec, subject);
-                Done::Ok(json!({ "subject": subject, "assignee": assignee }), vec![])
+                Done::Ok(
+                    Detail::Json(json!({ "subject": subject, "assignee": assignee })),
+                    vec![],
+                )
             }
             Action::SalesforceCampaign { campaign } => {
-                Done::Ok(json!({ "campaign": campaign }), vec![])
+                Done::Ok(Detail::Json(json!({ "campaign": campaign })), vec![])
             }
             // Delays and flow are handled by `step`.
-            _ => Done::Ok(json!({}), vec![]),
+            _ => Done::Ok(Detail::Json(json!({})), vec![]),
         }
     }
 
-    fn set_member(&mut self, rec: RecId, prop: &str, name: &str, add: bool, what: &str) -> Done {
+    fn set_member(
+        &mut self,
+        rec: RecId,
+        prop: &str,
+        name: &'p str,
+        add: bool,
+        what: &'static str,
+    ) -> Done<'p> {
         let props = &mut self.store.record_mut(rec).properties;
-        let mut items = props.get(prop).map(multi_items).unwrap_or_default();
-        let name_json = Json::String(name.to_string());
-        if add {
-            if !items.contains(&name_json) {
-                items.push(name_json);
+        let is_name = |i: &Json| i.as_str() == Some(name);
+        match props.get_mut(prop) {
+            Some(Json::Array(items)) => {
+                if !add {
+                    items.retain(|i| !is_name(i));
+                } else if !items.iter().any(is_name) {
+                    items.push(Json::String(name.to_string()));
+                }
             }
-        } else {
-            items.retain(|i| *i != name_json);
+            Some(other) => {
+                let mut items = multi_items(other);
+                items.retain(|i| !is_name(i));
+                if add {
+                    items.push(Json::String(name.to_string()));
+                }
+                *other = Json::Array(items);
+            }
+            None if add => {
+                props.insert(
+                    prop.to_string(),
+                    Json::Array(vec![Json::String(name.to_string())]),
+                );
+            }
+            None => {}
         }
-        if add || props.contains_key(prop) {
-            props.insert(prop.to_string(), Json::Array(items));
-        }
-        Done::Ok(json!({ what: name }), vec![rec])
+        Done::Ok(Detail::Named(what, name), vec![rec])
     }
 
     fn copy(
@@ -1226,7 +1328,7 @@ impl<'p, S: Store> Engine<'p, S> {
         target: &PropertyRef,
         append: bool,
         tz: chrono_tz::Tz,
-    ) -> Done {
+    ) -> Done<'p> {
         let (value, targets, target_object) = {
             let ev = self.eval();
             let sources = ev.targets(rec, source.object.as_deref());
@@ -1289,7 +1391,25 @@ impl<'p, S: Store> Engine<'p, S> {
         if target.object.is_some() {
             detail["records"] = self.record_ids(&targets);
         }
-        Done::Ok(detail, targets)
+        Done::Ok(Detail::Json(detail), targets)
+    }
+}
+
+/// The one property an action changes on the records it reports as
+/// changed; `None` when it may change more (created records, associations).
+fn changed_property(a: &Action) -> Option<&str> {
+    match a {
+        Action::SetProperty { target, .. }
+        | Action::AppendProperty { target, .. }
+        | Action::CopyProperty { target, .. }
+        | Action::ClearProperty { target }
+        | Action::IncreaseProperty { target, .. }
+        | Action::DecreaseProperty { target, .. } => Some(&target.property),
+        Action::RotateOwner { .. } => Some(OWNER),
+        Action::AddToList { .. } | Action::RemoveFromList { .. } => Some(LISTS),
+        Action::AddToAudience { .. } | Action::RemoveFromAudience { .. } => Some(AUDIENCES),
+        Action::SetSubscription { .. } => Some(SUBSCRIPTIONS),
+        _ => None,
     }
 }
 

@@ -1,11 +1,11 @@
 //! Plans as the engine runs them: validated once on load, node ids resolved
 //! to indices, times and weekdays parsed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveTime, Weekday};
 
-use crate::plan::{Action, Centering, Plan, PLAN_FORMAT};
+use crate::plan::{Action, Centering, Condition, Plan, TemplatePart, Trigger, Value, PLAN_FORMAT};
 
 /// A plan that failed validation: which plan and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,6 +48,94 @@ pub struct Program {
     pub start: Option<usize>,
     pub edges: Vec<Edges>,
     pub centre: Option<Centre>,
+    /// Every property name the triggers, goals and unenrollment criteria
+    /// read (on any object, tokens in literals included): a change of any
+    /// other property cannot change whether a record meets them.
+    pub reads: HashSet<String>,
+    /// Whether those criteria read another object type's properties (then
+    /// a new association can change their results).
+    pub reads_associated: bool,
+}
+
+impl Program {
+    /// Whether a change of `property` may change the result of the
+    /// workflow's triggers, goals or unenrollment criteria.
+    pub fn reads(&self, property: &str) -> bool {
+        self.reads.contains(property)
+    }
+}
+
+/// The properties criteria read; `objects` collects the object types of
+/// associated paths and tokens.
+struct Reads {
+    properties: HashSet<String>,
+    objects: HashSet<String>,
+}
+
+impl Reads {
+    fn path(&mut self, p: &crate::plan::PropertyRef) {
+        self.properties.insert(p.property.clone());
+        if let Some(o) = &p.object {
+            self.objects.insert(o.clone());
+        }
+    }
+}
+
+fn value_reads(v: &Value, out: &mut Reads) {
+    match v {
+        Value::Template { template } => {
+            for part in &template.0 {
+                if let TemplatePart::Token { object, property } = part {
+                    out.properties.insert(property.clone());
+                    out.objects.insert(object.clone());
+                }
+            }
+        }
+        Value::List(items) => items.iter().for_each(|i| value_reads(i, out)),
+        Value::Bool(_) | Value::Number(_) | Value::String(_) => {}
+    }
+}
+
+fn condition_reads(c: &Condition, out: &mut Reads) {
+    match c {
+        Condition::And { all } => all.iter().for_each(|c| condition_reads(c, out)),
+        Condition::Or { any } => any.iter().for_each(|c| condition_reads(c, out)),
+        Condition::Not { condition } => condition_reads(condition, out),
+        Condition::Compare {
+            property, value, ..
+        } => {
+            out.path(property);
+            value_reads(value, out);
+        }
+        Condition::In {
+            property, values, ..
+        } => {
+            out.path(property);
+            values.iter().for_each(|v| value_reads(v, out));
+        }
+        Condition::Contains { property, .. } | Condition::Known { property, .. } => {
+            out.path(property);
+        }
+        Condition::Event { .. } => {}
+    }
+}
+
+/// (properties read, whether another object type is read)
+fn plan_reads(plan: &Plan) -> (HashSet<String>, bool) {
+    let mut out = Reads {
+        properties: HashSet::new(),
+        objects: HashSet::new(),
+    };
+    for t in &plan.triggers {
+        if let Trigger::Filter { condition } = t {
+            condition_reads(condition, &mut out);
+        }
+    }
+    for c in plan.goals.iter().chain(&plan.unenroll) {
+        condition_reads(c, &mut out);
+    }
+    let associated = out.objects.iter().any(|o| *o != plan.object);
+    (out.properties, associated)
 }
 
 /// Parse `HH:MM` (24-hour).
@@ -177,6 +265,12 @@ impl Program {
             }
             edges.push(e);
         }
+        if let Some(at) = find_cycle(start, &edges) {
+            return Err(fail(format!(
+                "the steps loop back to node `{}` (plans have no cycles: a goto may only jump forward into another path of a branch)",
+                plan.nodes.get(at).map(|n| n.id.as_str()).unwrap_or("?")
+            )));
+        }
         let centre = match &plan.centered_on {
             None => None,
             Some(Centering::Date(d)) => Some(Centre::Date(
@@ -186,13 +280,61 @@ impl Program {
             )),
             Some(Centering::Property(p)) => Some(Centre::Property(p.clone())),
         };
+        let (reads, reads_associated) = plan_reads(&plan);
         Ok(Program {
             plan,
             start,
             edges,
             centre,
+            reads,
+            reads_associated,
         })
     }
+}
+
+/// The successors of a node, in edge order.
+fn successors(e: &Edges) -> impl Iterator<Item = usize> + '_ {
+    e.next
+        .into_iter()
+        .chain(e.cases.iter().flatten().copied())
+        .chain(e.else_next)
+        .chain(e.jump)
+}
+
+/// A node on a cycle reachable from `start`, if any (iterative depth-first
+/// search, so a long plan cannot overflow the stack). Nodes not reachable
+/// from `start` never run and are not checked.
+fn find_cycle(start: Option<usize>, edges: &[Edges]) -> Option<usize> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Done,
+    }
+    let mut mark = vec![Mark::New; edges.len()];
+    let root = start?;
+    // (node, index of the next successor to visit)
+    let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+    mark[root] = Mark::Open;
+    while let Some(&mut (node, ref mut i)) = stack.last_mut() {
+        let next = successors(&edges[node]).nth(*i);
+        *i += 1;
+        match next {
+            None => {
+                mark[node] = Mark::Done;
+                stack.pop();
+            }
+            Some(n) => match mark[n] {
+                Mark::Open => return Some(n),
+                Mark::Done => {}
+                Mark::New => {
+                    mark[n] = Mark::Open;
+                    stack.push((n, 0));
+                }
+            },
+        }
+    }
+    None
 }
 
 /// Validate a set of plans together: each one, and unique workflow names.

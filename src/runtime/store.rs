@@ -4,8 +4,8 @@
 //! The semantics live in the engine only; a durable store (SQLite,
 //! Postgres) or real delivery of effects implements these traits.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -127,23 +127,57 @@ pub trait Store {
     fn counter(&mut self, key: Counter) -> &mut u64;
 }
 
-/// Everything in memory.
+/// Per record and workflow: the active enrollment, how many times the record
+/// was enrolled, and which filter triggers it met when last evaluated.
+#[derive(Clone, Copy, Debug, Default)]
+struct Slot {
+    /// `EnrId + 1`; 0: none.
+    active: usize,
+    count: u32,
+    triggers: u64,
+}
+
+/// Everything in memory. Per-record state is indexed by record (no hashing
+/// on the hot path); timers are bucketed by instant (a simulation wakes many
+/// records at the same instants), each bucket in scheduling order.
 #[derive(Debug, Default)]
 pub struct MemStore {
     records: Vec<Record>,
     by_id: HashMap<String, RecId>,
     enrollments: Vec<Enrollment>,
-    active: HashMap<(usize, RecId), EnrId>,
-    enrolled_count: HashMap<(usize, RecId), u32>,
-    triggers: HashMap<(usize, RecId), u64>,
-    timers: BinaryHeap<Reverse<(DateTime<Utc>, u64, Timer)>>,
-    timer_seq: u64,
+    /// `slots[record][workflow]`, grown on first use.
+    slots: Vec<Vec<Slot>>,
+    timers: BTreeMap<DateTime<Utc>, VecDeque<Timer>>,
     counters: HashMap<Counter, u64>,
 }
 
 impl MemStore {
+    fn slot(&self, workflow: usize, record: RecId) -> Slot {
+        self.slots
+            .get(record)
+            .and_then(|s| s.get(workflow))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    fn slot_mut(&mut self, workflow: usize, record: RecId) -> &mut Slot {
+        if self.slots.len() <= record {
+            self.slots.resize_with(record + 1, Vec::new);
+        }
+        let row = &mut self.slots[record];
+        if row.len() <= workflow {
+            row.resize(workflow + 1, Slot::default());
+        }
+        &mut row[workflow]
+    }
+
     pub fn new(records: Vec<Record>) -> MemStore {
-        let mut store = MemStore::default();
+        let mut store = MemStore {
+            records: Vec::with_capacity(records.len()),
+            by_id: HashMap::with_capacity(records.len()),
+            slots: Vec::with_capacity(records.len()),
+            ..MemStore::default()
+        };
         for r in records {
             store.insert_record(r);
         }
@@ -179,7 +213,7 @@ impl Store for MemStore {
     }
 
     fn active(&self, workflow: usize, record: RecId) -> Option<EnrId> {
-        self.active.get(&(workflow, record)).copied()
+        self.slot(workflow, record).active.checked_sub(1)
     }
     fn enrollment(&self, id: EnrId) -> &Enrollment {
         &self.enrollments[id]
@@ -189,9 +223,9 @@ impl Store for MemStore {
     }
     fn begin(&mut self, enrollment: Enrollment) -> EnrId {
         let id = self.enrollments.len();
-        let key = (enrollment.workflow, enrollment.record);
-        self.active.insert(key, id);
-        *self.enrolled_count.entry(key).or_insert(0) += 1;
+        let slot = self.slot_mut(enrollment.workflow, enrollment.record);
+        slot.active = id + 1;
+        slot.count += 1;
         self.enrollments.push(enrollment);
         id
     }
@@ -200,39 +234,39 @@ impl Store for MemStore {
         e.active = false;
         e.generation = e.generation.wrapping_add(1);
         e.wait = Wait::None;
-        let key = (e.workflow, e.record);
-        if self.active.get(&key) == Some(&id) {
-            self.active.remove(&key);
+        let (workflow, record) = (e.workflow, e.record);
+        let slot = self.slot_mut(workflow, record);
+        if slot.active == id + 1 {
+            slot.active = 0;
         }
     }
     fn times_enrolled(&self, workflow: usize, record: RecId) -> u32 {
-        self.enrolled_count
-            .get(&(workflow, record))
-            .copied()
-            .unwrap_or(0)
+        self.slot(workflow, record).count
     }
 
     fn trigger_memory(&self, workflow: usize, record: RecId) -> u64 {
-        self.triggers.get(&(workflow, record)).copied().unwrap_or(0)
+        self.slot(workflow, record).triggers
     }
     fn set_trigger_memory(&mut self, workflow: usize, record: RecId, met: u64) {
-        self.triggers.insert((workflow, record), met);
+        self.slot_mut(workflow, record).triggers = met;
     }
 
     fn schedule(&mut self, at: DateTime<Utc>, timer: Timer) {
-        self.timer_seq += 1;
-        self.timers.push(Reverse((at, self.timer_seq, timer)));
+        self.timers.entry(at).or_default().push_back(timer);
     }
     fn next_timer_at(&self) -> Option<DateTime<Utc>> {
-        self.timers.peek().map(|Reverse((at, _, _))| *at)
+        self.timers.keys().next().copied()
     }
     fn pop_due(&mut self, now: DateTime<Utc>) -> Option<Timer> {
-        match self.timers.peek() {
-            Some(Reverse((at, _, _))) if *at <= now => {
-                self.timers.pop().map(|Reverse((_, _, t))| t)
-            }
-            _ => None,
+        let mut first = self.timers.first_entry()?;
+        if *first.key() > now {
+            return None;
         }
+        let timer = first.get_mut().pop_front();
+        if first.get().is_empty() {
+            first.remove();
+        }
+        timer
     }
 
     fn counter(&mut self, key: Counter) -> &mut u64 {
@@ -244,7 +278,7 @@ impl Store for MemStore {
 /// app and Salesforce actions). The history records every effect either way.
 pub trait Effects {
     /// Deliver one effect; `Err(reason)` makes the action an `error`.
-    fn deliver(&mut self, kind: &str, detail: &Value) -> Result<(), String>;
+    fn deliver(&mut self, kind: &str, detail: &Detail<'_>) -> Result<(), String>;
 }
 
 /// The simulation: nothing goes over the network; every delivery succeeds.
@@ -254,9 +288,122 @@ pub struct Simulated {
 }
 
 impl Effects for Simulated {
-    fn deliver(&mut self, _kind: &str, _detail: &Value) -> Result<(), String> {
+    fn deliver(&mut self, _kind: &str, _detail: &Detail<'_>) -> Result<(), String> {
         self.delivered += 1;
         Ok(())
+    }
+}
+
+/// The `detail` object of a history event. The shapes written on every
+/// step are typed and borrow from the plan, so nothing is built until a
+/// sink serialises the event (a sink that only counts pays nothing); every
+/// other shape is a JSON value. Serialises to exactly the JSON object the
+/// history shows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Detail<'a> {
+    /// `{}`
+    Empty,
+    /// `{"trigger": ...}` (enrolled)
+    Trigger(&'static str),
+    /// `{"until": "<RFC 3339>"}` (delayed)
+    Until(DateTime<Utc>),
+    /// `{"reason": ...}` (error, unenrolled, enrollment_skipped)
+    Reason(Cow<'a, str>),
+    /// `{"path": ...}` (branch)
+    Path(Cow<'a, str>),
+    /// `{"<key>": <name>}`: lists, audiences, campaigns, workflows, goto targets
+    Named(&'static str, &'a str),
+    /// `{"property", "value"}` plus `"records"` for an associated path
+    /// (set / append)
+    Property {
+        property: Cow<'a, str>,
+        value: Value,
+        records: Option<Vec<String>>,
+    },
+    /// `{"property", "by", "value"}` (increase / decrease)
+    Number {
+        property: Cow<'a, str>,
+        by: &'a serde_json::Number,
+        value: Value,
+    },
+    /// `{"email", "recipients"}` (send email)
+    Email {
+        email: &'a str,
+        recipients: Vec<String>,
+    },
+    /// Any other shape.
+    Json(Value),
+}
+
+impl Detail<'_> {
+    /// The detail as a JSON value.
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+impl Serialize for Detail<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match self {
+            Detail::Json(v) => v.serialize(s),
+            Detail::Empty => s.serialize_map(Some(0))?.end(),
+            Detail::Trigger(t) => {
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry("trigger", t)?;
+                m.end()
+            }
+            Detail::Until(t) => {
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry("until", &super::model::format_time(*t))?;
+                m.end()
+            }
+            Detail::Reason(r) => {
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry("reason", r)?;
+                m.end()
+            }
+            Detail::Path(p) => {
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry("path", p)?;
+                m.end()
+            }
+            Detail::Named(key, name) => {
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry(key, name)?;
+                m.end()
+            }
+            Detail::Property {
+                property,
+                value,
+                records,
+            } => {
+                let mut m = s.serialize_map(None)?;
+                m.serialize_entry("property", property)?;
+                m.serialize_entry("value", value)?;
+                if let Some(r) = records {
+                    m.serialize_entry("records", r)?;
+                }
+                m.end()
+            }
+            Detail::Number {
+                property,
+                by,
+                value,
+            } => {
+                let mut m = s.serialize_map(Some(3))?;
+                m.serialize_entry("property", property)?;
+                m.serialize_entry("by", by)?;
+                m.serialize_entry("value", value)?;
+                m.end()
+            }
+            Detail::Email { email, recipients } => {
+                let mut m = s.serialize_map(Some(2))?;
+                m.serialize_entry("email", email)?;
+                m.serialize_entry("recipients", recipients)?;
+                m.end()
+            }
+        }
     }
 }
 
@@ -271,7 +418,7 @@ pub struct HistoryEvent<'a> {
     pub event: &'static str,
     pub node: Option<&'a str>,
     pub kind: Option<&'static str>,
-    pub detail: Value,
+    pub detail: Detail<'a>,
 }
 
 fn ser_time<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
@@ -283,13 +430,42 @@ pub trait HistorySink {
     fn emit(&mut self, event: HistoryEvent<'_>) -> std::io::Result<()>;
 }
 
-/// Writes JSON Lines.
-pub struct JsonLines<W: std::io::Write>(pub W);
+/// Writes JSON Lines (the same bytes as serialising [`HistoryEvent`]; the
+/// formatted time is reused while the clock stands still, which it does
+/// for most events).
+pub struct JsonLines<W: std::io::Write>(pub W, TimeText);
+
+/// The last time formatted, and its text.
+#[derive(Debug, Default)]
+pub struct TimeText(Option<(DateTime<Utc>, String)>);
+
+impl<W: std::io::Write> JsonLines<W> {
+    pub fn new(out: W) -> JsonLines<W> {
+        JsonLines(out, TimeText::default())
+    }
+}
 
 impl<W: std::io::Write> HistorySink for JsonLines<W> {
-    fn emit(&mut self, event: HistoryEvent<'_>) -> std::io::Result<()> {
-        serde_json::to_writer(&mut self.0, &event)?;
-        self.0.write_all(b"\n")
+    fn emit(&mut self, e: HistoryEvent<'_>) -> std::io::Result<()> {
+        let at = match &self.1 .0 {
+            Some((t, text)) if *t == e.at => text,
+            _ => {
+                let text = super::model::format_time(e.at);
+                &self.1 .0.insert((e.at, text)).1
+            }
+        };
+        let w = &mut self.0;
+        write!(w, "{{\"seq\":{},\"at\":\"{at}\",\"workflow\":", e.seq)?;
+        serde_json::to_writer(&mut *w, e.workflow)?;
+        w.write_all(b",\"record\":")?;
+        serde_json::to_writer(&mut *w, e.record)?;
+        write!(w, ",\"event\":\"{}\",\"node\":", e.event)?;
+        serde_json::to_writer(&mut *w, &e.node)?;
+        w.write_all(b",\"kind\":")?;
+        serde_json::to_writer(&mut *w, &e.kind)?;
+        w.write_all(b",\"detail\":")?;
+        serde_json::to_writer(&mut *w, &e.detail)?;
+        w.write_all(b"}\n")
     }
 }
 
@@ -312,5 +488,66 @@ impl HistorySink for Count {
     fn emit(&mut self, _event: HistoryEvent<'_>) -> std::io::Result<()> {
         self.0 += 1;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    /// The hand-written JSON Lines writer prints exactly what serialising
+    /// the event prints, including escapes and nulls.
+    #[test]
+    fn json_lines_match_the_serialised_event() {
+        let t = Utc
+            .with_ymd_and_hms(2026, 3, 2, 8, 0, 0)
+            .single()
+            .unwrap_or_default();
+        let number = serde_json::Number::from(5);
+        let events = vec![
+            HistoryEvent {
+                seq: 1,
+                at: t,
+                workflow: "W \"quoted\" \\ é",
+                record: "c\n1",
+                event: "enrolled",
+                node: None,
+                kind: None,
+                detail: Detail::Trigger("filter"),
+            },
+            HistoryEvent {
+                seq: 2,
+                at: t,
+                workflow: "W",
+                record: "c1",
+                event: "action",
+                node: Some("n1"),
+                kind: Some("increase_property"),
+                detail: Detail::Number {
+                    property: "hubspotscore".into(),
+                    by: &number,
+                    value: serde_json::json!(5),
+                },
+            },
+            HistoryEvent {
+                seq: 3,
+                at: t + chrono::Duration::milliseconds(1500),
+                workflow: "W",
+                record: "c1",
+                event: "delayed",
+                node: Some("n2"),
+                kind: Some("delay"),
+                detail: Detail::Until(t),
+            },
+        ];
+        let mut sink = JsonLines::new(Vec::new());
+        let mut expected = String::new();
+        for e in events {
+            expected.push_str(&serde_json::to_string(&e).unwrap_or_default());
+            expected.push('\n');
+            sink.emit(e).unwrap_or_default();
+        }
+        assert_eq!(String::from_utf8_lossy(&sink.0), expected);
     }
 }

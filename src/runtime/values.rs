@@ -174,15 +174,28 @@ impl<'a, S: Store> Eval<'a, S> {
         }
     }
 
-    fn values<'b>(&'b self, rec: RecId, p: &PropertyRef) -> Vec<Option<&'b Json>> {
-        let targets = self.targets(rec, p.object.as_deref());
-        if targets.is_empty() {
-            return vec![None];
+    /// Whether `f` holds for any value the path reads: the record's own
+    /// value, or each associated record's (one empty value when there is
+    /// no associated record). No allocation for the record's own value.
+    fn any_value(
+        &self,
+        rec: RecId,
+        p: &PropertyRef,
+        mut f: impl FnMut(Option<&Json>) -> bool,
+    ) -> bool {
+        let r = self.store.record(rec);
+        match p.object.as_deref() {
+            Some(o) if o != r.object => {
+                let targets = associated(self.store, r, o);
+                if targets.is_empty() {
+                    return f(None);
+                }
+                targets
+                    .into_iter()
+                    .any(|t| f(self.store.record(t).properties.get(&p.property)))
+            }
+            _ => f(r.properties.get(&p.property)),
         }
-        targets
-            .into_iter()
-            .map(|t| self.store.record(t).properties.get(&p.property))
-            .collect()
     }
 
     pub fn condition(&self, rec: RecId, c: &Condition) -> bool {
@@ -196,9 +209,7 @@ impl<'a, S: Store> Eval<'a, S> {
                 value,
             } => {
                 let lit = self.literal(rec, value);
-                self.values(rec, property)
-                    .into_iter()
-                    .any(|v| compare_one(v, *cmp, &lit, self.tz))
+                self.any_value(rec, property, |v| compare_one(v, *cmp, &lit, self.tz))
             }
             Condition::In {
                 property,
@@ -206,7 +217,7 @@ impl<'a, S: Store> Eval<'a, S> {
                 values,
             } => {
                 let lits: Vec<Json> = values.iter().map(|v| self.literal(rec, v)).collect();
-                self.values(rec, property).into_iter().any(|v| {
+                self.any_value(rec, property, |v| {
                     if is_empty(v) {
                         return *negated;
                     }
@@ -216,7 +227,7 @@ impl<'a, S: Store> Eval<'a, S> {
             }
             Condition::Contains { property, text } => {
                 let needle = text.to_lowercase();
-                self.values(rec, property).into_iter().any(|v| match v {
+                self.any_value(rec, property, |v| match v {
                     Some(Json::Array(items)) => items
                         .iter()
                         .any(|i| to_text(i).to_lowercase().contains(&needle)),
@@ -224,10 +235,9 @@ impl<'a, S: Store> Eval<'a, S> {
                     _ => false,
                 })
             }
-            Condition::Known { property, known } => self
-                .values(rec, property)
-                .into_iter()
-                .any(|v| is_empty(v) != *known),
+            Condition::Known { property, known } => {
+                self.any_value(rec, property, |v| is_empty(v) != *known)
+            }
             Condition::Event { event } => self
                 .store
                 .record(rec)

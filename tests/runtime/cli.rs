@@ -119,6 +119,24 @@ fn exit_codes() {
         run(&[&bad_kind, "--records", &records, "--history", &history]),
         1
     );
+    // A hand-written plan that loops (n2 back to n1): the compiler never
+    // emits one, the loader refuses it.
+    let cyclic = write(
+        d,
+        "cyclic.json",
+        &PLAN.replace(
+            r#""next": null, "source": {"file": "x.wf", "line": 3"#,
+            r#""next": "n1", "source": {"file": "x.wf", "line": 3"#,
+        ),
+    );
+    assert_ne!(
+        std::fs::read_to_string(&cyclic).ok(),
+        Some(PLAN.to_string())
+    );
+    assert_eq!(
+        run(&[&cyclic, "--records", &records, "--history", &history]),
+        1
+    );
     let not_json = write(d, "not.json", "{");
     assert_eq!(
         run(&[&not_json, "--records", &records, "--history", &history]),
