@@ -10,12 +10,14 @@ use lsp_types::{
     HoverProviderCapability, InitializeParams, OneOf, ReferenceParams, SaveOptions,
     ServerCapabilities, ServerInfo, TextDocumentPositionParams, TextDocumentSyncCapability,
     TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
+    WorkspaceFoldersServerCapabilities, WorkspaceServerCapabilities,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 use super::convert;
 use super::features;
+use super::uri;
 use super::workspace::Workspace;
 
 /// How the loop ended.
@@ -47,6 +49,13 @@ pub fn capabilities() -> ServerCapabilities {
         definition_provider: Some(OneOf::Left(true)),
         references_provider: Some(OneOf::Left(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
+        workspace: Some(WorkspaceServerCapabilities {
+            workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                supported: Some(true),
+                change_notifications: Some(OneOf::Left(true)),
+            }),
+            file_operations: None,
+        }),
         ..ServerCapabilities::default()
     }
 }
@@ -137,6 +146,7 @@ impl Server<'_> {
                 return err(id, ErrorCode::InvalidRequest, "server already initialized");
             }
             self.initialized = true;
+            self.ws.set_roots(workspace_roots(&req.params));
             let params: Option<InitializeParams> = serde_json::from_value(req.params).ok();
             self.watch_files = params
                 .as_ref()
@@ -254,6 +264,19 @@ impl Server<'_> {
                 }
             }
             "workspace/didChangeWatchedFiles" => self.ws.files_changed(),
+            "workspace/didChangeWorkspaceFolders" => {
+                let event = &n.params["event"];
+                let removed = folder_paths(&event["removed"]);
+                let mut roots: Vec<std::path::PathBuf> = self
+                    .ws
+                    .roots()
+                    .iter()
+                    .filter(|r| !removed.contains(r))
+                    .cloned()
+                    .collect();
+                roots.extend(folder_paths(&event["added"]));
+                self.ws.set_roots(roots);
+            }
             _ => {} // `$/cancelRequest`, `$/setTrace`, ...: nothing to do
         }
     }
@@ -272,6 +295,38 @@ impl Server<'_> {
         });
         self.send(Request::new(id, "client/registerCapability".into(), params).into());
     }
+}
+
+/// The workspace folders of initialize's params: `workspaceFolders`, else
+/// `rootUri`, else the deprecated `rootPath` (only local `file:` folders).
+fn workspace_roots(params: &Value) -> Vec<std::path::PathBuf> {
+    let folders = folder_paths(&params["workspaceFolders"]);
+    if !folders.is_empty() {
+        return folders;
+    }
+    if let Some(p) = params["rootUri"].as_str().and_then(path_of_uri) {
+        return vec![p];
+    }
+    params["rootPath"]
+        .as_str()
+        .map(std::path::PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .into_iter()
+        .collect()
+}
+
+/// The local paths of a JSON array of `WorkspaceFolder`s.
+fn folder_paths(v: &Value) -> Vec<std::path::PathBuf> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["uri"].as_str().and_then(path_of_uri))
+        .map(|p| p.components().collect())
+        .collect()
+}
+
+fn path_of_uri(s: &str) -> Option<std::path::PathBuf> {
+    uri::to_path(&s.parse::<lsp_types::Uri>().ok()?)
 }
 
 fn params<P: DeserializeOwned>(v: Value) -> Option<P> {

@@ -3,7 +3,10 @@
 //! A document under a folder holding `wf.toml` (in it or a parent) belongs to
 //! that folder's project: every `.wf` file below the manifest's folder is
 //! checked together with the manifest, open buffers overriding the files on
-//! disk. A document with no manifest around it is checked on its own, as
+//! disk. A document with no manifest around it but inside a workspace folder
+//! (initialize's `workspaceFolders` / `rootUri`) is checked together with
+//! every other manifest-less `.wf` below that folder, as `wfc check` run
+//! there with no path would. Any other document is checked on its own, as
 //! `wfc check <file>` would. Edits mark a project dirty; [`Workspace::flush`]
 //! re-checks dirty projects and returns the diagnostics to publish.
 
@@ -38,6 +41,9 @@ pub enum ProjectKey {
     Dir(PathBuf),
     /// A lone document (its URI).
     Single(String),
+    /// A workspace folder with no `wf.toml` in or above it: its `.wf` files
+    /// that have no manifest around them.
+    Loose(PathBuf),
 }
 
 /// One checked project: the compilation and what maps it back to URIs.
@@ -144,6 +150,8 @@ pub struct Workspace {
     /// What was last published per URI.
     published: HashMap<String, Vec<lsp_types::Diagnostic>>,
     outbox: Vec<PublishDiagnosticsParams>,
+    /// The workspace folders, outermost first.
+    roots: Vec<PathBuf>,
     /// Tests: check features against this environment instead.
     #[cfg(test)]
     pub(crate) env_override: Option<Environment>,
@@ -152,6 +160,24 @@ pub struct Workspace {
 impl Workspace {
     pub fn new() -> Workspace {
         Workspace::default()
+    }
+
+    /// Set the workspace folders (initialize, or a folder change) and
+    /// re-check every open document: its project may have changed.
+    pub fn set_roots(&mut self, roots: Vec<PathBuf>) {
+        let mut roots: Vec<PathBuf> = roots
+            .into_iter()
+            .map(|r| r.components().collect::<PathBuf>())
+            .collect();
+        roots.sort_by_key(|r| (r.components().count(), r.clone()));
+        roots.dedup();
+        self.roots = roots;
+        self.dirty.extend(self.projects.keys().cloned());
+        self.touch_uri_str(None);
+    }
+
+    pub fn roots(&self) -> &[PathBuf] {
+        &self.roots
     }
 
     pub fn document(&self, uri: &Uri) -> Option<&Document> {
@@ -255,14 +281,27 @@ impl Workspace {
     }
 
     /// The project key of a document: the folder of the nearest `wf.toml`
-    /// (on disk or open), else the document alone.
+    /// (on disk or open), else the outermost workspace folder holding it,
+    /// else the document alone.
     fn key_for(&self, doc: &Document) -> ProjectKey {
         if let Some(path) = &doc.path {
             if let Some(dir) = path.parent().and_then(|d| self.discover(d)) {
                 return ProjectKey::Dir(dir);
             }
+            if let Some(root) = self.root_of(path) {
+                return ProjectKey::Loose(root.to_path_buf());
+            }
         }
         ProjectKey::Single(doc.uri.as_str().to_string())
+    }
+
+    /// The outermost workspace folder holding `path` (one project per
+    /// file even when folders nest).
+    fn root_of(&self, path: &Path) -> Option<&Path> {
+        self.roots
+            .iter()
+            .find(|r| path.starts_with(r) && path != r.as_path())
+            .map(PathBuf::as_path)
     }
 
     fn discover(&self, start: &Path) -> Option<PathBuf> {
@@ -286,6 +325,7 @@ impl Workspace {
     fn recheck(&mut self, key: ProjectKey) {
         let inputs = match &key {
             ProjectKey::Dir(dir) => self.dir_inputs(dir),
+            ProjectKey::Loose(root) => self.loose_inputs(root).map(|files| (files, None)),
             ProjectKey::Single(u) => self.docs.get(u).map(|doc| {
                 let name = doc
                     .path
@@ -481,17 +521,63 @@ impl Workspace {
                 }
             }
         }
+        let files = self.read_inputs(dir, paths);
+        let mname = relative_name(dir, &manifest_path);
+        Some((files, Some((mname, manifest.0, manifest.1))))
+    }
+
+    /// The inputs of a workspace folder with no manifest: every `.wf` below
+    /// it with no `wf.toml` around it (open buffers first, then disk), as
+    /// `wfc check` run there with no path groups them. `None` when the
+    /// folder is no longer a workspace folder or no such file is left.
+    fn loose_inputs(&mut self, root: &Path) -> Option<Vec<(String, Uri, Vec<u8>)>> {
+        if !self.roots.iter().any(|r| r == root) {
+            return None;
+        }
+        let key = ProjectKey::Loose(root.to_path_buf());
+        let this = &*self;
+        // Whether a folder has no manifest around it, asked once per folder.
+        let mut loose_dir: HashMap<PathBuf, bool> = HashMap::new();
+        let mut paths: BTreeSet<PathBuf> = crate::project::collect_dir(root)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| {
+                let Some(d) = p.parent() else {
+                    return false;
+                };
+                *loose_dir
+                    .entry(d.to_path_buf())
+                    .or_insert_with(|| this.discover(d).is_none())
+            })
+            .collect();
+        for doc in this.docs.values() {
+            if let Some(p) = &doc.path {
+                if this.key_for(doc) == key {
+                    paths.insert(p.clone());
+                }
+            }
+        }
+        let files = self.read_inputs(root, paths);
+        (!files.is_empty()).then_some(files)
+    }
+
+    /// Name, URI and bytes of each path (an open buffer, else the file on
+    /// disk; a file that cannot be read is left out), named relative to `base`.
+    fn read_inputs(
+        &mut self,
+        base: &Path,
+        paths: BTreeSet<PathBuf>,
+    ) -> Vec<(String, Uri, Vec<u8>)> {
         let mut files = Vec::with_capacity(paths.len());
         for p in paths {
-            let name = relative_name(dir, &p);
+            let name = relative_name(base, &p);
             if let Some(doc) = self.open_path(&p) {
                 files.push((name, doc.uri.clone(), doc.text.clone().into_bytes()));
             } else if let (Some(bytes), Some(u)) = (self.read_disk(&p), uri::from_path(&p)) {
                 files.push((name, u, bytes));
             }
         }
-        let mname = relative_name(dir, &manifest_path);
-        Some((files, Some((mname, manifest.0, manifest.1))))
+        files
     }
 
     /// Read a file through the cache (re-read when its size or mtime changed).
@@ -581,5 +667,54 @@ mod tests {
         assert_eq!(names(&ws), ["A2", "B"], "the edited file is rebuilt");
         let (project, _) = ws.lookup(&uri).expect("checked");
         assert!(project.prior.borrow().is_empty());
+    }
+
+    /// A workspace folder without `wf.toml` is one project with its own
+    /// parse cache: after an edit only the edited file is parsed again, and
+    /// files outside the folder stay on their own.
+    #[test]
+    fn a_loose_folder_project_reparses_only_the_edited_file() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path().join("ws");
+        std::fs::create_dir(&root).expect("mkdir");
+        let a_text = "workflow \"A\" for contact {\n  enroll in \"B\"\n}\n";
+        for (name, text) in [
+            ("a.wf", a_text),
+            ("b.wf", "workflow \"B\" for contact {\n}\n"),
+            ("c.wf", "workflow \"C\" for contact {\n}\n"),
+        ] {
+            std::fs::write(root.join(name), text).expect("write");
+        }
+        let uri = uri::from_path(&root.join("a.wf")).expect("uri");
+        let mut ws = Workspace::new();
+        ws.set_roots(vec![root.clone()]);
+        ws.open(uri.clone(), 1, a_text.to_string());
+        ws.flush();
+        let key = ProjectKey::Loose(root.clone());
+        let (project, _) = ws.lookup(&uri).expect("checked");
+        assert_eq!(project.key, key);
+        assert_eq!(project.comp.sources.len(), 3);
+        assert!(project.comp.diagnostics.is_empty(), "B is in b.wf");
+        assert_eq!(ws.caches[&key].last_parsed(), 3);
+
+        let edit = TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: a_text.replace("\"B\"", "\"D\""),
+        };
+        ws.change(&uri, 2, vec![edit]);
+        ws.flush();
+        assert_eq!(ws.caches[&key].last_parsed(), 1);
+        let (project, _) = ws.lookup(&uri).expect("checked");
+        let codes: Vec<Code> = project.comp.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [Code::WF103]);
+
+        // Outside every workspace folder: alone.
+        let out = tmp.path().join("x.wf");
+        let x = uri::from_path(&out).expect("uri");
+        ws.open(x.clone(), 1, a_text.to_string());
+        ws.flush();
+        let (project, _) = ws.lookup(&x).expect("checked");
+        assert_eq!(project.key, ProjectKey::Single(x.as_str().to_string()));
     }
 }
