@@ -11,6 +11,7 @@
 
 pub mod ast;
 mod errors;
+mod fast;
 pub mod grammar;
 mod parser;
 mod scan;
@@ -36,6 +37,23 @@ pub const MAX_NESTING: usize = 64;
 /// lexical errors the builder reports (a bad escape, a malformed token, a
 /// label on `if`, ...) is kept, so later stages still check it.
 pub fn parse(sources: &SourceMap, file: FileId) -> (ast::SourceFile, Vec<Diagnostic>) {
+    parse_impl(sources, file, true)
+}
+
+/// [`parse`] without the fast path: every chunk goes through pest and the
+/// pair builder. The fast path must give the same result for every input;
+/// this is the reference the differential tests and fuzz target compare it
+/// with. Not for other uses.
+#[doc(hidden)]
+pub fn parse_with_pest(sources: &SourceMap, file: FileId) -> (ast::SourceFile, Vec<Diagnostic>) {
+    parse_impl(sources, file, false)
+}
+
+fn parse_impl(
+    sources: &SourceMap,
+    file: FileId,
+    fast_path: bool,
+) -> (ast::SourceFile, Vec<Diagnostic>) {
     let text = sources.text(file);
     let mut out = ast::SourceFile {
         file,
@@ -86,6 +104,12 @@ pub fn parse(sources: &SourceMap, file: FileId) -> (ast::SourceFile, Vec<Diagnos
         let Some(src) = text.get(chunk.start..chunk.end) else {
             continue;
         };
+        if fast_path {
+            if let Some(wfs) = fast::parse_chunk(file, chunk.start, src) {
+                out.workflows.extend(wfs);
+                continue;
+            }
+        }
         let next = scanned.chunks.get(i + 1).map(|c| c.start);
         parse_chunk(
             file,

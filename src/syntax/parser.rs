@@ -132,7 +132,7 @@ impl Builder {
         Span::new(self.file, self.offset + s.start(), self.offset + s.end())
     }
 
-    fn at(&self, start: usize, end: usize) -> Span {
+    pub(crate) fn at(&self, start: usize, end: usize) -> Span {
         Span::new(self.file, self.offset + start, self.offset + end)
     }
 
@@ -734,8 +734,13 @@ impl Builder {
     }
 
     fn basis(&mut self, p: &Pair<'_, Rule>) -> Option<BasisLit> {
-        let span = self.span(p);
-        let name = p.as_str();
+        let s = p.as_span();
+        self.basis_at(p.as_str(), s.start(), s.end())
+    }
+
+    /// The basis name `name` at chunk-relative `start..end`.
+    pub(crate) fn basis_at(&mut self, name: &str, start: usize, end: usize) -> Option<BasisLit> {
+        let span = self.at(start, end);
         if let Some(&(value, _)) = Basis::ALL.iter().find(|(_, s)| *s == name) {
             return Some(BasisLit { value, span });
         }
@@ -1014,9 +1019,13 @@ impl Builder {
     /// Bad escapes and malformed tokens are reported; the literal is still
     /// returned (with the bad piece kept as text) so nothing else is lost.
     pub(crate) fn string(&mut self, p: Pair<'_, Rule>) -> StrLit {
-        let span = self.span(&p);
-        let whole = p.as_str();
-        let start = p.as_span().start();
+        self.string_at(p.as_str(), p.as_span().start())
+    }
+
+    /// [`Builder::string`] of the literal `whole` (quotes included) that
+    /// starts at chunk-relative offset `start`.
+    pub(crate) fn string_at(&mut self, whole: &str, start: usize) -> StrLit {
+        let span = self.at(start, start + whole.len());
         let raw = whole
             .strip_prefix('"')
             .and_then(|s| s.strip_suffix('"'))
