@@ -68,6 +68,13 @@ fn is_idc(c: u8) -> bool {
 
 type Save = (usize, usize);
 
+/// A vector without spare capacity: the AST of a big file is mostly small
+/// vectors, and amortised growth would leave up to half of them empty.
+fn exact<T>(mut v: Vec<T>) -> Vec<T> {
+    v.shrink_to_fit();
+    v
+}
+
 impl<'a> Fast<'a> {
     // ------------------------------------------------------------ cursor
 
@@ -393,7 +400,7 @@ impl<'a> Fast<'a> {
         }
         self.take(end);
         Some(Duration {
-            parts,
+            parts: exact(parts),
             span: self.span(start, end),
         })
     }
@@ -480,7 +487,7 @@ impl<'a> Fast<'a> {
             name,
             object,
             centered,
-            settings,
+            settings: exact(settings),
             span: keyword.to(body.span),
             body,
             keyword,
@@ -536,7 +543,7 @@ impl<'a> Fast<'a> {
         self.nls();
         let close = self.punct(b'}')?;
         Some(Block {
-            steps,
+            steps: exact(steps),
             span: self.span(open, close + 1),
         })
     }
@@ -774,7 +781,14 @@ impl<'a> Fast<'a> {
             }
             let time = self.at_time();
             let end = self.opt_end(time.is_some());
-            return Some((StepKind::DelayUntilTime { days, time }, k, end));
+            return Some((
+                StepKind::DelayUntilTime {
+                    days: exact(days),
+                    time,
+                },
+                k,
+                end,
+            ));
         }
         let time = Some(self.time()?);
         Some((StepKind::DelayUntilTime { days, time }, k, self.end))
@@ -848,6 +862,7 @@ impl<'a> Fast<'a> {
         }
         let else_block = self.else_block();
         let end = self.opt_end(else_block.is_some());
+        let arms = exact(arms);
         Some((StepKind::If { arms, else_block }, k, end))
     }
 
@@ -893,7 +908,7 @@ impl<'a> Fast<'a> {
         Some((
             StepKind::Branch {
                 path,
-                cases,
+                cases: exact(cases),
                 else_block,
             },
             k,
@@ -921,7 +936,7 @@ impl<'a> Fast<'a> {
         }
         let block = self.block(None)?;
         Some(BranchCase {
-            values,
+            values: exact(values),
             span: self.span(start, self.end),
             block,
         })
@@ -1001,7 +1016,7 @@ impl<'a> Fast<'a> {
                 Some(r) => out.push(r),
                 None => {
                     self.restore(s);
-                    return Some(out);
+                    return Some(exact(out));
                 }
             }
         }
@@ -1040,6 +1055,7 @@ impl<'a> Fast<'a> {
         }
         self.kw("text")?;
         let text = self.string()?;
+        let to = exact(to);
         Some((StepKind::SendInternalSms { to, text }, k, self.end))
     }
 
@@ -1074,6 +1090,7 @@ impl<'a> Fast<'a> {
             }
         }
         let end = self.opt_end(to.len() > 1);
+        let to = exact(to);
         Some((StepKind::SendInternalMarketingEmail { email, to }, k, end))
     }
 
@@ -1204,7 +1221,7 @@ impl<'a> Fast<'a> {
                     }
                 }
             }
-            RotateAmong::Users(users)
+            RotateAmong::Users(exact(users))
         };
         let overwrite = self.kw("overwrite");
         let end = self.opt_end(overwrite.is_some());
@@ -1399,7 +1416,7 @@ impl<'a> Fast<'a> {
         }
         Some((
             Condition {
-                kind: ConditionKind::Or(ops),
+                kind: ConditionKind::Or(exact(ops)),
                 span: self.span(start, pair_end),
             },
             pair_end,
@@ -1434,7 +1451,7 @@ impl<'a> Fast<'a> {
         }
         Some((
             Condition {
-                kind: ConditionKind::And(ops),
+                kind: ConditionKind::And(exact(ops)),
                 span: self.span(start, self.end),
             },
             self.end,
@@ -1721,7 +1738,7 @@ impl<'a> Fast<'a> {
             }
         }
         Some(Value {
-            kind: ValueKind::List(items),
+            kind: ValueKind::List(exact(items)),
             span: self.span(start, self.end),
         })
     }
@@ -1753,7 +1770,7 @@ impl<'a> Fast<'a> {
                 self.punct(b'}')?;
             }
         }
-        Some(fields)
+        Some(exact(fields))
     }
 
     /// `field = { field_key ~ eq ~ value }`

@@ -1060,7 +1060,9 @@ impl Builder {
                 match self.token(raw, i, base) {
                     (Some(tok), len) => {
                         if !text.is_empty() {
-                            parts.push(StrPart::Text(std::mem::take(&mut text)));
+                            let mut t = std::mem::take(&mut text);
+                            t.shrink_to_fit();
+                            parts.push(StrPart::Text(t));
                         }
                         value.push_str(raw.get(i..i + len).unwrap_or(""));
                         parts.push(StrPart::Token(tok));
@@ -1080,8 +1082,12 @@ impl Builder {
             }
         }
         if !text.is_empty() {
+            text.shrink_to_fit();
             parts.push(StrPart::Text(text));
         }
+        // no spare capacity: a big file holds hundreds of thousands of these
+        value.shrink_to_fit();
+        parts.shrink_to_fit();
         StrLit { value, parts, span }
     }
 
