@@ -306,7 +306,16 @@ proptest! {
 
 #[test]
 fn regressions() {
-    let cases: &[&str] = &[];
+    let cases: &[&str] = &[
+        // centering span: from `centered` to the date
+        "workflow \"\" for contact {}\n\nworkflow \"\" for contact centered on 1000-01-01 {}\n",
+        // an `or` whose last operand is alone in its `cond_and`: pest's pair
+        // ends after the whitespace (and comment) that follows it
+        "workflow \"W\" for contact {\n  if a is \"\" or b is \"\" {}\n  goal a is 1 or b is 2   # c\n}\n",
+        "workflow \"W\" for contact {\n  enroll when a is 1 \t\n  if (a is 1 or b is 2 ) { }\n}\n",
+        // steps ending in an optional that is absent end after the whitespace
+        "workflow \"W\" for contact {\n  copy a to b  # c\n  create task \"t\" due 2d  \n  if a is 1 { } \n}\n",
+    ];
     for (i, text) in cases.iter().enumerate() {
         same(&format!("regression {i}"), text);
     }

@@ -1796,6 +1796,16 @@ mod tests {
     #[test]
     fn accepts_every_chunk_of_valid_programs() {
         let mut texts = vec![crate::corpus::generate(11, 300_000)];
+        // the regression cases of tests/parse_differential.rs (so that
+        // comparing them there compares the fast path, not pest with itself)
+        for t in [
+            "workflow \"\" for contact {}\n\nworkflow \"\" for contact centered on 1000-01-01 {}\n",
+            "workflow \"W\" for contact {\n  if a is \"\" or b is \"\" {}\n  goal a is 1 or b is 2   # c\n}\n",
+            "workflow \"W\" for contact {\n  enroll when a is 1 \t\n  if (a is 1 or b is 2 ) { }\n}\n",
+            "workflow \"W\" for contact {\n  copy a to b  # c\n  create task \"t\" due 2d  \n  if a is 1 { } \n}\n",
+        ] {
+            texts.push(t.to_string());
+        }
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
         for e in std::fs::read_dir(root).unwrap().flatten() {
             if e.path().extension().is_some_and(|x| x == "wf") {

@@ -30,6 +30,19 @@ pub const MAX_SOURCE_BYTES: usize = 16 * 1024 * 1024;
 /// (WF002 beyond), enforced before any recursive parsing.
 pub const MAX_NESTING: usize = 64;
 
+/// Longest user text (in characters) that a diagnostic message quotes.
+pub const MAX_QUOTED_CHARS: usize = 40;
+
+/// `text` as a message quotes it: at most [`MAX_QUOTED_CHARS`] characters,
+/// then `…`, so a hostile input (a megabyte-long name) cannot make a
+/// megabyte-long message. Labels point at the whole token anyway.
+pub fn shorten(text: &str) -> Cow<'_, str> {
+    match text.char_indices().nth(MAX_QUOTED_CHARS) {
+        None => Cow::Borrowed(text),
+        Some((cut, _)) => Cow::Owned(format!("{}…", text.get(..cut).unwrap_or(text))),
+    }
+}
+
 /// Parse one file. Always returns a file (holding every workflow that could
 /// be parsed) and the syntax diagnostics (WF001, WF002). Never panics.
 ///
@@ -229,4 +242,18 @@ fn blankable_line(src: &str, pos: usize) -> Option<(usize, usize)> {
         && b.unclosed.last().is_some_and(|&(byte, _)| byte == b'{')
         && b.unclosed == a.unclosed;
     same.then_some((ls, le))
+}
+
+#[cfg(test)]
+mod shorten_tests {
+    use super::*;
+
+    #[test]
+    fn shorten_keeps_short_text_and_cuts_long_text_on_a_character() {
+        assert_eq!(shorten("firstname"), "firstname");
+        let forty = "x".repeat(MAX_QUOTED_CHARS);
+        assert_eq!(shorten(&forty), forty);
+        let long = "é".repeat(MAX_QUOTED_CHARS + 1);
+        assert_eq!(shorten(&long), format!("{}…", "é".repeat(MAX_QUOTED_CHARS)));
+    }
 }

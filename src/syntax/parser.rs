@@ -324,11 +324,11 @@ impl Builder {
                     format!("a label cannot stand on `{what}`"),
                     "label not allowed here",
                     Some(if what == "goto" {
-                        format!("remove `{}:`", l.name)
+                        format!("remove `{}:`", super::shorten(&l.name))
                     } else {
                         format!(
                             "remove `{}:` or put the label on a step inside the `{what}`",
-                            l.name
+                            super::shorten(&l.name)
                         )
                     }),
                 );
@@ -751,7 +751,7 @@ impl Builder {
         };
         self.error(
             span,
-            format!("unknown basis `{name}`"),
+            format!("unknown basis `{}`", super::shorten(name)),
             "unknown basis",
             Some(help),
         );
@@ -1187,7 +1187,7 @@ impl Builder {
             let shown: String = raw.get(i..i + len).unwrap_or("").escape_debug().collect();
             self.error(
                 span,
-                format!("malformed personalisation token `{shown}`"),
+                format!("malformed personalisation token `{}`", super::shorten(&shown)),
                 "expected `{{ object.property }}`",
                 Some("write `{{ object.property }}` or `{{ property }}`, e.g. `{{ contact.firstname }}`".into()),
             );
