@@ -1065,7 +1065,7 @@ impl Builder {
                             parts.push(StrPart::Text(t));
                         }
                         value.push_str(raw.get(i..i + len).unwrap_or(""));
-                        parts.push(StrPart::Token(tok));
+                        parts.push(StrPart::Token(Box::new(tok)));
                         i += len;
                     }
                     (None, len) => {
