@@ -4,10 +4,15 @@
 //! 1. a linear pre-scan ([`scan`]) collects comments, enforces
 //!    [`MAX_SOURCE_BYTES`] and [`MAX_NESTING`] (WF002) before anything
 //!    recursive runs, and cuts the file into chunks at `workflow "` lines;
-//! 2. pest parses each chunk on its own (`grammar/wf.pest`), so a syntax
-//!    error in one workflow does not hide the others;
-//! 3. the builder ([`parser`]) turns pairs into the AST, checking escapes,
-//!    `{{ tokens }}` and a few rules the grammar leaves open.
+//! 2. the fast path ([`fast`]), a hand-written recursive-descent parser
+//!    that mirrors the grammar, builds each chunk's AST directly; it gives
+//!    up on a chunk at anything that would yield a diagnostic;
+//! 3. only then pest parses that chunk on its own (`grammar/wf.pest`, the
+//!    specification and the error reporter), so a syntax error in one
+//!    workflow does not hide the others, and the builder ([`parser`]) turns
+//!    pairs into the AST, checking escapes, `{{ tokens }}` and a few rules
+//!    the grammar leaves open. Both paths give the same AST for every input
+//!    (`tests/parse_differential.rs`, fuzz target `parse_differential`).
 
 pub mod ast;
 mod errors;
