@@ -1814,7 +1814,7 @@ mod tests {
         }
         for text in &texts {
             let scanned = super::super::scan::scan(text);
-            assert!(scanned.chunks.len() > 0);
+            assert!(!scanned.chunks.is_empty());
             for c in &scanned.chunks {
                 let src = &text[c.start..c.end];
                 assert!(
