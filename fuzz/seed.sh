@@ -19,7 +19,7 @@ done
 (cd "$root" && cargo run -q --release --bin wfc-corpus -- --files "$wf/gen" 40 1500 7)
 mv "$wf"/gen/*.wf "$wf"/ 2>/dev/null || true
 rmdir "$wf/gen" 2>/dev/null || true
-for t in parse check fmt_roundtrip; do
+for t in parse parse_differential check fmt_roundtrip; do
     mkdir -p "$here/corpus/$t"
     cp "$wf"/* "$here/corpus/$t/"
 done

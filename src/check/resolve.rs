@@ -313,7 +313,10 @@ pub(super) fn wf101_unknown_property(
         .and_then(|o| did_you_mean(&prop.name, o.properties.keys().map(String::as_str)));
     let d = Diagnostic::new(
         Code::WF101,
-        format!("unknown property `{}` on {object}", prop.name),
+        format!(
+            "unknown property `{}` on {object}",
+            crate::syntax::shorten(&prop.name)
+        ),
         Label::new(prop.span, format!("not a property of {object}")),
     );
     match help {
@@ -338,7 +341,10 @@ fn wf101_not_associated(schema: &Schema, wf_object: &str, object: &ast::Ident) -
     };
     Diagnostic::new(
         Code::WF101,
-        format!("`{}` is not associated with {wf_object}", object.name),
+        format!(
+            "`{}` is not associated with {wf_object}",
+            crate::syntax::shorten(&object.name)
+        ),
         Label::new(object.span, "not an associated object type"),
     )
     .with_help(help)
@@ -359,7 +365,10 @@ pub(super) fn wf102_unknown_object(schema: &Schema, object: &ast::Ident) -> Diag
         });
     Diagnostic::new(
         Code::WF102,
-        format!("unknown object type `{}`", object.name),
+        format!(
+            "unknown object type `{}`",
+            crate::syntax::shorten(&object.name)
+        ),
         Label::new(object.span, "unknown object type"),
     )
     .with_help(help)
@@ -380,7 +389,7 @@ fn wf103_unknown_workflow(name: &ast::StrLit, help: Option<String>) -> Diagnosti
 fn wf104_unknown_label(label: &ast::Ident, help: Option<String>) -> Diagnostic {
     let d = Diagnostic::new(
         Code::WF104,
-        format!("unknown label `{}`", label.name),
+        format!("unknown label `{}`", crate::syntax::shorten(&label.name)),
         Label::new(label.span, "no step has this label"),
     );
     d.with_help(help.unwrap_or_else(|| format!("label the target step: `{}: <step>`", label.name)))
@@ -389,7 +398,10 @@ fn wf104_unknown_label(label: &ast::Ident, help: Option<String>) -> Diagnostic {
 fn wf105_duplicate_label(label: &ast::Ident, first: Span) -> Diagnostic {
     Diagnostic::new(
         Code::WF105,
-        format!("label `{}` is used twice in this workflow", label.name),
+        format!(
+            "label `{}` is used twice in this workflow",
+            crate::syntax::shorten(&label.name)
+        ),
         Label::new(label.span, "label already used"),
     )
     .with_secondary(Label::new(first, "first used here"))

@@ -580,7 +580,7 @@ pub(super) fn wf208_token_unknown_object(object: &ast::Ident, help: Option<Strin
         Code::WF208,
         format!(
             "unknown object type `{}` in personalisation token",
-            object.name
+            crate::syntax::shorten(&object.name)
         ),
         Label::new(object.span, "unknown object type"),
     );
@@ -601,7 +601,7 @@ pub(super) fn wf208_token_not_associated(
         Code::WF208,
         format!(
             "token of `{}`, which is not associated with {wf_object}",
-            object.name
+            crate::syntax::shorten(&object.name)
         ),
         Label::new(object.span, "not associated"),
     )
@@ -623,7 +623,7 @@ pub(super) fn wf208_token_unknown_property(
         Code::WF208,
         format!(
             "unknown property `{}` of {object} in personalisation token",
-            prop.name
+            crate::syntax::shorten(&prop.name)
         ),
         Label::new(prop.span, format!("not a property of {object}")),
     );

@@ -549,7 +549,9 @@ pub struct StrLit {
 #[derive(Clone, Debug, PartialEq)]
 pub enum StrPart {
     Text(String),
-    Token(TokenRef),
+    /// Boxed: a token is four times the size of a text part, and most
+    /// strings hold text only (keeps `StrPart` at the size of a `String`).
+    Token(Box<TokenRef>),
 }
 
 /// `{{ object.property }}` (or `{{ property }}`: the workflow's own object).

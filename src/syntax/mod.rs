@@ -4,13 +4,19 @@
 //! 1. a linear pre-scan ([`scan`]) collects comments, enforces
 //!    [`MAX_SOURCE_BYTES`] and [`MAX_NESTING`] (WF002) before anything
 //!    recursive runs, and cuts the file into chunks at `workflow "` lines;
-//! 2. pest parses each chunk on its own (`grammar/wf.pest`), so a syntax
-//!    error in one workflow does not hide the others;
-//! 3. the builder ([`parser`]) turns pairs into the AST, checking escapes,
-//!    `{{ tokens }}` and a few rules the grammar leaves open.
+//! 2. the fast path ([`fast`]), a hand-written recursive-descent parser
+//!    that mirrors the grammar, builds each chunk's AST directly; it gives
+//!    up on a chunk at anything that would yield a diagnostic;
+//! 3. only then pest parses that chunk on its own (`grammar/wf.pest`, the
+//!    specification and the error reporter), so a syntax error in one
+//!    workflow does not hide the others, and the builder ([`parser`]) turns
+//!    pairs into the AST, checking escapes, `{{ tokens }}` and a few rules
+//!    the grammar leaves open. Both paths give the same AST for every input
+//!    (`tests/parse_differential.rs`, fuzz target `parse_differential`).
 
 pub mod ast;
 mod errors;
+mod fast;
 pub mod grammar;
 mod parser;
 mod scan;
@@ -29,6 +35,19 @@ pub const MAX_SOURCE_BYTES: usize = 16 * 1024 * 1024;
 /// (WF002 beyond), enforced before any recursive parsing.
 pub const MAX_NESTING: usize = 64;
 
+/// Longest user text (in characters) that a diagnostic message quotes.
+pub const MAX_QUOTED_CHARS: usize = 40;
+
+/// `text` as a message quotes it: at most [`MAX_QUOTED_CHARS`] characters,
+/// then `…`, so a hostile input (a megabyte-long name) cannot make a
+/// megabyte-long message. Labels point at the whole token anyway.
+pub fn shorten(text: &str) -> Cow<'_, str> {
+    match text.char_indices().nth(MAX_QUOTED_CHARS) {
+        None => Cow::Borrowed(text),
+        Some((cut, _)) => Cow::Owned(format!("{}…", text.get(..cut).unwrap_or(text))),
+    }
+}
+
 /// Parse one file. Always returns a file (holding every workflow that could
 /// be parsed) and the syntax diagnostics (WF001, WF002). Never panics.
 ///
@@ -36,6 +55,23 @@ pub const MAX_NESTING: usize = 64;
 /// lexical errors the builder reports (a bad escape, a malformed token, a
 /// label on `if`, ...) is kept, so later stages still check it.
 pub fn parse(sources: &SourceMap, file: FileId) -> (ast::SourceFile, Vec<Diagnostic>) {
+    parse_impl(sources, file, true)
+}
+
+/// [`parse`] without the fast path: every chunk goes through pest and the
+/// pair builder. The fast path must give the same result for every input;
+/// this is the reference the differential tests and fuzz target compare it
+/// with. Not for other uses.
+#[doc(hidden)]
+pub fn parse_with_pest(sources: &SourceMap, file: FileId) -> (ast::SourceFile, Vec<Diagnostic>) {
+    parse_impl(sources, file, false)
+}
+
+fn parse_impl(
+    sources: &SourceMap,
+    file: FileId,
+    fast_path: bool,
+) -> (ast::SourceFile, Vec<Diagnostic>) {
     let text = sources.text(file);
     let mut out = ast::SourceFile {
         file,
@@ -86,6 +122,12 @@ pub fn parse(sources: &SourceMap, file: FileId) -> (ast::SourceFile, Vec<Diagnos
         let Some(src) = text.get(chunk.start..chunk.end) else {
             continue;
         };
+        if fast_path {
+            if let Some(wfs) = fast::parse_chunk(file, chunk.start, src) {
+                out.workflows.extend(wfs);
+                continue;
+            }
+        }
         let next = scanned.chunks.get(i + 1).map(|c| c.start);
         parse_chunk(
             file,
@@ -205,4 +247,18 @@ fn blankable_line(src: &str, pos: usize) -> Option<(usize, usize)> {
         && b.unclosed.last().is_some_and(|&(byte, _)| byte == b'{')
         && b.unclosed == a.unclosed;
     same.then_some((ls, le))
+}
+
+#[cfg(test)]
+mod shorten_tests {
+    use super::*;
+
+    #[test]
+    fn shorten_keeps_short_text_and_cuts_long_text_on_a_character() {
+        assert_eq!(shorten("firstname"), "firstname");
+        let forty = "x".repeat(MAX_QUOTED_CHARS);
+        assert_eq!(shorten(&forty), forty);
+        let long = "é".repeat(MAX_QUOTED_CHARS + 1);
+        assert_eq!(shorten(&long), format!("{}…", "é".repeat(MAX_QUOTED_CHARS)));
+    }
 }

@@ -132,7 +132,7 @@ impl Builder {
         Span::new(self.file, self.offset + s.start(), self.offset + s.end())
     }
 
-    fn at(&self, start: usize, end: usize) -> Span {
+    pub(crate) fn at(&self, start: usize, end: usize) -> Span {
         Span::new(self.file, self.offset + start, self.offset + end)
     }
 
@@ -324,11 +324,11 @@ impl Builder {
                     format!("a label cannot stand on `{what}`"),
                     "label not allowed here",
                     Some(if what == "goto" {
-                        format!("remove `{}:`", l.name)
+                        format!("remove `{}:`", super::shorten(&l.name))
                     } else {
                         format!(
                             "remove `{}:` or put the label on a step inside the `{what}`",
-                            l.name
+                            super::shorten(&l.name)
                         )
                     }),
                 );
@@ -734,8 +734,13 @@ impl Builder {
     }
 
     fn basis(&mut self, p: &Pair<'_, Rule>) -> Option<BasisLit> {
-        let span = self.span(p);
-        let name = p.as_str();
+        let s = p.as_span();
+        self.basis_at(p.as_str(), s.start(), s.end())
+    }
+
+    /// The basis name `name` at chunk-relative `start..end`.
+    pub(crate) fn basis_at(&mut self, name: &str, start: usize, end: usize) -> Option<BasisLit> {
+        let span = self.at(start, end);
         if let Some(&(value, _)) = Basis::ALL.iter().find(|(_, s)| *s == name) {
             return Some(BasisLit { value, span });
         }
@@ -746,7 +751,7 @@ impl Builder {
         };
         self.error(
             span,
-            format!("unknown basis `{name}`"),
+            format!("unknown basis `{}`", super::shorten(name)),
             "unknown basis",
             Some(help),
         );
@@ -1014,9 +1019,13 @@ impl Builder {
     /// Bad escapes and malformed tokens are reported; the literal is still
     /// returned (with the bad piece kept as text) so nothing else is lost.
     pub(crate) fn string(&mut self, p: Pair<'_, Rule>) -> StrLit {
-        let span = self.span(&p);
-        let whole = p.as_str();
-        let start = p.as_span().start();
+        self.string_at(p.as_str(), p.as_span().start())
+    }
+
+    /// [`Builder::string`] of the literal `whole` (quotes included) that
+    /// starts at chunk-relative offset `start`.
+    pub(crate) fn string_at(&mut self, whole: &str, start: usize) -> StrLit {
+        let span = self.at(start, start + whole.len());
         let raw = whole
             .strip_prefix('"')
             .and_then(|s| s.strip_suffix('"'))
@@ -1051,10 +1060,12 @@ impl Builder {
                 match self.token(raw, i, base) {
                     (Some(tok), len) => {
                         if !text.is_empty() {
-                            parts.push(StrPart::Text(std::mem::take(&mut text)));
+                            let mut t = std::mem::take(&mut text);
+                            t.shrink_to_fit();
+                            parts.push(StrPart::Text(t));
                         }
                         value.push_str(raw.get(i..i + len).unwrap_or(""));
-                        parts.push(StrPart::Token(tok));
+                        parts.push(StrPart::Token(Box::new(tok)));
                         i += len;
                     }
                     (None, len) => {
@@ -1071,8 +1082,12 @@ impl Builder {
             }
         }
         if !text.is_empty() {
+            text.shrink_to_fit();
             parts.push(StrPart::Text(text));
         }
+        // no spare capacity: a big file holds hundreds of thousands of these
+        value.shrink_to_fit();
+        parts.shrink_to_fit();
         StrLit { value, parts, span }
     }
 
@@ -1172,7 +1187,7 @@ impl Builder {
             let shown: String = raw.get(i..i + len).unwrap_or("").escape_debug().collect();
             self.error(
                 span,
-                format!("malformed personalisation token `{shown}`"),
+                format!("malformed personalisation token `{}`", super::shorten(&shown)),
                 "expected `{{ object.property }}`",
                 Some("write `{{ object.property }}` or `{{ property }}`, e.g. `{{ contact.firstname }}`".into()),
             );

@@ -116,7 +116,7 @@ pub fn str_lit_with(tokens: bool) -> BoxedStrategy<StrLit> {
             for (text, tok) in pieces {
                 value.push_str(&text);
                 match tok {
-                    Some(r) => parts.push(StrPart::Token(r)),
+                    Some(r) => parts.push(StrPart::Token(Box::new(r))),
                     None if text.is_empty() => {}
                     None => match parts.last_mut() {
                         Some(StrPart::Text(t)) => t.push_str(&text),
