@@ -608,6 +608,23 @@ fn messages_do_not_echo_unbounded_input() {
         )),
         workflow(&format!("  opt in \"N\" basis {}", "b".repeat(100_000))),
         workflow(&format!("  {}: if x is 1 {{ }}", "l".repeat(100_000))),
+        workflow(&format!(
+            "  set lifecyclestage = \"{}\"",
+            "o".repeat(100_000)
+        )),
+        workflow(&format!("  webhook post \"ftp://{}\"", "w".repeat(100_000))),
+        workflow(&format!(
+            "  send internal email to user \"{}\" subject \"s\" body \"b\"",
+            "e".repeat(100_000)
+        )),
+        workflow(&format!(
+            "  send internal sms to number \"{}\" text \"t\"",
+            "1".repeat(100_000)
+        )),
+        format!(
+            "workflow \"C\" for company {{\n  create slack channel \"A {}\"\n}}\n",
+            "c".repeat(100_000)
+        ),
     ] {
         let c = wfc::compile(vec![SourceInput::new("x.wf", src)], None);
         assert!(!c.diagnostics.is_empty());

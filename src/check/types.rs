@@ -419,7 +419,10 @@ fn wf203_unknown_option(prop: &str, opts: &[String], value: &str, span: Span) ->
         .unwrap_or_else(|| format!("options of `{prop}`: {}", options_list(opts)));
     Diagnostic::new(
         Code::WF203,
-        format!("\"{value}\" is not an option of `{prop}`"),
+        format!(
+            "\"{}\" is not an option of `{prop}`",
+            crate::syntax::shorten(value)
+        ),
         Label::new(span, "unknown option"),
     )
     .with_help(help)

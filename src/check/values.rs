@@ -139,7 +139,7 @@ pub(super) fn phone(cx: &mut Checker, s: &ast::StrLit) {
 // ------------------------------------------------------------ diagnostics
 
 fn wf501_channel_char(name: &ast::StrLit, c: char) -> Diagnostic {
-    let help = if c.is_ascii_uppercase() || c == ' ' {
+    let help = if (c.is_ascii_uppercase() || c == ' ') && name.value.len() <= MAX_CHANNEL {
         let fixed: String = name
             .value
             .chars()
@@ -159,7 +159,7 @@ fn wf501_channel_char(name: &ast::StrLit, c: char) -> Diagnostic {
         Code::WF501,
         format!(
             "Slack channel name \"{}\" contains `{}`",
-            name.value,
+            crate::syntax::shorten(&name.value),
             c.escape_default()
         ),
         Label::new(name.span, "invalid character in channel name"),
@@ -186,7 +186,10 @@ fn wf501_channel_length(name: &ast::StrLit, len: usize) -> Diagnostic {
 fn wf502_bad_url(url: &ast::StrLit) -> Diagnostic {
     Diagnostic::new(
         Code::WF502,
-        format!("\"{}\" is not an absolute https URL", url.value),
+        format!(
+            "\"{}\" is not an absolute https URL",
+            crate::syntax::shorten(&url.value)
+        ),
         Label::new(url.span, "invalid webhook URL"),
     )
     .with_help("write a URL such as \"https://hooks.example.com/crm\"")
@@ -195,7 +198,10 @@ fn wf502_bad_url(url: &ast::StrLit) -> Diagnostic {
 fn wf503_bad_email(s: &ast::StrLit) -> Diagnostic {
     Diagnostic::new(
         Code::WF503,
-        format!("\"{}\" is not an email address", s.value),
+        format!(
+            "\"{}\" is not an email address",
+            crate::syntax::shorten(&s.value)
+        ),
         Label::new(s.span, "invalid email address"),
     )
     .with_help("write an address such as \"ana@example.com\"")
@@ -204,7 +210,10 @@ fn wf503_bad_email(s: &ast::StrLit) -> Diagnostic {
 fn wf503_bad_phone(s: &ast::StrLit) -> Diagnostic {
     Diagnostic::new(
         Code::WF503,
-        format!("\"{}\" is not a phone number", s.value),
+        format!(
+            "\"{}\" is not a phone number",
+            crate::syntax::shorten(&s.value)
+        ),
         Label::new(s.span, "invalid phone number"),
     )
     .with_help("write `+` and 7 to 15 digits, e.g. \"+31 20 123 4567\"")
