@@ -1713,30 +1713,7 @@ impl<'a> Fast<'a> {
     /// `list = { lbracket ~ nl* ~ (scalar ~ (item_sep ~ scalar)* ~ (nl* ~ comma)?)? ~ nl* ~ rbracket }`
     fn list(&mut self) -> Option<Value> {
         let start = self.punct(b'[')?;
-        self.nls();
-        let mut items = Vec::new();
-        let s = self.save();
-        match self.scalar() {
-            Some(v) => {
-                items.push(v);
-                loop {
-                    let s = self.save();
-                    match self.item_sep().then(|| self.scalar()).flatten() {
-                        Some(v) => items.push(v),
-                        None => {
-                            self.restore(s);
-                            break;
-                        }
-                    }
-                }
-                self.close_seq(b']')?;
-            }
-            None => {
-                self.restore(s);
-                self.nls();
-                self.punct(b']')?;
-            }
-        }
+        let items = self.items(b']', Self::scalar)?;
         Some(Value {
             kind: ValueKind::List(exact(items)),
             span: self.span(start, self.end),
@@ -1746,31 +1723,38 @@ impl<'a> Fast<'a> {
     /// `record = { lbrace ~ nl* ~ (field ~ (item_sep ~ field)* ~ (nl* ~ comma)?)? ~ nl* ~ rbrace }`
     fn record(&mut self) -> Option<Vec<Field>> {
         self.punct(b'{')?;
+        let fields = self.items(b'}', Self::field)?;
+        Some(exact(fields))
+    }
+
+    /// The inside of a list or record after its opening bracket, up to and
+    /// including `close`: `nl* ~ (item ~ (item_sep ~ item)* ~ (nl* ~ comma)?)? ~ nl* ~ close`.
+    fn items<T>(&mut self, close: u8, item: fn(&mut Self) -> Option<T>) -> Option<Vec<T>> {
         self.nls();
-        let mut fields = Vec::new();
+        let mut items = Vec::new();
         let s = self.save();
-        match self.field() {
-            Some(f) => {
-                fields.push(f);
+        match item(self) {
+            Some(v) => {
+                items.push(v);
                 loop {
                     let s = self.save();
-                    match self.item_sep().then(|| self.field()).flatten() {
-                        Some(f) => fields.push(f),
+                    match self.item_sep().then(|| item(self)).flatten() {
+                        Some(v) => items.push(v),
                         None => {
                             self.restore(s);
                             break;
                         }
                     }
                 }
-                self.close_seq(b'}')?;
+                self.close_seq(close)?;
             }
             None => {
                 self.restore(s);
                 self.nls();
-                self.punct(b'}')?;
+                self.punct(close)?;
             }
         }
-        Some(exact(fields))
+        Some(items)
     }
 
     /// `field = { field_key ~ eq ~ value }`
