@@ -19,6 +19,9 @@ use std::path::{Path, PathBuf};
 use wfc::diagnostics::{Code, Severity};
 use wfc::{compile, Compilation, SourceInput};
 
+mod common;
+use common::wf_files;
+
 const ROOT: &str = "tests/check";
 
 struct Case {
@@ -46,21 +49,6 @@ fn annotations(name: &str, bytes: &[u8], out: &mut BTreeSet<(String, String, u32
                 );
                 out.insert((code.to_string(), name.to_string(), i as u32 + 1));
             }
-        }
-    }
-}
-
-fn wf_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
-        .map(|e| e.expect("dir entry").path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            wf_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "wf") {
-            out.push(p);
         }
     }
 }

@@ -4,13 +4,16 @@
 
 mod gen;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use proptest::prelude::*;
 use wfc::driver::{compile, SourceInput};
 use wfc::fmt::{format_file, format_source};
 use wfc::plan::{Plan, SourceLocation};
 use wfc::source::SourceMap;
+
+mod common;
+use common::wf_files;
 
 fn fmt(text: &str) -> String {
     match format_source("t.wf", text) {
@@ -330,21 +333,6 @@ fn check_file(name: &str, text: &str, manifest: Option<&str>) -> bool {
     };
     assert_eq!(comments(text), comments(&once), "{name}: comments changed");
     true
-}
-
-fn wf_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            wf_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "wf") {
-            out.push(p);
-        }
-    }
 }
 
 fn manifest_for(file: &Path, root: &Path) -> Option<String> {

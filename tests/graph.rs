@@ -7,6 +7,9 @@ use wfc::driver::{compile, SourceInput};
 use wfc::graph::{render, Format};
 use wfc::plan::Plan;
 
+mod common;
+use common::wf_files;
+
 /// Every example: a single `.wf` file directly in examples/, or a folder
 /// of them (with its `wf.toml`).
 fn examples() -> Vec<PathBuf> {
@@ -17,21 +20,6 @@ fn examples() -> Vec<PathBuf> {
     out.retain(|p| p.is_dir() || p.extension().is_some_and(|e| e == "wf"));
     out.sort();
     out
-}
-
-fn wf_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            wf_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "wf") {
-            out.push(p);
-        }
-    }
 }
 
 /// The plans of one example (which must check cleanly).

@@ -6,11 +6,14 @@
 
 mod gen;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use proptest::prelude::*;
 use wfc::fmt::format_file;
 use wfc::source::SourceMap;
+
+mod common;
+use common::wf_files;
 
 /// Both parsers on `text`; panics (with the input) on any difference.
 #[track_caller]
@@ -69,21 +72,6 @@ fn first_difference(a: &str, b: &str) -> String {
         la[from..(i + 3).min(la.len())].join("\n"),
         lb[from..(i + 3).min(lb.len())].join("\n")
     )
-}
-
-fn wf_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            wf_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "wf") {
-            out.push(p);
-        }
-    }
 }
 
 fn repo_files() -> Vec<(String, String)> {

@@ -1,6 +1,7 @@
 //! Shared by the integration tests that include it with `mod common;`.
 
 /// Every node kind of `shared/runtime.md`, in its order.
+#[allow(dead_code)]
 pub const ALL_KINDS: [&str; 34] = [
     "delay",
     "delay_until_time",
@@ -37,3 +38,21 @@ pub const ALL_KINDS: [&str; 34] = [
     "salesforce_task",
     "salesforce_campaign",
 ];
+
+/// Every `.wf` file below `dir` (recursively), in path order, appended to
+/// `out`. A folder that cannot be read fails the test.
+#[allow(dead_code)]
+pub fn wf_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let mut entries: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .map(|e| e.expect("dir entry").path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            wf_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "wf") {
+            out.push(p);
+        }
+    }
+}
