@@ -769,16 +769,7 @@ impl<'a> Fast<'a> {
         let mut days = Vec::new();
         if let Some(d) = self.weekday() {
             days.push(d);
-            loop {
-                let s = self.save();
-                match self.punct(b',').and_then(|_| self.weekday()) {
-                    Some(d) => days.push(d),
-                    None => {
-                        self.restore(s);
-                        break;
-                    }
-                }
-            }
+            self.comma_more(&mut days, Self::weekday);
             let time = self.at_time();
             let end = self.opt_end(time.is_some());
             return Some((
@@ -1010,16 +1001,8 @@ impl<'a> Fast<'a> {
     /// `recipients = { recipient ~ (comma ~ recipient)* }`
     fn recipients(&mut self) -> Option<Vec<Recipient>> {
         let mut out = vec![self.recipient()?];
-        loop {
-            let s = self.save();
-            match self.punct(b',').and_then(|_| self.recipient()) {
-                Some(r) => out.push(r),
-                None => {
-                    self.restore(s);
-                    return Some(exact(out));
-                }
-            }
-        }
+        self.comma_more(&mut out, Self::recipient);
+        Some(exact(out))
     }
 
     /// `recipient = { k_owner | k_user ~ string | k_team ~ string }`
@@ -1043,16 +1026,7 @@ impl<'a> Fast<'a> {
         let k = self.kws(&["send", "internal", "sms"])?;
         self.kw("to")?;
         let mut to = vec![self.sms_recipient()?];
-        loop {
-            let s = self.save();
-            match self.punct(b',').and_then(|_| self.sms_recipient()) {
-                Some(r) => to.push(r),
-                None => {
-                    self.restore(s);
-                    break;
-                }
-            }
-        }
+        self.comma_more(&mut to, Self::sms_recipient);
         self.kw("text")?;
         let text = self.string()?;
         let to = exact(to);
@@ -1079,16 +1053,7 @@ impl<'a> Fast<'a> {
         let email = self.string()?;
         self.kw("to")?;
         let mut to = vec![self.marketing_recipient()?];
-        loop {
-            let s = self.save();
-            match self.punct(b',').and_then(|_| self.marketing_recipient()) {
-                Some(r) => to.push(r),
-                None => {
-                    self.restore(s);
-                    break;
-                }
-            }
-        }
+        self.comma_more(&mut to, Self::marketing_recipient);
         let end = self.opt_end(to.len() > 1);
         let to = exact(to);
         Some((StepKind::SendInternalMarketingEmail { email, to }, k, end))
@@ -1211,16 +1176,7 @@ impl<'a> Fast<'a> {
         } else {
             self.kw("users")?;
             let mut users = vec![self.string()?];
-            loop {
-                let s = self.save();
-                match self.punct(b',').and_then(|_| self.string()) {
-                    Some(u) => users.push(u),
-                    None => {
-                        self.restore(s);
-                        break;
-                    }
-                }
-            }
+            self.comma_more(&mut users, Self::string);
             RotateAmong::Users(exact(users))
         };
         let overwrite = self.kw("overwrite");
@@ -1725,6 +1681,21 @@ impl<'a> Fast<'a> {
         self.punct(b'{')?;
         let fields = self.items(b'}', Self::field)?;
         Some(exact(fields))
+    }
+
+    /// `(comma ~ item)*`: append items while a comma and an item follow;
+    /// a comma without an item is left unconsumed.
+    fn comma_more<T>(&mut self, out: &mut Vec<T>, item: fn(&mut Self) -> Option<T>) {
+        loop {
+            let s = self.save();
+            match self.punct(b',').and_then(|_| item(self)) {
+                Some(v) => out.push(v),
+                None => {
+                    self.restore(s);
+                    return;
+                }
+            }
+        }
     }
 
     /// The inside of a list or record after its opening bracket, up to and
