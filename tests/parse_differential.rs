@@ -301,6 +301,10 @@ fn regressions() {
         // ends after the whitespace (and comment) that follows it
         "workflow \"W\" for contact {\n  if a is \"\" or b is \"\" {}\n  goal a is 1 or b is 2   # c\n}\n",
         "workflow \"W\" for contact {\n  enroll when a is 1 \t\n  if (a is 1 or b is 2 ) { }\n}\n",
+        // a setting whose condition is an `and` chain with no `or`: the
+        // `condition` pair ends after the whitespace (and comment) that
+        // follows (found by mutated_generated_programs_parse_the_same)
+        "workflow \"W\" for contact {\n  enroll when a is 1 and (b is 2)\t\n  goal a is 1 and b is 2 # c\n  unenroll when a is 1 and not b is 2 \n}\n",
         // steps ending in an optional that is absent end after the whitespace
         "workflow \"W\" for contact {\n  copy a to b  # c\n  create task \"t\" due 2d  \n  if a is 1 { } \n}\n",
     ];

@@ -1344,8 +1344,9 @@ impl<'a> Fast<'a> {
         self.condition_pair().map(|(c, _)| c)
     }
 
-    /// The condition and the end of its `condition` pair, which is the end
-    /// of its last `cond_and` pair (see [`Fast::cond_and`]).
+    /// The condition and the end of its `condition` pair: the end of its
+    /// last `cond_and` pair when `or` matched, else after the whitespace
+    /// that follows (see [`Fast::cond_and`]).
     fn condition_pair(&mut self) -> Option<(Condition, usize)> {
         let start = self.pos;
         let (first, mut pair_end) = self.cond_and()?;
@@ -1368,7 +1369,9 @@ impl<'a> Fast<'a> {
             }
         }
         if let Some(f) = first {
-            return Some((f, pair_end));
+            // The `or` repetition matched nothing: like `cond_and` with one
+            // operand, the pair ends after the whitespace that follows.
+            return Some((f, self.pos));
         }
         Some((
             Condition {
