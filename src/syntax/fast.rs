@@ -183,7 +183,7 @@ impl<'a> Fast<'a> {
     fn ident(&mut self) -> Option<Ident> {
         let w = self.word()?;
         let start = self.pos;
-        let name = self.text.get(start..start + w.len())?.to_string();
+        let name = Name::from(self.text.get(start..start + w.len())?);
         self.take(start + w.len());
         Some(Ident {
             name,
@@ -287,7 +287,7 @@ impl<'a> Fast<'a> {
         let raw = self.text.get(start..i)?;
         let n = NumberLit {
             value: raw.parse::<f64>().unwrap_or(f64::NAN),
-            raw: raw.to_string(),
+            raw: Name::from(raw),
             span: self.span(start, i),
         };
         self.take(i);
@@ -434,17 +434,17 @@ impl<'a> Fast<'a> {
             }
         }
         let a = Ident {
-            name: self.text.get(start..end)?.to_string(),
+            name: Name::from(self.text.get(start..end)?),
             span: self.span(start, end),
         };
         let (object, property) = match second {
             Some((s, e)) => {
                 end = e;
                 let p = Ident {
-                    name: self.text.get(s..e)?.to_string(),
+                    name: Name::from(self.text.get(s..e)?),
                     span: self.span(s, e),
                 };
-                (Some(a), p)
+                (Some(Box::new(a)), p)
             }
             None => (None, a),
         };
@@ -646,7 +646,7 @@ impl<'a> Fast<'a> {
                 }
             }
             if self.b.get(i) == Some(&b':') {
-                label = self.ident();
+                label = self.ident().map(Box::new);
                 self.punct(b':')?;
             }
         }
