@@ -143,7 +143,7 @@ impl ParseCache {
         let Some(src) = sources.get(id) else {
             return syntax::parse(sources, id);
         };
-        if let Some(p) = self.files.get_mut(src.name.as_str()) {
+        if let Some(p) = self.files.get_mut(&src.name) {
             if p.id == id && p.text == src.text {
                 if let Some(file) = p.file.take() {
                     return (file, p.diagnostics.clone());
@@ -172,7 +172,7 @@ impl ParseCache {
             let Some(src) = comp.sources.get(file.file) else {
                 continue;
             };
-            if let Some(p) = self.files.get_mut(src.name.as_str()) {
+            if let Some(p) = self.files.get_mut(&src.name) {
                 if p.id == file.file && p.text == src.text && p.file.is_none() {
                     p.file = Some(file);
                 }

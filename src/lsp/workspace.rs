@@ -92,7 +92,7 @@ impl Project {
                         return FileIndex::default();
                     }
                     let mut prior = self.prior.borrow_mut();
-                    if let Some((text, idx)) = prior.remove(src.name.as_str()) {
+                    if let Some((text, idx)) = prior.remove(&src.name) {
                         if text == src.text {
                             return idx;
                         }
@@ -366,7 +366,7 @@ impl Workspace {
         let uris: Vec<Uri> = comp
             .sources
             .files()
-            .filter_map(|(_, src)| by_name.get(src.name.as_str()).cloned())
+            .filter_map(|(_, src)| by_name.get(&src.name).cloned())
             .collect();
         if uris.len() != comp.sources.len() {
             // Names are unique by construction; never publish to a wrong file.
