@@ -44,13 +44,22 @@ pub fn check(files: &[ast::SourceFile], env: &Environment, sources: &SourceMap) 
             });
         }
     }
+    cx.resources = resolve::ResourceIndex::new(env);
     for file in files {
+        cx.suggested.set(0);
         for wf in &file.workflows {
             cx.workflow(wf);
         }
     }
     cx.diags
 }
+
+/// Most did-you-mean suggestions computed per file. Each compares a name
+/// with every candidate; the report keeps only the first
+/// [`crate::driver::MAX_DIAGNOSTICS_PER_FILE`] diagnostics of a file, so a
+/// file with 40,000 unknown names against 40,000 workflows need not pay
+/// for 1.6 billion comparisons. Diagnostics past this many get no `help`.
+pub(crate) const MAX_SUGGESTIONS_PER_FILE: usize = 1000;
 
 /// A workflow as seen from other workflows (`enroll in`).
 pub(crate) struct WorkflowInfo {
@@ -72,6 +81,10 @@ pub(crate) struct Checker<'a> {
     pub tiers_apply: bool,
     /// Audiences that some `add to audience` creates.
     pub audiences_created: BTreeSet<String>,
+    /// The declared resources, indexed once (WF107).
+    pub resources: resolve::ResourceIndex<'a>,
+    /// Did-you-mean suggestions computed in the current file.
+    pub suggested: std::cell::Cell<usize>,
 }
 
 /// Where a step sits: the enclosing branch paths, outermost first, each as
@@ -103,7 +116,24 @@ impl<'a> Checker<'a> {
             workflows: BTreeMap::new(),
             tiers_apply: true,
             audiences_created: BTreeSet::new(),
+            resources: resolve::ResourceIndex::default(),
+            suggested: std::cell::Cell::new(0),
         }
+    }
+
+    /// `did you mean `x`?` when a candidate is within edit distance 2, for
+    /// the first [`MAX_SUGGESTIONS_PER_FILE`] unknown names of a file.
+    pub fn did_you_mean<'c>(
+        &self,
+        name: &str,
+        candidates: impl IntoIterator<Item = &'c str>,
+    ) -> Option<String> {
+        let n = self.suggested.get();
+        if n >= MAX_SUGGESTIONS_PER_FILE {
+            return None;
+        }
+        self.suggested.set(n + 1);
+        did_you_mean(name, candidates)
     }
 
     pub fn push(&mut self, d: Diagnostic) {
@@ -253,17 +283,15 @@ impl<'a> Checker<'a> {
                 else_block,
             } => {
                 let resolved = resolve::path(self, wf, path);
-                let mut seen: Vec<&ast::Value> = Vec::new();
+                let mut seen = types::SeenValues::default();
                 for case in cases {
                     for v in &case.values {
                         self.value_literals(wf, v);
                         if let Some(r) = &resolved {
                             types::value(self, &path.property.name, r.ty, v, false);
                         }
-                        if seen.iter().any(|s| types::same_value(s, v)) {
+                        if !seen.insert(v) {
                             types::duplicate_branch_value(self, v);
-                        } else {
-                            seen.push(v);
                         }
                     }
                 }

@@ -2,9 +2,12 @@
 //! labels and account resources. Every unknown name gets a "did you mean"
 //! help when a known name is within edit distance 2.
 
-use super::{did_you_mean, has_tokens, Ancestry, Checker, LabelInfo, Resolved, Wf, WorkflowInfo};
+use super::{has_tokens, Ancestry, Checker, LabelInfo, Resolved, Wf, WorkflowInfo};
 use crate::diagnostics::{Code, Diagnostic, Label};
-use crate::schema::Schema;
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+use crate::schema::{Environment, Resources, Schema};
 use crate::source::Span;
 use crate::syntax::ast::{self, StepKind};
 
@@ -14,7 +17,7 @@ pub(super) fn workflow_object<'a>(cx: &mut Checker<'a>, w: &ast::Workflow) -> Op
     match cx.env.schema.objects.get_key_value(w.object.name.as_str()) {
         Some((name, _)) => Some(name.as_str()),
         None => {
-            let d = wf102_unknown_object(&cx.env.schema, &w.object);
+            let d = wf102_unknown_object(cx, &w.object);
             cx.push_name(d);
             None
         }
@@ -54,7 +57,7 @@ pub(super) fn path<'a>(
         None => (wf_object, false),
         Some(o) => match schema.objects.get_key_value(o.name.as_str()) {
             None => {
-                let d = wf102_unknown_object(schema, o);
+                let d = wf102_unknown_object(cx, o);
                 cx.push_name(d);
                 return None;
             }
@@ -80,7 +83,7 @@ pub(super) fn path<'a>(
             associated,
         }),
         None => {
-            let d = wf101_unknown_property(schema, object, &path.property);
+            let d = wf101_unknown_property(cx, object, &path.property);
             cx.push_name(d);
             None
         }
@@ -97,7 +100,7 @@ pub(super) fn token(cx: &mut Checker, wf: &Wf, t: &ast::TokenRef) {
         None => wf_object,
         Some(o) => match schema.objects.get_key_value(o.name.as_str()) {
             None => {
-                let help = did_you_mean(&o.name, token_objects(schema, wf_object));
+                let help = cx.did_you_mean(&o.name, token_objects(schema, wf_object));
                 cx.push_name(super::types::wf208_token_unknown_object(o, help));
                 return;
             }
@@ -116,7 +119,7 @@ pub(super) fn token(cx: &mut Checker, wf: &Wf, t: &ast::TokenRef) {
         return;
     };
     if !def.properties.contains_key(t.property.name.as_str()) {
-        let help = did_you_mean(&t.property.name, def.properties.keys().map(String::as_str));
+        let help = cx.did_you_mean(&t.property.name, def.properties.keys().map(String::as_str));
         cx.push_name(super::types::wf208_token_unknown_property(
             &t.property,
             object,
@@ -193,7 +196,7 @@ pub(super) fn label<'w>(cx: &mut Checker, wf: &'w Wf, label: &ast::Ident) -> Opt
     match wf.labels.get(label.name.as_str()) {
         Some(l) => Some(l),
         None => {
-            let help = did_you_mean(&label.name, wf.labels.keys().map(String::as_str));
+            let help = cx.did_you_mean(&label.name, wf.labels.keys().map(String::as_str));
             cx.push(wf104_unknown_label(label, help));
             None
         }
@@ -205,7 +208,7 @@ pub(super) fn enroll_target(cx: &mut Checker, name: &ast::StrLit) -> Option<(Str
     if let Some(w) = cx.workflows.get(name.value.as_str()) {
         return Some((w.object.clone(), w.known_object));
     }
-    let help = did_you_mean(&name.value, cx.workflows.keys().map(String::as_str));
+    let help = cx.did_you_mean(&name.value, cx.workflows.keys().map(String::as_str));
     cx.push(wf103_unknown_workflow(name, help));
     None
 }
@@ -220,6 +223,18 @@ pub(super) enum Resource {
     Form,
     Audience,
     Subscription,
+}
+
+impl Resource {
+    const ALL: [Resource; 7] = [
+        Resource::Email,
+        Resource::List,
+        Resource::Team,
+        Resource::User,
+        Resource::Form,
+        Resource::Audience,
+        Resource::Subscription,
+    ];
 }
 
 impl Resource {
@@ -254,63 +269,111 @@ pub(super) fn resource(cx: &mut Checker, kind: Resource, name: &ast::StrLit) {
     if has_tokens(name) {
         return;
     }
+    let found = match kind {
+        // also the audiences some `add to audience` creates
+        Resource::Audience => cx
+            .resources
+            .contains(kind, &name.value)
+            .map(|f| f || cx.audiences_created.contains(name.value.as_str())),
+        _ => cx.resources.contains(kind, &name.value),
+    };
+    // None: the manifest does not declare this kind of resource
+    if found != Some(false) {
+        return;
+    }
     let r = &cx.env.resources;
-    let known: Option<Vec<&str>> = match kind {
-        Resource::Email => r
-            .emails
-            .as_ref()
-            .map(|v| v.iter().map(String::as_str).collect()),
-        Resource::List => r
-            .lists
-            .as_ref()
-            .map(|v| v.iter().map(String::as_str).collect()),
+    let declared: Vec<&str> = match kind {
         Resource::Team => r
             .teams
-            .as_ref()
-            .map(|t| t.keys().map(String::as_str).collect()),
-        Resource::User => r
-            .users
-            .as_ref()
-            .map(|v| v.iter().map(String::as_str).collect()),
-        Resource::Form => r
-            .forms
-            .as_ref()
-            .map(|v| v.iter().map(String::as_str).collect()),
-        Resource::Audience => r.audiences.as_ref().map(|v| {
-            v.iter()
-                .map(String::as_str)
-                .chain(cx.audiences_created.iter().map(String::as_str))
-                .collect()
-        }),
-        Resource::Subscription => r
-            .subscriptions
-            .as_ref()
-            .map(|v| v.iter().map(String::as_str).collect()),
+            .iter()
+            .flat_map(|t| t.keys())
+            .map(String::as_str)
+            .collect(),
+        Resource::Audience => ResourceIndex::list(r, kind)
+            .iter()
+            .map(String::as_str)
+            .chain(cx.audiences_created.iter().map(String::as_str))
+            .collect(),
+        _ => ResourceIndex::list(r, kind)
+            .iter()
+            .map(String::as_str)
+            .collect(),
     };
-    let Some(known) = known else {
-        return;
-    };
-    let found = if kind == Resource::User {
-        known.iter().any(|k| k.eq_ignore_ascii_case(&name.value))
-    } else {
-        known.contains(&name.value.as_str())
-    };
-    if !found {
-        let help = did_you_mean(&name.value, known.iter().copied());
-        cx.push(wf107_unknown_resource(kind, name, help));
+    let help = cx.did_you_mean(&name.value, declared);
+    cx.push(wf107_unknown_resource(kind, name, help));
+}
+
+/// The names of the declared resources, one set per kind (users lower
+/// case: they are e-mail addresses, compared without regard to ASCII case),
+/// built once per check: a file may reference thousands of them.
+#[derive(Default)]
+pub(crate) struct ResourceIndex<'a> {
+    sets: [Option<HashSet<Cow<'a, str>>>; 7],
+}
+
+impl<'a> ResourceIndex<'a> {
+    pub(super) fn new(env: &'a Environment) -> ResourceIndex<'a> {
+        let r = &env.resources;
+        let mut sets: [Option<HashSet<Cow<'a, str>>>; 7] = Default::default();
+        for (i, kind) in Resource::ALL.into_iter().enumerate() {
+            let names: Option<Vec<&'a str>> = match kind {
+                Resource::Team => r
+                    .teams
+                    .as_ref()
+                    .map(|t| t.keys().map(String::as_str).collect()),
+                _ => Self::declared(r, kind).map(|v| v.iter().map(String::as_str).collect()),
+            };
+            if let (Some(names), Some(slot)) = (names, sets.get_mut(i)) {
+                *slot = Some(
+                    names
+                        .into_iter()
+                        .map(|n| match kind {
+                            Resource::User => Cow::Owned(n.to_ascii_lowercase()),
+                            _ => Cow::Borrowed(n),
+                        })
+                        .collect(),
+                );
+            }
+        }
+        ResourceIndex { sets }
+    }
+
+    /// Whether `name` is declared; `None` when the kind is not declared at
+    /// all (no `[resources]` entry: anything goes).
+    fn contains(&self, kind: Resource, name: &str) -> Option<bool> {
+        let set = self.sets.get(kind as usize)?.as_ref()?;
+        Some(match kind {
+            Resource::User => set.contains(name.to_ascii_lowercase().as_str()),
+            _ => set.contains(name),
+        })
+    }
+
+    /// The declared list of a kind held as a list (every kind but teams).
+    fn declared(r: &Resources, kind: Resource) -> Option<&Vec<String>> {
+        match kind {
+            Resource::Email => r.emails.as_ref(),
+            Resource::List => r.lists.as_ref(),
+            Resource::User => r.users.as_ref(),
+            Resource::Form => r.forms.as_ref(),
+            Resource::Audience => r.audiences.as_ref(),
+            Resource::Subscription => r.subscriptions.as_ref(),
+            Resource::Team => None,
+        }
+    }
+
+    fn list(r: &Resources, kind: Resource) -> &[String] {
+        Self::declared(r, kind).map_or(&[], Vec::as_slice)
     }
 }
 
 // ------------------------------------------------------------ diagnostics
 
-pub(super) fn wf101_unknown_property(
-    schema: &Schema,
-    object: &str,
-    prop: &ast::Ident,
-) -> Diagnostic {
-    let help = schema
+pub(super) fn wf101_unknown_property(cx: &Checker, object: &str, prop: &ast::Ident) -> Diagnostic {
+    let help = cx
+        .env
+        .schema
         .object(object)
-        .and_then(|o| did_you_mean(&prop.name, o.properties.keys().map(String::as_str)));
+        .and_then(|o| cx.did_you_mean(&prop.name, o.properties.keys().map(String::as_str)));
     let d = Diagnostic::new(
         Code::WF101,
         format!(
@@ -350,8 +413,10 @@ fn wf101_not_associated(schema: &Schema, wf_object: &str, object: &ast::Ident) -
     .with_help(help)
 }
 
-pub(super) fn wf102_unknown_object(schema: &Schema, object: &ast::Ident) -> Diagnostic {
-    let help = did_you_mean(&object.name, schema.objects.keys().map(String::as_str))
+pub(super) fn wf102_unknown_object(cx: &Checker, object: &ast::Ident) -> Diagnostic {
+    let schema = &cx.env.schema;
+    let help = cx
+        .did_you_mean(&object.name, schema.objects.keys().map(String::as_str))
         .unwrap_or_else(|| {
             format!(
                 "object types are {}",

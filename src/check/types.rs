@@ -3,9 +3,11 @@
 //! append, copy compatibility, create, personalisation tokens, branch values.
 
 use super::catalog::{StepInfo, CREATABLE_BUILTINS};
-use super::{did_you_mean, has_tokens, resolve, tiers, Checker, Resolved, Wf};
+use super::{has_tokens, resolve, tiers, Checker, Resolved, Wf};
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::schema::{PropType, Schema};
+use std::collections::HashSet;
+
 use crate::source::Span;
 use crate::syntax::ast::{self, CompareOp, ValueKind};
 
@@ -76,7 +78,7 @@ pub(super) fn value(cx: &mut Checker, prop: &str, ty: &PropType, v: &ast::Value,
             PropType::String | PropType::Owner => {}
             PropType::Enum(opts) | PropType::Multi(opts) => {
                 if !has_tokens(s) && !opts.iter().any(|o| o.as_str() == s.value.as_str()) {
-                    cx.push(wf203_unknown_option(prop, opts, &s.value, v.span));
+                    cx.push(wf203_unknown_option(cx, prop, opts, &s.value, v.span));
                 }
             }
             _ => cx.push(wf203_wrong_value(prop, ty, v)),
@@ -89,7 +91,7 @@ pub(super) fn value(cx: &mut Checker, prop: &str, ty: &PropType, v: &ast::Value,
             PropType::Enum(opts) | PropType::Multi(opts)
                 if opts.iter().all(|o| o.parse::<f64>().is_ok()) =>
             {
-                cx.push(wf203_unknown_option(prop, opts, &n.raw, v.span));
+                cx.push(wf203_unknown_option(cx, prop, opts, &n.raw, v.span));
             }
             _ => cx.push(wf203_wrong_value(prop, ty, v)),
         },
@@ -157,6 +159,7 @@ pub(super) fn contains(
         PropType::Multi(opts) => {
             if !has_tokens(text) && !opts.iter().any(|o| o.as_str() == text.value.as_str()) {
                 cx.push(wf203_unknown_option(
+                    cx,
                     &path.property.name,
                     opts,
                     &text.value,
@@ -241,7 +244,7 @@ pub(super) fn create(
 ) {
     let schema = &cx.env.schema;
     let Some(def) = schema.object(&object.name) else {
-        cx.push_name(resolve::wf102_unknown_object(schema, object));
+        cx.push_name(resolve::wf102_unknown_object(cx, object));
         return;
     };
     if def.builtin && !CREATABLE_BUILTINS.contains(&object.name.as_str()) {
@@ -256,7 +259,7 @@ pub(super) fn create(
     for f in fields {
         match def.properties.get(f.key.name.as_str()) {
             Some(ty) => value(cx, &f.key.name, ty, &f.value, true),
-            None => cx.push_name(resolve::wf101_unknown_property(schema, &def.name, &f.key)),
+            None => cx.push_name(resolve::wf101_unknown_property(cx, &def.name, &f.key)),
         }
     }
     let missing: Vec<&str> = def
@@ -280,19 +283,46 @@ fn creatable(schema: &Schema) -> Vec<&str> {
         .collect()
 }
 
-/// Two branch values that select the same records.
-pub(super) fn same_value(a: &ast::Value, b: &ast::Value) -> bool {
-    match (&a.kind, &b.kind) {
-        (ValueKind::String(x), ValueKind::String(y)) => x.value == y.value,
-        (ValueKind::Number(x), ValueKind::Number(y)) => x.value == y.value,
-        (ValueKind::Bool(x), ValueKind::Bool(y)) => x == y,
-        (ValueKind::Date(x), ValueKind::Date(y)) => {
-            (x.year, x.month, x.day) == (y.year, y.month, y.day)
+/// The values of one `branch on` seen so far, for WF210. Two values are the
+/// same when they are equal strings, equal numbers (`2` and `2.0`), equal
+/// booleans or equal dates, or a string and a number written alike (`"2"`
+/// and `2` on a numeric-option enumeration). Sets, not pairwise comparison:
+/// a branch may list tens of thousands of values.
+#[derive(Default)]
+pub(super) struct SeenValues<'v> {
+    strings: HashSet<&'v str>,
+    /// Numbers by value (`-0` as `0`).
+    numbers: HashSet<u64>,
+    /// Numbers as written, which a string may equal.
+    raws: HashSet<&'v str>,
+    bools: HashSet<bool>,
+    dates: HashSet<(i32, u32, u32)>,
+}
+
+impl<'v> SeenValues<'v> {
+    /// Record `v`; false when it is the same as a value recorded before
+    /// (then it is not recorded).
+    pub(super) fn insert(&mut self, v: &'v ast::Value) -> bool {
+        match &v.kind {
+            ValueKind::String(s) => {
+                let s = s.value.as_str();
+                if self.raws.contains(s) {
+                    return false;
+                }
+                self.strings.insert(s)
+            }
+            ValueKind::Number(n) => {
+                let key = if n.value == 0.0 { 0 } else { n.value.to_bits() };
+                if self.strings.contains(n.raw.as_str()) || !self.numbers.insert(key) {
+                    return false;
+                }
+                self.raws.insert(n.raw.as_str());
+                true
+            }
+            ValueKind::Bool(b) => self.bools.insert(*b),
+            ValueKind::Date(d) => self.dates.insert((d.year, d.month, d.day)),
+            ValueKind::List(_) => true,
         }
-        // `"2"` and `2` on a numeric-option enumeration.
-        (ValueKind::String(s), ValueKind::Number(n))
-        | (ValueKind::Number(n), ValueKind::String(s)) => s.value == n.raw,
-        _ => false,
     }
 }
 
@@ -415,8 +445,15 @@ fn wf203_wrong_value(prop: &str, ty: &PropType, v: &ast::Value) -> Diagnostic {
     .with_help(expected_value(ty))
 }
 
-fn wf203_unknown_option(prop: &str, opts: &[String], value: &str, span: Span) -> Diagnostic {
-    let help = did_you_mean(value, opts.iter().map(String::as_str))
+fn wf203_unknown_option(
+    cx: &Checker,
+    prop: &str,
+    opts: &[String],
+    value: &str,
+    span: Span,
+) -> Diagnostic {
+    let help = cx
+        .did_you_mean(value, opts.iter().map(String::as_str))
         .unwrap_or_else(|| format!("options of `{prop}`: {}", options_list(opts)));
     Diagnostic::new(
         Code::WF203,

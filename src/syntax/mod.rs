@@ -40,12 +40,38 @@ pub const MAX_QUOTED_CHARS: usize = 40;
 
 /// `text` as a message quotes it: at most [`MAX_QUOTED_CHARS`] characters,
 /// then `…`, so a hostile input (a megabyte-long name) cannot make a
-/// megabyte-long message. Labels point at the whole token anyway.
+/// megabyte-long message; control characters and bidirectional overrides
+/// escaped (`\n`, `\u{1b}`, `\u{202e}`), so quoted text cannot move the
+/// cursor, ring the bell or reorder the line in a terminal, an editor or a
+/// CI log. Labels point at the whole token anyway.
 pub fn shorten(text: &str) -> Cow<'_, str> {
-    match text.char_indices().nth(MAX_QUOTED_CHARS) {
-        None => Cow::Borrowed(text),
-        Some((cut, _)) => Cow::Owned(format!("{}…", text.get(..cut).unwrap_or(text))),
+    let cut = text.char_indices().nth(MAX_QUOTED_CHARS).map(|(i, _)| i);
+    let head = text.get(..cut.unwrap_or(text.len())).unwrap_or(text);
+    if cut.is_none() && !head.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
     }
+    let mut out = String::with_capacity(head.len() + 4);
+    for c in head.chars() {
+        if needs_escape(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    if cut.is_some() {
+        out.push('…');
+    }
+    Cow::Owned(out)
+}
+
+/// Characters a message never shows raw: controls (C0, DEL, C1) and the
+/// invisible marks that change the direction of text.
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
 }
 
 /// Parse one file. Always returns a file (holding every workflow that could
@@ -260,5 +286,18 @@ mod shorten_tests {
         assert_eq!(shorten(&forty), forty);
         let long = "é".repeat(MAX_QUOTED_CHARS + 1);
         assert_eq!(shorten(&long), format!("{}…", "é".repeat(MAX_QUOTED_CHARS)));
+    }
+
+    #[test]
+    fn shorten_escapes_controls_and_direction_marks() {
+        assert_eq!(shorten("a\nb\u{1b}[2J\u{7}"), "a\\nb\\u{1b}[2J\\u{7}");
+        assert_eq!(shorten("x\u{202e}y\u{2066}"), "x\\u{202e}y\\u{2066}");
+        // counted before escaping: forty characters, then the cut
+        let long = format!("{}{}", "\u{7}".repeat(MAX_QUOTED_CHARS), "tail");
+        assert_eq!(
+            shorten(&long),
+            format!("{}…", "\\u{7}".repeat(MAX_QUOTED_CHARS))
+        );
+        assert_eq!(shorten("café ✓ 😀"), "café ✓ 😀");
     }
 }
