@@ -637,3 +637,102 @@ fn messages_do_not_echo_unbounded_input() {
         }
     }
 }
+
+// ------------------------------------------------- human report (miette)
+
+/// Run `wfc check` with the default human report: exit 0 or 1, never a
+/// signal or a panic (101). Returns the exit code and stderr.
+fn cli_human(bytes: &[u8]) -> (i32, Vec<u8>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("hostile.wf");
+    std::fs::write(&path, bytes).expect("write input");
+    let out = Command::new(env!("CARGO_BIN_EXE_wfc"))
+        .args(["check", "--color", "never"])
+        .arg(&path)
+        .current_dir(dir.path())
+        .output()
+        .expect("run wfc");
+    let code = out.status.code();
+    assert!(
+        matches!(code, Some(0) | Some(1)),
+        "wfc check exited with {:?}; stderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+            .chars()
+            .take(2000)
+            .collect::<String>()
+    );
+    (code.unwrap_or(2), out.stderr)
+}
+
+/// miette panicked ("Formatting argument out of range") drawing a label past
+/// column 65,535: any file with an error that far right crashed `wfc check`.
+#[test]
+fn human_report_of_an_error_past_column_65535() {
+    for src in [
+        workflow(&format!("{}set nosuchproperty = 1", " ".repeat(70_000))),
+        workflow(&format!(
+            "  set nosuchproperty = 1{}set otherproperty = 2",
+            " ".repeat(70_000)
+        )),
+        workflow(&format!("  set firstname = \"{}\" x", "é".repeat(40_000))),
+    ] {
+        let (code, stderr) = cli_human(src.as_bytes());
+        assert_eq!(code, 1);
+        assert!(stderr.len() < 10_000, "{} bytes of report", stderr.len());
+        let text = String::from_utf8(stderr).expect("UTF-8 report");
+        assert!(text.contains(":2:"), "the header names the line: {text}");
+    }
+}
+
+/// A report shows a window of a long line, not the line: 200 diagnostics on
+/// one 2 MB line printed 420 MB (every diagnostic echoed the whole line).
+#[test]
+fn human_report_of_a_long_line_is_bounded() {
+    let values: Vec<String> = (0..200_000).map(|i| format!("\"x{i}\"")).collect();
+    let src = workflow(&format!(
+        "  enroll when lifecyclestage in [{}]",
+        values.join(", ")
+    ));
+    assert!(src.len() > 2_000_000);
+    let (code, stderr) = cli_human(src.as_bytes());
+    assert_eq!(code, 1);
+    // 201 reports of a few lines each.
+    assert!(stderr.len() < 300_000, "{} bytes of report", stderr.len());
+    let text = String::from_utf8(stderr).expect("UTF-8 report");
+    assert!(text.contains("hostile.wf:2:34]"), "{}", &text[..500]);
+    // A label over 100,000 lines (a multi-line string) and a long context
+    // line before the error.
+    for src in [
+        workflow(&format!(
+            "  webhook post \"ftp://{}\"",
+            "x\n".repeat(100_000)
+        )),
+        workflow(&format!(
+            "  # {}\n  set nosuchproperty = 1",
+            "c".repeat(1_000_000)
+        )),
+    ] {
+        let (code, stderr) = cli_human(src.as_bytes());
+        assert_eq!(code, 1);
+        assert!(stderr.len() < 10_000, "{} bytes of report", stderr.len());
+    }
+}
+
+/// Control characters and bidirectional overrides in the file never reach
+/// the terminal raw (they did in both the message and the snippet: a string
+/// literal could clear the screen or retitle the window).
+#[test]
+fn human_report_sends_no_control_characters() {
+    let src = "workflow \"W\" for contact {\n  \
+               set lifecyclestage = \"\u{1b}[2J\u{1b}]0;x\u{7}\r\u{9b}\u{202e}\"\n}\n";
+    let (code, stderr) = cli_human(src.as_bytes());
+    assert_eq!(code, 1);
+    let text = String::from_utf8(stderr).expect("UTF-8 report");
+    assert!(text.contains("WF203"), "{text}");
+    let bad: Vec<char> = text
+        .chars()
+        .filter(|&c| (c.is_control() && c != '\n') || c == '\u{202e}')
+        .collect();
+    assert!(bad.is_empty(), "raw {bad:?} in {text:?}");
+}
