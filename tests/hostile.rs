@@ -763,3 +763,110 @@ fn graph_of_very_wide_branches() {
         assert!(out.len() > n * 10);
     }
 }
+
+// ----------------------------------------------------------------- wf.toml
+
+const ENTERPRISE: &str =
+    "[account]\nmarketing = \"enterprise\"\nsales = \"enterprise\"\nservice = \"enterprise\"\n";
+
+/// Compile `program` with `manifest` as its wf.toml (library, small stack).
+fn compile_with_manifest(manifest: String, program: String) -> Compilation {
+    std::thread::Builder::new()
+        .stack_size(STACK)
+        .spawn(move || {
+            let c = wfc::compile(
+                vec![SourceInput::new("a.wf", program)],
+                Some(SourceInput::new("wf.toml", manifest)),
+            );
+            let len = c.sources.files().map(|(_, f)| f.text.len()).sum();
+            check_invariants(&c, len);
+            c
+        })
+        .expect("spawn")
+        .join()
+        .expect("wfc::compile panicked or overflowed its stack")
+}
+
+#[test]
+fn manifest_nesting_and_odd_keys() {
+    let depth = 100_000;
+    for manifest in [
+        format!("x = {}", nested("[", "]", depth, "")),
+        format!("[account]\nintegrations = {}", nested("[", "]", depth, "")),
+        format!("[properties.contact]\nx = {}", nested("{a=", "}", depth, "1")),
+        format!("[{}]\n", vec!["a"; depth].join(".")),
+        format!("[properties.{}]\n", vec!["a"; depth].join(".")),
+        "[properties.contact]\n\"\u{202e}x\" = \"number\"\n\"\\u0000\" = \"string\"\n\"\" = \"string\"\n"
+            .to_string(),
+        "[account]\nmarketing = 5\ntimezone = [\"x\"]\n[resources]\nteams = 4\n".to_string(),
+        "[account]\nmarketing = 999999999999999999999999999999\n".to_string(),
+        "[account]\nmarketing = 1979-05-27T07:32:00Z\n".to_string(),
+        "[account]\0\n".to_string(),
+    ] {
+        let c = compile_with_manifest(manifest, workflow("  delay 1d"));
+        assert!(
+            c.diagnostics.iter().any(|d| d.code == Code::WF010),
+            "{:?}",
+            c.diagnostics
+        );
+    }
+}
+
+/// WF010 quoted manifest text whole: a 100 KB time zone name made a 100 KB
+/// message (and its did-you-mean took 2 s of Levenshtein tables).
+#[test]
+fn manifest_messages_are_bounded() {
+    for manifest in [
+        format!("[account]\ntimezone = \"{}\"\n", "A/".repeat(50_000)),
+        format!("[account]\nmarketing = \"{}\"\n", "p".repeat(100_000)),
+        format!(
+            "[properties.contact]\n{} = \"number\"\n",
+            "é".repeat(100_000)
+        ),
+        format!("[properties.contact]\nx = \"{}\"\n", "t".repeat(100_000)),
+        format!("[objects.{}]\n", "contact".repeat(10_000)),
+        format!("{} = 1\n", "k".repeat(100_000)),
+        format!("x = \"{}\" \"\n", "a".repeat(1_000_000)),
+    ] {
+        let c = compile_with_manifest(manifest, workflow("  delay 1d"));
+        assert!(!c.diagnostics.is_empty());
+        for d in &c.diagnostics {
+            assert!(
+                d.message.len() < 400,
+                "message of {} bytes",
+                d.message.len()
+            );
+            let help = d.help.as_deref().unwrap_or("");
+            assert!(help.len() < 400, "help of {} bytes", help.len());
+        }
+    }
+}
+
+/// Enumeration options were checked for duplicates pairwise: 100,000
+/// options took 20 s before any .wf file was looked at.
+#[test]
+fn manifest_with_100k_enum_options() {
+    let options: Vec<String> = (0..100_000).map(|i| format!("\"o{i}\"")).collect();
+    let manifest = format!(
+        "{ENTERPRISE}[properties.contact]\ne = {{ type = \"enum\", options = [{}] }}\n",
+        options.join(",")
+    );
+    let program = workflow(&format!(
+        "  set e = \"o99999\"\n  enroll when e in [\"o1\", \"o2\"]\n  set e = \"o{}\"",
+        "9".repeat(10)
+    ));
+    let c = compile_with_manifest(manifest.clone(), program);
+    let codes: Vec<Code> = c.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, vec![Code::WF203], "{:?}", c.diagnostics);
+    // And all duplicates: reported (capped), not quadratic.
+    let manifest = format!(
+        "[properties.contact]\ne = {{ type = \"enum\", options = [{}] }}\n",
+        vec!["\"o\""; 100_000].join(",")
+    );
+    let c = compile_with_manifest(manifest, workflow("  delay 1d"));
+    assert!(c
+        .diagnostics
+        .iter()
+        .all(|d| d.code == Code::WF010 || d.code == Code::WF003));
+    assert!(c.diagnostics.len() <= MAX_DIAGNOSTICS_PER_FILE + 1);
+}

@@ -89,10 +89,7 @@ pub fn run(args: Args) -> i32 {
             if chosen.is_empty() {
                 let names: Vec<&str> = comp.plans.iter().map(|p| p.name.as_str()).collect();
                 eprintln!("error: no workflow named \"{name}\"");
-                let close = names
-                    .iter()
-                    .min_by_key(|n| strsim::levenshtein(n, name))
-                    .filter(|n| strsim::levenshtein(n, name) <= 2);
+                let close = crate::schema::manifest::suggest(name, names.iter().copied());
                 if let Some(n) = close {
                     eprintln!("  = help: did you mean \"{n}\"?");
                 } else if !names.is_empty() {
