@@ -870,3 +870,113 @@ fn manifest_with_100k_enum_options() {
         .all(|d| d.code == Code::WF010 || d.code == Code::WF003));
     assert!(c.diagnostics.len() <= MAX_DIAGNOSTICS_PER_FILE + 1);
 }
+
+// ------------------------------------------------------------- wfc run
+
+/// Run `wfc run` on a plan file and records; returns (exit code, history).
+fn run_plan(plan: &serde_json::Value, records: &str) -> (i32, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plan_path = dir.path().join("plan.json");
+    let records_path = dir.path().join("records.jsonl");
+    std::fs::write(&plan_path, plan.to_string()).expect("write plan");
+    std::fs::write(&records_path, records).expect("write records");
+    let out = Command::new(env!("CARGO_BIN_EXE_wfc"))
+        .arg("run")
+        .arg(&plan_path)
+        .arg("--records")
+        .arg(&records_path)
+        .current_dir(dir.path())
+        .output()
+        .expect("run wfc");
+    let code = out.status.code();
+    assert!(
+        matches!(code, Some(0..=2)),
+        "wfc run exited with {:?}; stderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        code.unwrap_or(3),
+        String::from_utf8(out.stdout).expect("UTF-8 history"),
+    )
+}
+
+fn plan_of(body: &str) -> serde_json::Value {
+    let c = wfc::compile(vec![SourceInput::new("a.wf", workflow(body))], None);
+    assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+    serde_json::to_value(&c.plans[0]).expect("plan as JSON")
+}
+
+/// A hand-written plan may hold any u64 of minutes: `u64::MAX` overflowed
+/// the clock and the delay was skipped (the next step ran at once). The
+/// record now waits until the last RFC 3339 instant.
+#[test]
+fn run_delay_of_u64_max_minutes_waits() {
+    let mut plan = plan_of("  enroll when hubspotscore > 1\n  delay 1d\n  set firstname = \"x\"");
+    for minutes in [u64::MAX, 1 << 63, 1 << 40] {
+        plan["nodes"][0]["minutes"] = serde_json::json!(minutes);
+        let (code, history) = run_plan(
+            &plan,
+            "{\"id\":\"c1\",\"object\":\"contact\",\"properties\":{\"hubspotscore\":3}}\n",
+        );
+        assert_eq!(code, 0);
+        assert!(
+            history.contains("\"until\":\"9999-12-31T23:59:59Z\""),
+            "{history}"
+        );
+        assert!(
+            !history.contains("set_property"),
+            "the delay was skipped: {history}"
+        );
+    }
+}
+
+/// An increase that leaves the range of a JSON number is an `error` event
+/// that says so (it said the property held no number), and it quotes at most
+/// 40 characters of the value.
+#[test]
+fn run_increase_out_of_range() {
+    let mut plan = plan_of("  enroll when hubspotscore > 1\n  increase hubspotscore by 1");
+    plan["nodes"][0]["by"] = serde_json::json!(1e308);
+    let (code, history) = run_plan(
+        &plan,
+        "{\"id\":\"c1\",\"object\":\"contact\",\"properties\":{\"hubspotscore\":1e308}}\n",
+    );
+    assert_eq!(code, 0);
+    assert!(history.contains("would go out of range"), "{history}");
+    let long = "x".repeat(100_000);
+    let (code, history) = run_plan(
+        &plan,
+        &format!(
+            "{{\"id\":\"c1\",\"object\":\"contact\",\"properties\":{{\"hubspotscore\":3,\"firstname\":\"a\"}}}}\n{{\"id\":\"c2\",\"object\":\"contact\",\"properties\":{{\"hubspotscore\":\"{long}\"}}}}\n"
+        ),
+    );
+    assert_eq!(code, 0);
+    assert!(history.len() < 10_000, "{} bytes of history", history.len());
+}
+
+/// Deeply nested plan JSON hits serde_json's recursion limit (exit 1 with a
+/// message), never the stack.
+#[test]
+fn run_deeply_nested_plan_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plan_path = dir.path().join("plan.json");
+    let records_path = dir.path().join("records.jsonl");
+    std::fs::write(&plan_path, nested("[", "]", 100_000, "")).expect("write plan");
+    std::fs::write(
+        &records_path,
+        format!(
+            "{{\"id\":\"c1\",\"object\":\"contact\",\"properties\":{{\"a\":{}}}}}\n",
+            nested("[", "]", 100_000, "")
+        ),
+    )
+    .expect("write records");
+    let out = Command::new(env!("CARGO_BIN_EXE_wfc"))
+        .arg("run")
+        .arg(&plan_path)
+        .arg("--records")
+        .arg(&records_path)
+        .output()
+        .expect("run wfc");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+}
