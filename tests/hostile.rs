@@ -980,3 +980,55 @@ fn run_deeply_nested_plan_json() {
         .expect("run wfc");
     assert_eq!(out.status.code(), Some(1), "{out:?}");
 }
+
+// ------------------------------------------------------- files and folders
+
+/// `wfc fmt` reopened a file by its (lossy) display name: a file name that
+/// is not UTF-8 gave "cannot read ./bad�.wf" and exit 2. Folders with such
+/// names, symbolic-link loops, dangling links and a folder named `x.wf` are
+/// read without error by every command.
+#[cfg(unix)]
+#[test]
+fn odd_file_names_and_folders() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let odd = root.join(std::ffi::OsStr::from_bytes(b"bad\xff.wf"));
+    std::fs::write(&odd, "workflow \"N\" for contact {\n    delay 1d\n}\n").expect("write");
+    std::fs::write(root.join("ok.wf"), workflow("  delay 1d")).expect("write");
+    std::fs::create_dir(root.join("folder.wf")).expect("mkdir");
+    std::fs::create_dir(root.join("loop")).expect("mkdir");
+    std::os::unix::fs::symlink("..", root.join("loop/up")).expect("symlink");
+    std::os::unix::fs::symlink("../loop", root.join("loop/self")).expect("symlink");
+    std::os::unix::fs::symlink("/nonexistent/x.wf", root.join("dangling.wf")).expect("symlink");
+    let wfc = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_wfc"))
+            .args(args)
+            .current_dir(root)
+            .output()
+            .expect("run wfc")
+    };
+    for args in [
+        &["check", "."][..],
+        &["check"],
+        &["build", "."],
+        &["graph", "."],
+    ] {
+        let out = wfc(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+    }
+    // The badly indented file is listed by fmt --check, then rewritten under
+    // its own name by fmt.
+    let out = wfc(&["fmt", "--check", "."]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("bad"),
+        "{out:?}"
+    );
+    let out = wfc(&["fmt", "."]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = std::fs::read_to_string(&odd).expect("read back");
+    assert_eq!(text, "workflow \"N\" for contact {\n  delay 1d\n}\n");
+    let out = wfc(&["fmt", "--check", "."]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+}
