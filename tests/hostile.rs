@@ -1107,3 +1107,24 @@ fn lead_messages_hold_no_control_characters() {
         );
     }
 }
+
+/// `wfc graph -w <unknown>` listed every workflow name in full: 2,000
+/// workflows with 1,000-character names made a 2 MB note.
+#[test]
+fn graph_unknown_workflow_note_is_bounded() {
+    let long = "n".repeat(1_000);
+    let src: String = (0..2_000)
+        .map(|i| format!("workflow \"{long}{i}\" for contact {{}}\n"))
+        .collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("many.wf");
+    std::fs::write(&path, src).expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_wfc"))
+        .args(["graph", "-w", "nosuch"])
+        .arg(&path)
+        .output()
+        .expect("run wfc");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(out.stderr.len() < 4_000, "{} bytes", out.stderr.len());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("and 1980 more"));
+}

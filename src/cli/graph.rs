@@ -93,7 +93,18 @@ pub fn run(args: Args) -> i32 {
                 if let Some(n) = close {
                     eprintln!("  = help: did you mean \"{n}\"?");
                 } else if !names.is_empty() {
-                    eprintln!("  = note: the workflows are: \"{}\"", names.join("\", \""));
+                    // A file of 100,000 workflows must not print them all.
+                    const SHOWN: usize = 20;
+                    let shown: Vec<String> = names
+                        .iter()
+                        .take(SHOWN)
+                        .map(|n| format!("\"{}\"", crate::syntax::shorten(n)))
+                        .collect();
+                    let more = match names.len().saturating_sub(SHOWN) {
+                        0 => String::new(),
+                        n => format!(" and {n} more"),
+                    };
+                    eprintln!("  = note: the workflows are: {}{more}", shown.join(", "));
                 }
                 return 2;
             }
