@@ -1128,3 +1128,53 @@ fn graph_unknown_workflow_note_is_bounded() {
     assert!(out.stderr.len() < 4_000, "{} bytes", out.stderr.len());
     assert!(String::from_utf8_lossy(&out.stderr).contains("and 1980 more"));
 }
+
+/// The human renderer's source windows (long lines cut, long context lines
+/// left out, labels clamped) never panic and stay small, for labels anywhere:
+/// on either side of a cut, on CRLF and lone CR, past the end, at the end of
+/// a last line without a newline, spanning long lines, two far apart.
+#[test]
+fn human_report_windows_never_panic() {
+    use wfc::diagnostics::render::{human, HumanOptions};
+    use wfc::diagnostics::Label;
+    use wfc::source::{SourceMap, Span};
+    let long = "é".repeat(50_000);
+    let texts = [
+        format!("a\n{long}\nb\n"),
+        format!("{long}"),
+        format!("x\r\n{long}\r\ny\rz\n"),
+        format!("\n\n{long}\n\n{long}"),
+        "short\nlines\n".to_string(),
+        String::new(),
+    ];
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move |m: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % (m as u64 + 1)) as usize
+    };
+    for text in &texts {
+        let mut sm = SourceMap::new();
+        let f = sm.add("t.wf", text.clone());
+        let len = text.len();
+        let mut points: Vec<usize> = vec![0, len, len + 5, len.saturating_sub(1), 1, 2, 3];
+        for _ in 0..40 {
+            points.push(next(len));
+        }
+        for (i, &a) in points.iter().enumerate() {
+            let b = points[(i * 7 + 3) % points.len()];
+            let (start, end) = (a.min(b), a.max(b));
+            let other = points[(i * 13 + 5) % points.len()];
+            let d = Diagnostic::new(
+                Code::WF001,
+                "expected a step",
+                Label::new(Span::new(f, start, end), "here"),
+            )
+            .with_secondary(Label::new(Span::new(f, other, other + 1), "and here"));
+            let out = human(&sm, &[d], HumanOptions::plain());
+            assert!(out.contains("WF001"), "{out}");
+            assert!(out.len() < 20_000, "{} bytes for {start}..{end}", out.len());
+        }
+    }
+}
