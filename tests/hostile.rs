@@ -1141,7 +1141,7 @@ fn human_report_windows_never_panic() {
     let long = "é".repeat(50_000);
     let texts = [
         format!("a\n{long}\nb\n"),
-        format!("{long}"),
+        long.clone(),
         format!("x\r\n{long}\r\ny\rz\n"),
         format!("\n\n{long}\n\n{long}"),
         "short\nlines\n".to_string(),
