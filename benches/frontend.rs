@@ -26,12 +26,6 @@ use wfc::schema::Environment;
 use wfc::source::SourceMap;
 use wfc::SourceInput;
 
-/// The allocator the `wfc` binary uses (src/main.rs), so "check" here is
-/// what `wfc check` does; the JSON baseline runs in the same process with
-/// the same allocator.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const SEED: u64 = 2026;
 
 struct Corpus {

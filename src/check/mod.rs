@@ -39,7 +39,7 @@ pub fn check(files: &[ast::SourceFile], env: &Environment, sources: &SourceMap) 
             resolve::workflow_name(&mut cx, wf);
             for_each_step(&wf.body, &mut |s| {
                 if let StepKind::AddToAudience(a) = &s.kind {
-                    cx.audiences_created.insert(a.value.clone());
+                    cx.audiences_created.insert(a.value.to_string());
                 }
             });
         }
@@ -425,10 +425,8 @@ impl<'a> Checker<'a> {
 
     /// WF208 for every token of a string.
     fn strlit(&mut self, wf: &Wf<'a>, s: &ast::StrLit) {
-        for part in &s.parts {
-            if let ast::StrPart::Token(t) = part {
-                resolve::token(self, wf, t);
-            }
+        for t in s.tokens.iter() {
+            resolve::token(self, wf, t);
         }
     }
 
@@ -625,7 +623,7 @@ pub(crate) fn for_each_step<'b>(block: &'b ast::Block, f: &mut dyn FnMut(&'b ast
 
 /// Whether a string holds a `{{ }}` token.
 pub(crate) fn has_tokens(s: &ast::StrLit) -> bool {
-    s.parts.iter().any(|p| matches!(p, ast::StrPart::Token(_)))
+    s.has_tokens()
 }
 
 /// `did you mean `x`?` when a candidate is within edit distance 2.

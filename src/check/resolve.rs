@@ -11,7 +11,7 @@ use crate::syntax::ast::{self, StepKind};
 /// The workflow's object type, or WF102 (then `None`: rules that need the
 /// object type are skipped for this workflow).
 pub(super) fn workflow_object<'a>(cx: &mut Checker<'a>, w: &ast::Workflow) -> Option<&'a str> {
-    match cx.env.schema.objects.get_key_value(&w.object.name) {
+    match cx.env.schema.objects.get_key_value(w.object.name.as_str()) {
         Some((name, _)) => Some(name.as_str()),
         None => {
             let d = wf102_unknown_object(&cx.env.schema, &w.object);
@@ -23,16 +23,16 @@ pub(super) fn workflow_object<'a>(cx: &mut Checker<'a>, w: &ast::Workflow) -> Op
 
 /// Record a workflow's name; a second workflow with the same name is WF106.
 pub(super) fn workflow_name(cx: &mut Checker, w: &ast::Workflow) {
-    if let Some(first) = cx.workflows.get(&w.name.value) {
+    if let Some(first) = cx.workflows.get(w.name.value.as_str()) {
         let first = first.name_span;
         cx.push(wf106_duplicate_workflow(&w.name, first));
         return;
     }
     let known_object = cx.env.schema.object(&w.object.name).is_some();
     cx.workflows.insert(
-        w.name.value.clone(),
+        w.name.value.to_string(),
         WorkflowInfo {
-            object: w.object.name.clone(),
+            object: w.object.name.to_string(),
             known_object,
             name_span: w.name.span,
         },
@@ -52,7 +52,7 @@ pub(super) fn path<'a>(
     let schema = &cx.env.schema;
     let (object, associated) = match &path.object {
         None => (wf_object, false),
-        Some(o) => match schema.objects.get_key_value(&o.name) {
+        Some(o) => match schema.objects.get_key_value(o.name.as_str()) {
             None => {
                 let d = wf102_unknown_object(schema, o);
                 cx.push_name(d);
@@ -72,7 +72,7 @@ pub(super) fn path<'a>(
     match schema
         .objects
         .get(object)
-        .and_then(|def| def.properties.get(&path.property.name))
+        .and_then(|def| def.properties.get(path.property.name.as_str()))
     {
         Some(ty) => Some(Resolved {
             object,
@@ -95,7 +95,7 @@ pub(super) fn token(cx: &mut Checker, wf: &Wf, t: &ast::TokenRef) {
     let schema = &cx.env.schema;
     let object = match &t.object {
         None => wf_object,
-        Some(o) => match schema.objects.get_key_value(&o.name) {
+        Some(o) => match schema.objects.get_key_value(o.name.as_str()) {
             None => {
                 let help = did_you_mean(&o.name, token_objects(schema, wf_object));
                 cx.push_name(super::types::wf208_token_unknown_object(o, help));
@@ -115,7 +115,7 @@ pub(super) fn token(cx: &mut Checker, wf: &Wf, t: &ast::TokenRef) {
     let Some(def) = schema.object(object) else {
         return;
     };
-    if !def.properties.contains_key(&t.property.name) {
+    if !def.properties.contains_key(t.property.name.as_str()) {
         let help = did_you_mean(&t.property.name, def.properties.keys().map(String::as_str));
         cx.push_name(super::types::wf208_token_unknown_property(
             &t.property,
@@ -142,12 +142,12 @@ pub(super) fn collect_labels(
 ) {
     for step in &block.steps {
         if let Some(l) = &step.label {
-            if let Some(first) = wf.labels.get(&l.name) {
+            if let Some(first) = wf.labels.get(l.name.as_str()) {
                 let first = first.span;
                 cx.push(wf105_duplicate_label(l, first));
             } else {
                 wf.labels.insert(
-                    l.name.clone(),
+                    l.name.to_string(),
                     LabelInfo {
                         ancestry: ancestry.clone(),
                         span: l.span,
@@ -190,7 +190,7 @@ pub(super) fn collect_labels(
 
 /// The label a `goto` names, or WF104.
 pub(super) fn label<'w>(cx: &mut Checker, wf: &'w Wf, label: &ast::Ident) -> Option<&'w LabelInfo> {
-    match wf.labels.get(&label.name) {
+    match wf.labels.get(label.name.as_str()) {
         Some(l) => Some(l),
         None => {
             let help = did_you_mean(&label.name, wf.labels.keys().map(String::as_str));
@@ -202,7 +202,7 @@ pub(super) fn label<'w>(cx: &mut Checker, wf: &'w Wf, label: &ast::Ident) -> Opt
 
 /// The workflow `enroll in` names, or WF103.
 pub(super) fn enroll_target(cx: &mut Checker, name: &ast::StrLit) -> Option<(String, bool)> {
-    if let Some(w) = cx.workflows.get(&name.value) {
+    if let Some(w) = cx.workflows.get(name.value.as_str()) {
         return Some((w.object.clone(), w.known_object));
     }
     let help = did_you_mean(&name.value, cx.workflows.keys().map(String::as_str));

@@ -75,7 +75,7 @@ pub(super) fn value(cx: &mut Checker, prop: &str, ty: &PropType, v: &ast::Value,
         ValueKind::String(s) => match ty {
             PropType::String | PropType::Owner => {}
             PropType::Enum(opts) | PropType::Multi(opts) => {
-                if !has_tokens(s) && !opts.contains(&s.value) {
+                if !has_tokens(s) && !opts.iter().any(|o| o.as_str() == s.value.as_str()) {
                     cx.push(wf203_unknown_option(prop, opts, &s.value, v.span));
                 }
             }
@@ -84,7 +84,8 @@ pub(super) fn value(cx: &mut Checker, prop: &str, ty: &PropType, v: &ast::Value,
         ValueKind::Number(n) => match ty {
             PropType::Number | PropType::Owner => {}
             // `hs_pipeline_stage is 2`: numeric options may be written as numbers.
-            PropType::Enum(opts) | PropType::Multi(opts) if opts.contains(&n.raw) => {}
+            PropType::Enum(opts) | PropType::Multi(opts)
+                if opts.iter().any(|o| o.as_str() == n.raw.as_str()) => {}
             PropType::Enum(opts) | PropType::Multi(opts)
                 if opts.iter().all(|o| o.parse::<f64>().is_ok()) =>
             {
@@ -154,7 +155,7 @@ pub(super) fn contains(
     match ty {
         PropType::String | PropType::Enum(_) => {}
         PropType::Multi(opts) => {
-            if !has_tokens(text) && !opts.contains(&text.value) {
+            if !has_tokens(text) && !opts.iter().any(|o| o.as_str() == text.value.as_str()) {
                 cx.push(wf203_unknown_option(
                     &path.property.name,
                     opts,
@@ -253,7 +254,7 @@ pub(super) fn create(
         }
     }
     for f in fields {
-        match def.properties.get(&f.key.name) {
+        match def.properties.get(f.key.name.as_str()) {
             Some(ty) => value(cx, &f.key.name, ty, &f.value, true),
             None => cx.push_name(resolve::wf101_unknown_property(schema, &def.name, &f.key)),
         }

@@ -12,7 +12,7 @@ const MAX_CHANNEL: usize = 80;
 /// `create slack channel "<name>"`: the literal text holds only lowercase
 /// letters, digits, `-` and `_`; a fully literal name has 1 to 80 characters.
 pub(super) fn slack_channel(cx: &mut Checker, name: &ast::StrLit) {
-    let bad = name.parts.iter().find_map(|p| match p {
+    let bad = name.parts().find_map(|p| match p {
         StrPart::Text(t) => t
             .chars()
             .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '_')),
@@ -32,10 +32,9 @@ pub(super) fn slack_channel(cx: &mut Checker, name: &ast::StrLit) {
 
 /// The URL's text with every token replaced by a placeholder.
 fn literal_text(s: &ast::StrLit) -> String {
-    s.parts
-        .iter()
+    s.parts()
         .map(|p| match p {
-            StrPart::Text(t) => t.as_str(),
+            StrPart::Text(t) => t,
             StrPart::Token(_) => "x",
         })
         .collect()

@@ -1007,7 +1007,7 @@ impl<'a> Printer<'a> {
 pub fn inline_value(v: &Value) -> String {
     match &v.kind {
         ValueKind::String(s) => quote(&s.value),
-        ValueKind::Number(n) => n.raw.clone(),
+        ValueKind::Number(n) => n.raw.to_string(),
         ValueKind::Bool(b) => b.to_string(),
         ValueKind::Date(d) => date_text(d),
         ValueKind::List(items) => {

@@ -86,11 +86,11 @@ fn range(span: crate::source::Span) -> Range<usize> {
 fn from_ast(w: &ast::Workflow) -> WorkflowSym {
     let mut sym = WorkflowSym {
         name: Named {
-            name: w.name.value.clone(),
+            name: w.name.value.to_string(),
             span: range(w.name.span),
         },
         object: Some(Named {
-            name: w.object.name.clone(),
+            name: w.object.name.to_string(),
             span: range(w.object.span),
         }),
         span: range(w.span),
@@ -107,18 +107,18 @@ fn walk_block(block: &ast::Block, sym: &mut WorkflowSym) {
     for step in &block.steps {
         if let Some(label) = &step.label {
             sym.labels.push(LabelSym {
-                name: label.name.clone(),
+                name: label.name.to_string(),
                 span: range(label.span),
                 step: range(step.span),
             });
         }
         match &step.kind {
             ast::StepKind::Goto(target) => sym.gotos.push(Named {
-                name: target.name.clone(),
+                name: target.name.to_string(),
                 span: range(target.span),
             }),
             ast::StepKind::EnrollIn(name) => sym.enrolls.push(Named {
-                name: name.value.clone(),
+                name: name.value.to_string(),
                 span: range(name.span),
             }),
             ast::StepKind::If { arms, else_block } => {
@@ -356,7 +356,7 @@ workflow "Onboarding" for contact {
             workflows: vec![ast::Workflow {
                 name: ast::StrLit {
                     value: "A".into(),
-                    parts: vec![],
+                    tokens: Box::default(),
                     span: Span::new(0, 9, 12),
                 },
                 object: ident("deal", 17),

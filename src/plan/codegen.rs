@@ -67,11 +67,11 @@ pub fn workflow_plan(wf: &ast::Workflow, sources: &SourceMap) -> Plan {
 
     Plan {
         format: PLAN_FORMAT.to_string(),
-        name: wf.name.value.clone(),
-        object: object.clone(),
+        name: wf.name.value.to_string(),
+        object: object.to_string(),
         centered_on: wf.centered.as_ref().map(|c| match &c.kind {
             ast::CenteringKind::Date(d) => Centering::Date(date(d)),
-            ast::CenteringKind::Property(p) => Centering::Property(p.name.clone()),
+            ast::CenteringKind::Property(p) => Centering::Property(p.name.to_string()),
         }),
         triggers,
         reenroll,
@@ -139,7 +139,7 @@ impl Gen<'_> {
         for step in &block.steps {
             if let Some(label) = &step.label {
                 self.labels
-                    .entry(label.name.clone())
+                    .entry(label.name.to_string())
                     .or_insert_with(|| node_id(id));
             }
             let mut child = id + 1;
@@ -180,7 +180,7 @@ impl Gen<'_> {
         let index = self.nodes.len();
         self.nodes.push(Node {
             id: node_id(id),
-            label: step.label.as_ref().map(|l| l.name.clone()),
+            label: step.label.as_ref().map(|l| l.name.to_string()),
             action: Action::Goto {
                 target: String::new(),
                 label: String::new(),
@@ -265,19 +265,23 @@ impl Gen<'_> {
             ast::StepKind::Goto(label) => {
                 node_next = None;
                 Action::Goto {
-                    target: self.labels.get(&label.name).cloned().unwrap_or_default(),
-                    label: label.name.clone(),
+                    target: self
+                        .labels
+                        .get(label.name.as_str())
+                        .cloned()
+                        .unwrap_or_default(),
+                    label: label.name.to_string(),
                 }
             }
             ast::StepKind::EnrollIn(name) => Action::EnrollInWorkflow {
-                workflow: name.value.clone(),
+                workflow: name.value.to_string(),
             },
             ast::StepKind::Webhook { method, url } => Action::Webhook {
                 method: match method {
                     ast::HttpMethod::Get => HttpMethod::Get,
                     ast::HttpMethod::Post => HttpMethod::Post,
                 },
-                url: url.value.clone(),
+                url: url.value.to_string(),
             },
             ast::StepKind::SendInternalEmail { to, subject, body } => Action::SendInternalEmail {
                 to: to.iter().map(recipient).collect(),
@@ -288,8 +292,10 @@ impl Gen<'_> {
                 to: to
                     .iter()
                     .map(|r| match &r.kind {
-                        ast::SmsRecipientKind::User(s) => SmsRecipient::User(s.value.clone()),
-                        ast::SmsRecipientKind::Number(s) => SmsRecipient::Number(s.value.clone()),
+                        ast::SmsRecipientKind::User(s) => SmsRecipient::User(s.value.to_string()),
+                        ast::SmsRecipientKind::Number(s) => {
+                            SmsRecipient::Number(s.value.to_string())
+                        }
                     })
                     .collect(),
                 text: self.template(text),
@@ -300,19 +306,19 @@ impl Gen<'_> {
                 body: self.template(body),
             },
             ast::StepKind::SendEmail(name) => Action::SendEmail {
-                email: name.value.clone(),
+                email: name.value.to_string(),
             },
             ast::StepKind::SendInternalMarketingEmail { email, to } => {
                 Action::SendInternalMarketingEmail {
-                    email: email.value.clone(),
+                    email: email.value.to_string(),
                     to: to
                         .iter()
                         .map(|r| match r {
                             ast::MarketingRecipient::Address(s) => {
-                                MarketingRecipient::Address(s.value.clone())
+                                MarketingRecipient::Address(s.value.to_string())
                             }
                             ast::MarketingRecipient::Property(p) => {
-                                MarketingRecipient::Property(p.name.clone())
+                                MarketingRecipient::Property(p.name.to_string())
                             }
                         })
                         .collect(),
@@ -321,7 +327,7 @@ impl Gen<'_> {
             ast::StepKind::SendSlack { target, text } => Action::SendSlack {
                 to: match target {
                     ast::SlackTarget::Channel(c) => SlackTarget::Channel(self.template(c)),
-                    ast::SlackTarget::User(u) => SlackTarget::User(u.value.clone()),
+                    ast::SlackTarget::User(u) => SlackTarget::User(u.value.to_string()),
                 },
                 text: self.template(text),
             },
@@ -337,22 +343,22 @@ impl Gen<'_> {
             },
             ast::StepKind::CreateAsanaTask { title, project } => Action::CreateAsanaTask {
                 title: self.template(title),
-                project: project.value.clone(),
+                project: project.value.to_string(),
             },
             ast::StepKind::AppAction {
                 app,
                 action,
                 fields,
             } => Action::AppAction {
-                app: app.value.clone(),
-                action: action.value.clone(),
+                app: app.value.to_string(),
+                action: action.value.to_string(),
                 fields: fields.iter().map(|f| self.field(f)).collect(),
             },
             ast::StepKind::RotateOwner { among, overwrite } => {
                 let (team, users) = match among {
-                    ast::RotateAmong::Team(t) => (Some(t.value.clone()), Vec::new()),
+                    ast::RotateAmong::Team(t) => (Some(t.value.to_string()), Vec::new()),
                     ast::RotateAmong::Users(us) => {
-                        (None, us.iter().map(|u| u.value.clone()).collect())
+                        (None, us.iter().map(|u| u.value.to_string()).collect())
                     }
                 };
                 Action::RotateOwner {
@@ -362,7 +368,7 @@ impl Gen<'_> {
                 }
             }
             ast::StepKind::CreateRecord { object, fields } => Action::CreateRecord {
-                object: object.name.clone(),
+                object: object.name.to_string(),
                 properties: fields.iter().map(|f| self.field(f)).collect(),
             },
             ast::StepKind::CreateTask {
@@ -399,16 +405,16 @@ impl Gen<'_> {
                 by: number(by),
             },
             ast::StepKind::AddToList(l) => Action::AddToList {
-                list: l.value.clone(),
+                list: l.value.to_string(),
             },
             ast::StepKind::RemoveFromList(l) => Action::RemoveFromList {
-                list: l.value.clone(),
+                list: l.value.to_string(),
             },
             ast::StepKind::AddToAudience(a) => Action::AddToAudience {
-                audience: a.value.clone(),
+                audience: a.value.to_string(),
             },
             ast::StepKind::RemoveFromAudience(a) => Action::RemoveFromAudience {
-                audience: a.value.clone(),
+                audience: a.value.to_string(),
             },
             ast::StepKind::Subscription {
                 status,
@@ -416,7 +422,7 @@ impl Gen<'_> {
                 basis,
                 explanation,
             } => Action::SetSubscription {
-                subscription: subscription.value.clone(),
+                subscription: subscription.value.to_string(),
                 status: match status {
                     ast::SubscriptionStatus::OptIn => SubscriptionStatus::OptedIn,
                     ast::SubscriptionStatus::OptOut => SubscriptionStatus::OptedOut,
@@ -435,7 +441,7 @@ impl Gen<'_> {
                 }),
             },
             ast::StepKind::SalesforceCampaign(c) => Action::SalesforceCampaign {
-                campaign: c.value.clone(),
+                campaign: c.value.to_string(),
             },
         };
 
@@ -453,23 +459,22 @@ impl Gen<'_> {
                 .object
                 .as_ref()
                 .filter(|o| o.name != self.object)
-                .map(|o| o.name.clone()),
-            property: path.property.name.clone(),
+                .map(|o| o.name.to_string()),
+            property: path.property.name.to_string(),
         }
     }
 
     fn template(&self, s: &ast::StrLit) -> Template {
         Template(
-            s.parts
-                .iter()
+            s.parts()
                 .map(|p| match p {
-                    ast::StrPart::Text(t) => TemplatePart::Text(t.clone()),
+                    ast::StrPart::Text(t) => TemplatePart::Text(t.to_string()),
                     ast::StrPart::Token(t) => TemplatePart::Token {
                         object: t
                             .object
                             .as_ref()
-                            .map_or_else(|| self.object.to_string(), |o| o.name.clone()),
-                        property: t.property.name.clone(),
+                            .map_or_else(|| self.object.to_string(), |o| o.name.to_string()),
+                        property: t.property.name.to_string(),
                     },
                 })
                 .collect(),
@@ -478,7 +483,7 @@ impl Gen<'_> {
 
     fn field(&self, f: &ast::Field) -> Field {
         Field {
-            property: f.key.name.clone(),
+            property: f.key.name.to_string(),
             value: self.value(&f.value),
         }
     }
@@ -486,12 +491,12 @@ impl Gen<'_> {
     fn value(&self, v: &ast::Value) -> Value {
         match &v.kind {
             ast::ValueKind::String(s) => {
-                if s.parts.iter().any(|p| matches!(p, ast::StrPart::Token(_))) {
+                if s.has_tokens() {
                     Value::Template {
                         template: self.template(s),
                     }
                 } else {
-                    Value::String(s.value.clone())
+                    Value::String(s.value.to_string())
                 }
             }
             ast::ValueKind::Number(n) => Value::Number(number(n)),
@@ -566,7 +571,7 @@ impl Gen<'_> {
             },
             ast::ConditionKind::Contains { path, text, .. } => Condition::Contains {
                 property: self.path(path),
-                text: text.value.clone(),
+                text: text.value.to_string(),
             },
             ast::ConditionKind::Known { path, known, .. } => Condition::Known {
                 property: self.path(path),
@@ -580,21 +585,21 @@ impl Gen<'_> {
 fn recipient(r: &ast::Recipient) -> Recipient {
     match &r.kind {
         ast::RecipientKind::Owner => Recipient::Owner,
-        ast::RecipientKind::User(u) => Recipient::User(u.value.clone()),
-        ast::RecipientKind::Team(t) => Recipient::Team(t.value.clone()),
+        ast::RecipientKind::User(u) => Recipient::User(u.value.to_string()),
+        ast::RecipientKind::Team(t) => Recipient::Team(t.value.to_string()),
     }
 }
 
 fn event(e: &ast::Event) -> Event {
     match &e.kind {
         ast::EventKind::FormSubmitted(n) => Event::FormSubmitted {
-            name: n.value.clone(),
+            name: n.value.to_string(),
         },
         ast::EventKind::PageViewed(u) => Event::PageViewed {
-            url: u.value.clone(),
+            url: u.value.to_string(),
         },
         ast::EventKind::Email { name, action } => {
-            let name = name.value.clone();
+            let name = name.value.to_string();
             match action {
                 ast::EmailAction::Opened => Event::EmailOpened { name },
                 ast::EmailAction::Clicked => Event::EmailClicked { name },
@@ -602,7 +607,7 @@ fn event(e: &ast::Event) -> Event {
             }
         }
         ast::EventKind::Custom(n) => Event::Custom {
-            name: n.value.clone(),
+            name: n.value.to_string(),
         },
     }
 }
@@ -656,7 +661,7 @@ mod tests {
     fn lit(s: &str) -> StrLit {
         StrLit {
             value: s.into(),
-            parts: vec![StrPart::Text(s.into())],
+            tokens: Box::default(),
             span: sp(),
         }
     }
@@ -670,7 +675,7 @@ mod tests {
     }
     fn labelled(label: &str, kind: StepKind) -> Step {
         Step {
-            label: Some(ident(label)),
+            label: Some(Box::new(ident(label))),
             ..step(kind)
         }
     }

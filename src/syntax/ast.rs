@@ -8,6 +8,12 @@
 
 use crate::source::Span;
 
+/// Text the AST holds (names, literal values, numbers as written): stored
+/// inline up to 24 bytes, so most identifiers, numbers and short literals
+/// allocate nothing (a big file holds hundreds of thousands of them).
+/// Derefs to `str`.
+pub type Name = compact_str::CompactString;
+
 /// One parsed `.wf` file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceFile {
@@ -27,7 +33,7 @@ pub struct Comment {
 /// An identifier (property, label, object type, ...) with its span.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ident {
-    pub name: String,
+    pub name: Name,
     pub span: Span,
 }
 
@@ -90,7 +96,8 @@ pub struct Block {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Step {
-    pub label: Option<Ident>,
+    /// Boxed: few steps carry a label, and every step would pay its size.
+    pub label: Option<Box<Ident>>,
     pub kind: StepKind,
     /// The step without its label.
     pub span: Span,
@@ -420,7 +427,9 @@ pub struct Field {
 /// that type).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Path {
-    pub object: Option<Ident>,
+    /// Boxed: most paths name a property of the enrolled record, and paths
+    /// sit inside most steps and conditions.
+    pub object: Option<Box<Ident>>,
     pub property: Ident,
     pub span: Span,
 }
@@ -536,22 +545,51 @@ pub enum ValueKind {
     List(Vec<Value>),
 }
 
-/// A string literal, unescaped, split into text and `{{ object.property }}` tokens.
+/// A string literal, unescaped, with its `{{ object.property }}` tokens.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StrLit {
     /// The unescaped contents (tokens included verbatim as `{{ ... }}` text).
-    pub value: String,
-    pub parts: Vec<StrPart>,
+    pub value: Name,
+    /// The well-formed tokens in source order, each with its place in
+    /// `value`; empty for most literals. The rest of `value` is text
+    /// (see [`StrLit::parts`]).
+    pub tokens: Box<[TokenRef]>,
     /// Including the quotes.
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum StrPart {
-    Text(String),
-    /// Boxed: a token is four times the size of a text part, and most
-    /// strings hold text only (keeps `StrPart` at the size of a `String`).
-    Token(Box<TokenRef>),
+impl StrLit {
+    /// The literal as text and tokens in order: the text between tokens as
+    /// one piece each (never empty), the tokens as parsed.
+    pub fn parts(&self) -> impl Iterator<Item = StrPart<'_>> + '_ {
+        let mut at = 0usize;
+        let mut tokens = self.tokens.iter().peekable();
+        std::iter::from_fn(move || {
+            let until = tokens
+                .peek()
+                .map_or(self.value.len(), |t| t.value_range.start as usize);
+            if at < until {
+                let text = self.value.get(at..until).unwrap_or("");
+                at = until;
+                return Some(StrPart::Text(text));
+            }
+            let t = tokens.next()?;
+            at = t.value_range.end as usize;
+            Some(StrPart::Token(t))
+        })
+    }
+
+    /// Whether the literal holds at least one `{{ ... }}` token.
+    pub fn has_tokens(&self) -> bool {
+        !self.tokens.is_empty()
+    }
+}
+
+/// A piece of a [`StrLit`], see [`StrLit::parts`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum StrPart<'a> {
+    Text(&'a str),
+    Token(&'a TokenRef),
 }
 
 /// `{{ object.property }}` (or `{{ property }}`: the workflow's own object).
@@ -561,13 +599,15 @@ pub struct TokenRef {
     pub property: Ident,
     /// From `{{` to `}}`.
     pub span: Span,
+    /// Where the token's text (`{{` to `}}`) lies in [`StrLit::value`].
+    pub value_range: std::ops::Range<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct NumberLit {
     pub value: f64,
     /// As written (`12.5`, `-3`).
-    pub raw: String,
+    pub raw: Name,
     pub span: Span,
 }
 

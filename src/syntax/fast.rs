@@ -39,6 +39,8 @@ pub(crate) fn parse_chunk(file: FileId, offset: usize, text: &str) -> Option<Vec
         builder: Builder::new(file, offset),
         give_up: false,
         depth: 0,
+        steps: Vec::new(),
+        conds: Vec::new(),
     };
     let out = p.chunk();
     if p.give_up || !p.builder.diags.is_empty() {
@@ -60,6 +62,13 @@ struct Fast<'a> {
     /// Something the pest path would report was met.
     give_up: bool,
     depth: usize,
+    /// Scratch stacks: the steps of the blocks being parsed (innermost on
+    /// top) and the operands of the `and`/`or` chains being parsed. A block
+    /// or chain moves its own top into a vector of exactly the right size
+    /// when it ends, so the AST is allocated once, without the garbage of
+    /// growing vectors (a big file holds hundreds of thousands of them).
+    steps: Vec<Step>,
+    conds: Vec<Condition>,
 }
 
 fn is_idc(c: u8) -> bool {
@@ -174,7 +183,7 @@ impl<'a> Fast<'a> {
     fn ident(&mut self) -> Option<Ident> {
         let w = self.word()?;
         let start = self.pos;
-        let name = self.text.get(start..start + w.len())?.to_string();
+        let name = Name::from(self.text.get(start..start + w.len())?);
         self.take(start + w.len());
         Some(Ident {
             name,
@@ -278,7 +287,7 @@ impl<'a> Fast<'a> {
         let raw = self.text.get(start..i)?;
         let n = NumberLit {
             value: raw.parse::<f64>().unwrap_or(f64::NAN),
-            raw: raw.to_string(),
+            raw: Name::from(raw),
             span: self.span(start, i),
         };
         self.take(i);
@@ -425,17 +434,17 @@ impl<'a> Fast<'a> {
             }
         }
         let a = Ident {
-            name: self.text.get(start..end)?.to_string(),
+            name: Name::from(self.text.get(start..end)?),
             span: self.span(start, end),
         };
         let (object, property) = match second {
             Some((s, e)) => {
                 end = e;
                 let p = Ident {
-                    name: self.text.get(s..e)?.to_string(),
+                    name: Name::from(self.text.get(s..e)?),
                     span: self.span(s, e),
                 };
-                (Some(a), p)
+                (Some(Box::new(a)), p)
             }
             None => (None, a),
         };
@@ -525,14 +534,28 @@ impl<'a> Fast<'a> {
     }
 
     fn block_inner(&mut self, settings: &mut Option<&mut Vec<Setting>>) -> Option<Block> {
+        let base = self.steps.len();
+        match self.block_items(settings) {
+            Some(span) => Some(Block {
+                steps: self.steps.drain(base..).collect(),
+                span,
+            }),
+            None => {
+                self.steps.truncate(base);
+                None
+            }
+        }
+    }
+
+    /// The braces and items of a block; the items are pushed on `self.steps`.
+    fn block_items(&mut self, settings: &mut Option<&mut Vec<Setting>>) -> Option<Span> {
         let open = self.punct(b'{')?;
         self.nls();
-        let mut steps = Vec::new();
         let s = self.save();
-        if self.item(&mut steps, settings) {
+        if self.item(settings) {
             loop {
                 let s = self.save();
-                if !(self.nls1() && self.item(&mut steps, settings)) {
+                if !(self.nls1() && self.item(settings)) {
                     self.restore(s);
                     break;
                 }
@@ -542,14 +565,11 @@ impl<'a> Fast<'a> {
         }
         self.nls();
         let close = self.punct(b'}')?;
-        Some(Block {
-            steps: exact(steps),
-            span: self.span(open, close + 1),
-        })
+        Some(self.span(open, close + 1))
     }
 
     /// `item = _{ &setting_start ~ setting | stmt }`; pushes what it parsed.
-    fn item(&mut self, steps: &mut Vec<Step>, settings: &mut Option<&mut Vec<Setting>>) -> bool {
+    fn item(&mut self, settings: &mut Option<&mut Vec<Setting>>) -> bool {
         let rest = self.b.get(self.pos..).unwrap_or_default();
         let setting_start = [&b"enroll"[..], b"reenroll", b"goal", b"unenroll"]
             .iter()
@@ -568,7 +588,7 @@ impl<'a> Fast<'a> {
         }
         match self.stmt() {
             Some(step) => {
-                steps.push(step);
+                self.steps.push(step);
                 true
             }
             None => false,
@@ -626,7 +646,7 @@ impl<'a> Fast<'a> {
                 }
             }
             if self.b.get(i) == Some(&b':') {
-                label = self.ident();
+                label = self.ident().map(Box::new);
                 self.punct(b':')?;
             }
         }
@@ -1350,16 +1370,13 @@ impl<'a> Fast<'a> {
     fn condition_pair(&mut self) -> Option<(Condition, usize)> {
         let start = self.pos;
         let (first, mut pair_end) = self.cond_and()?;
-        let mut first = Some(first);
-        let mut ops = Vec::new();
+        let base = self.conds.len();
+        self.conds.push(first);
         loop {
             let s = self.save();
             match self.kw("or").and_then(|_| self.cond_and()) {
                 Some((c, e)) => {
-                    if let Some(f) = first.take() {
-                        ops.push(f);
-                    }
-                    ops.push(c);
+                    self.conds.push(c);
                     pair_end = e;
                 }
                 None => {
@@ -1368,14 +1385,15 @@ impl<'a> Fast<'a> {
                 }
             }
         }
-        if let Some(f) = first {
+        if self.conds.len() == base + 1 {
             // The `or` repetition matched nothing: like `cond_and` with one
             // operand, the pair ends after the whitespace that follows.
-            return Some((f, self.pos));
+            let first = self.conds.pop()?;
+            return Some((first, self.pos));
         }
         Some((
             Condition {
-                kind: ConditionKind::Or(exact(ops)),
+                kind: ConditionKind::Or(self.conds.drain(base..).collect()),
                 span: self.span(start, pair_end),
             },
             pair_end,
@@ -1388,29 +1406,25 @@ impl<'a> Fast<'a> {
     fn cond_and(&mut self) -> Option<(Condition, usize)> {
         let start = self.pos;
         let first = self.cond_unary()?;
-        let mut ops: Vec<Condition> = Vec::new();
-        let mut first = Some(first);
+        let base = self.conds.len();
+        self.conds.push(first);
         loop {
             let s = self.save();
             match self.kw("and").and_then(|_| self.cond_unary()) {
-                Some(c) => {
-                    if let Some(f) = first.take() {
-                        ops.push(f);
-                    }
-                    ops.push(c);
-                }
+                Some(c) => self.conds.push(c),
                 None => {
                     self.restore(s);
                     break;
                 }
             }
         }
-        if let Some(f) = first {
-            return Some((f, self.pos));
+        if self.conds.len() == base + 1 {
+            let first = self.conds.pop()?;
+            return Some((first, self.pos));
         }
         Some((
             Condition {
-                kind: ConditionKind::And(exact(ops)),
+                kind: ConditionKind::And(self.conds.drain(base..).collect()),
                 span: self.span(start, self.end),
             },
             self.end,

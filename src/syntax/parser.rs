@@ -306,7 +306,7 @@ impl Builder {
 
     fn stmt(&mut self, p: Pair<'_, Rule>) -> R<Step> {
         let mut k = self.kids(&p);
-        let label = k.eat(Rule::label).map(|l| self.ident(&l));
+        let label = k.eat(Rule::label).map(|l| Box::new(self.ident(&l)));
         let step = k.expect(Rule::step)?;
         let mut sk = self.kids(&step);
         let inner = sk.next()?;
@@ -918,7 +918,7 @@ impl Builder {
             what: "an empty path",
         })?;
         Ok(Path {
-            object: idents.pop(),
+            object: idents.pop().map(Box::new),
             property,
             span,
         })
@@ -926,7 +926,7 @@ impl Builder {
 
     fn ident(&self, p: &Pair<'_, Rule>) -> Ident {
         Ident {
-            name: p.as_str().to_string(),
+            name: Name::from(p.as_str()),
             span: self.span(p),
         }
     }
@@ -935,7 +935,7 @@ impl Builder {
         let raw = p.as_str();
         NumberLit {
             value: raw.parse::<f64>().unwrap_or(f64::NAN),
-            raw: raw.to_string(),
+            raw: Name::from(raw),
             span: self.span(p),
         }
     }
@@ -1031,64 +1031,39 @@ impl Builder {
             .and_then(|s| s.strip_suffix('"'))
             .unwrap_or(whole);
         if !raw.contains('\\') && !raw.contains("{{") {
-            let parts = if raw.is_empty() {
-                Vec::new()
-            } else {
-                vec![StrPart::Text(raw.to_string())]
-            };
             return StrLit {
-                value: raw.to_string(),
-                parts,
+                value: Name::from(raw),
+                tokens: Box::default(),
                 span,
             };
         }
         // File offset of raw[0] relative to the chunk.
         let base = start + 1;
         let mut value = String::with_capacity(raw.len());
-        let mut parts = Vec::new();
-        let mut text = String::new();
+        let mut tokens = Vec::new();
         let mut i = 0usize;
         while let Some(c) = raw.get(i..).and_then(|r| r.chars().next()) {
             if c == '\\' {
                 let (ch, len) = self.escape(raw, i, base);
                 if let Some(ch) = ch {
-                    text.push(ch);
                     value.push(ch);
                 }
                 i += len;
             } else if raw.get(i..).is_some_and(|r| r.starts_with("{{")) {
-                match self.token(raw, i, base) {
-                    (Some(tok), len) => {
-                        if !text.is_empty() {
-                            let mut t = std::mem::take(&mut text);
-                            t.shrink_to_fit();
-                            parts.push(StrPart::Text(t));
-                        }
-                        value.push_str(raw.get(i..i + len).unwrap_or(""));
-                        parts.push(StrPart::Token(Box::new(tok)));
-                        i += len;
-                    }
-                    (None, len) => {
-                        let piece = raw.get(i..i + len).unwrap_or("");
-                        text.push_str(piece);
-                        value.push_str(piece);
-                        i += len;
-                    }
-                }
+                let (tok, len) = self.token(raw, i, base, value.len());
+                value.push_str(raw.get(i..i + len).unwrap_or(""));
+                tokens.extend(tok);
+                i += len;
             } else {
-                text.push(c);
                 value.push(c);
                 i += c.len_utf8();
             }
         }
-        if !text.is_empty() {
-            text.shrink_to_fit();
-            parts.push(StrPart::Text(text));
+        StrLit {
+            value: Name::from(value),
+            tokens: tokens.into_boxed_slice(),
+            span,
         }
-        // no spare capacity: a big file holds hundreds of thousands of these
-        value.shrink_to_fit();
-        parts.shrink_to_fit();
-        StrLit { value, parts, span }
     }
 
     /// The escape starting at `raw[i]` (a backslash): its character (None
@@ -1157,9 +1132,16 @@ impl Builder {
         }
     }
 
-    /// The token starting at `raw[i]` (`{{`): the token (None when malformed,
-    /// reported) and its length in bytes.
-    fn token(&mut self, raw: &str, i: usize, base: usize) -> (Option<TokenRef>, usize) {
+    /// The token starting at `raw[i]` (`{{`), which starts at byte
+    /// `at_value` of the literal's value: the token when well-formed (else reported) and
+    /// its length in bytes.
+    fn token(
+        &mut self,
+        raw: &str,
+        i: usize,
+        base: usize,
+        at_value: usize,
+    ) -> (Option<TokenRef>, usize) {
         let rest = raw.get(i + 2..).unwrap_or("");
         let Some(close) = rest.find("}}") else {
             self.error(
@@ -1197,7 +1179,7 @@ impl Builder {
         let mut idents = Vec::new();
         for n in &names {
             idents.push(Ident {
-                name: (*n).to_string(),
+                name: Name::from(*n),
                 span: self.at(at, at + n.len()),
             });
             at += n.len() + 1;
@@ -1211,6 +1193,7 @@ impl Builder {
                 object: idents.pop(),
                 property,
                 span,
+                value_range: at_value as u32..(at_value + len) as u32,
             }),
             len,
         )

@@ -21,7 +21,7 @@ fn sp() -> Span {
 
 pub fn ident_from(pool: &'static [&'static str]) -> impl Strategy<Value = Ident> {
     proptest::sample::select(pool).prop_map(|n| Ident {
-        name: n.to_string(),
+        name: Name::from(n),
         span: sp(),
     })
 }
@@ -49,7 +49,7 @@ pub fn property() -> impl Strategy<Value = Ident> {
 
 pub fn path() -> impl Strategy<Value = Path> {
     (option::of(ident_from(OBJECTS)), property()).prop_map(|(object, property)| Path {
-        object,
+        object: object.map(Box::new),
         property,
         span: sp(),
     })
@@ -80,7 +80,7 @@ fn token() -> impl Strategy<Value = (String, TokenRef)> {
         .prop_map(|(object, property, spaced)| {
             let inner = match &object {
                 Some(o) => format!("{}.{}", o.name, property.name),
-                None => property.name.clone(),
+                None => property.name.to_string(),
             };
             let text = if spaced {
                 format!("{{{{ {inner} }}}}")
@@ -93,6 +93,8 @@ fn token() -> impl Strategy<Value = (String, TokenRef)> {
                     object,
                     property,
                     span: sp(),
+                    // set where the token lands in its literal
+                    value_range: 0..0,
                 },
             )
         })
@@ -112,21 +114,18 @@ pub fn str_lit_with(tokens: bool) -> BoxedStrategy<StrLit> {
     vec(piece, 0..4)
         .prop_map(|pieces| {
             let mut value = String::new();
-            let mut parts: Vec<StrPart> = Vec::new();
+            let mut tokens = Vec::new();
             for (text, tok) in pieces {
+                let at = value.len() as u32;
                 value.push_str(&text);
-                match tok {
-                    Some(r) => parts.push(StrPart::Token(Box::new(r))),
-                    None if text.is_empty() => {}
-                    None => match parts.last_mut() {
-                        Some(StrPart::Text(t)) => t.push_str(&text),
-                        _ => parts.push(StrPart::Text(text)),
-                    },
+                if let Some(mut r) = tok {
+                    r.value_range = at..value.len() as u32;
+                    tokens.push(r);
                 }
             }
             StrLit {
-                value,
-                parts,
+                value: Name::from(value),
+                tokens: tokens.into_boxed_slice(),
                 span: sp(),
             }
         })
@@ -144,7 +143,7 @@ pub fn number() -> impl Strategy<Value = NumberLit> {
     ]
     .prop_map(|raw| NumberLit {
         value: raw.parse().unwrap_or(0.0),
-        raw,
+        raw: Name::from(raw),
         span: sp(),
     })
 }
@@ -523,7 +522,7 @@ pub fn step(depth: u32) -> BoxedStrategy<Step> {
             label
         };
         Step {
-            label,
+            label: label.map(Box::new),
             kind,
             span: sp(),
             keyword: sp(),
