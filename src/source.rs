@@ -132,6 +132,23 @@ impl SourceText {
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
     }
+
+    /// 0-based index of the line holding byte `offset` (clamped to the text).
+    pub fn line_index(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len()) as u32;
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+
+    /// Byte range of a 0-based line, its `\n` included; a line past the last
+    /// is the empty range at the end of the text.
+    pub fn line_range(&self, line: usize) -> Range<usize> {
+        let len = self.text.len();
+        let at = |i: usize| self.line_starts.get(i).map_or(len, |&s| s as usize);
+        at(line)..at(line + 1)
+    }
 }
 
 /// All files of one compilation.

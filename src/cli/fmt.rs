@@ -162,7 +162,9 @@ fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
             // Shown relative to the current folder.
             out.extend(files.into_iter().map(|f| {
                 let rel = project::display_name(&f, &cwd);
-                if Path::new(&rel).is_absolute() {
+                // The display name is lossy for a file name that is not
+                // UTF-8: reading it back failed ("cannot read ./bad�.wf").
+                if Path::new(&rel).is_absolute() || f.to_str().is_none() {
                     f
                 } else {
                     PathBuf::from(rel)

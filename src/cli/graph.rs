@@ -89,14 +89,22 @@ pub fn run(args: Args) -> i32 {
             if chosen.is_empty() {
                 let names: Vec<&str> = comp.plans.iter().map(|p| p.name.as_str()).collect();
                 eprintln!("error: no workflow named \"{name}\"");
-                let close = names
-                    .iter()
-                    .min_by_key(|n| strsim::levenshtein(n, name))
-                    .filter(|n| strsim::levenshtein(n, name) <= 2);
+                let close = crate::schema::manifest::suggest(name, names.iter().copied());
                 if let Some(n) = close {
                     eprintln!("  = help: did you mean \"{n}\"?");
                 } else if !names.is_empty() {
-                    eprintln!("  = note: the workflows are: \"{}\"", names.join("\", \""));
+                    // A file of 100,000 workflows must not print them all.
+                    const SHOWN: usize = 20;
+                    let shown: Vec<String> = names
+                        .iter()
+                        .take(SHOWN)
+                        .map(|n| format!("\"{}\"", crate::syntax::shorten(n)))
+                        .collect();
+                    let more = match names.len().saturating_sub(SHOWN) {
+                        0 => String::new(),
+                        n => format!(" and {n} more"),
+                    };
+                    eprintln!("  = note: the workflows are: {}{more}", shown.join(", "));
                 }
                 return 2;
             }

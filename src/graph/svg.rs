@@ -431,22 +431,40 @@ fn layered(d: &Diagram) -> Layered {
     }
 }
 
-/// Edge crossings between consecutive layers.
+/// Edge crossings between consecutive layers: for each layer, the pairs of
+/// edges (a, b), (c, d) with a left of c and b right of d, counted as the
+/// inversions of the lower ends in `n log n` (a branch of 10,000 paths has
+/// 10,000 edges between two layers; comparing every pair took minutes).
 fn crossings(layers: &[Vec<usize>], down: &[Vec<usize>], pos: &[usize]) -> usize {
     let mut total = 0;
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    let mut tree: Vec<usize> = Vec::new();
     for l in layers {
-        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        pairs.clear();
         for &v in l {
             for &c in &down[v] {
                 pairs.push((pos[v], pos[c]));
             }
         }
+        // Sorted by upper end, then lower end: edges from one node never
+        // cross, and a pair crosses exactly when its lower ends are inverted.
         pairs.sort_unstable();
-        for i in 0..pairs.len() {
-            for j in i + 1..pairs.len() {
-                if pairs[i].0 < pairs[j].0 && pairs[i].1 > pairs[j].1 {
-                    total += 1;
-                }
+        let width = pairs.iter().map(|p| p.1 + 1).max().unwrap_or(0);
+        tree.clear();
+        tree.resize(width + 1, 0);
+        for (seen, &(_, b)) in pairs.iter().enumerate() {
+            // Earlier edges whose lower end is at most `b` (Fenwick prefix sum).
+            let mut at_most = 0;
+            let mut i = b + 1;
+            while i > 0 {
+                at_most += tree[i];
+                i &= i - 1;
+            }
+            total += seen - at_most;
+            let mut i = b + 1;
+            while i <= width {
+                tree[i] += 1;
+                i += i & i.wrapping_neg();
             }
         }
     }
@@ -891,4 +909,79 @@ pub fn check_layout(d: &Diagram, l: &Layout) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod crossing_tests {
+    use super::crossings;
+
+    /// The pairwise definition the layout used to evaluate directly.
+    fn brute(layers: &[Vec<usize>], down: &[Vec<usize>], pos: &[usize]) -> usize {
+        let mut total = 0;
+        for l in layers {
+            let mut pairs = Vec::new();
+            for &v in l {
+                for &c in &down[v] {
+                    pairs.push((pos[v], pos[c]));
+                }
+            }
+            for (i, p) in pairs.iter().enumerate() {
+                for q in &pairs[i + 1..] {
+                    let (a, b) = if p <= q { (p, q) } else { (q, p) };
+                    if a.0 < b.0 && a.1 > b.1 {
+                        total += 1;
+                    }
+                }
+            }
+        }
+        total
+    }
+
+    #[test]
+    fn crossings_match_the_pairwise_count() {
+        // Deterministic pseudo-random two- and three-layer graphs.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |m: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % m as u64) as usize
+        };
+        for _ in 0..200 {
+            let sizes = [1 + next(6), 1 + next(6), 1 + next(6)];
+            let mut layers = Vec::new();
+            let mut pos = Vec::new();
+            let mut id = 0;
+            for &n in &sizes {
+                let mut l: Vec<usize> = (id..id + n).collect();
+                // shuffle positions
+                for i in (1..n).rev() {
+                    l.swap(i, next(i + 1));
+                }
+                id += n;
+                layers.push(l);
+            }
+            pos.resize(id, 0);
+            for l in &layers {
+                for (i, &v) in l.iter().enumerate() {
+                    pos[v] = i;
+                }
+            }
+            let mut down = vec![Vec::new(); id];
+            for r in 0..2 {
+                for &v in &layers[r] {
+                    for &c in &layers[r + 1] {
+                        if next(3) == 0 {
+                            down[v].push(c);
+                        }
+                    }
+                }
+            }
+            assert_eq!(
+                crossings(&layers, &down, &pos),
+                brute(&layers, &down, &pos),
+                "{layers:?} {down:?}"
+            );
+        }
+    }
 }

@@ -614,11 +614,7 @@ impl<'p, S: Store> Engine<'p, S> {
         let tz = self.env.account.timezone;
         match &n.action {
             Action::Delay { minutes } => {
-                let until = i64::try_from(*minutes)
-                    .ok()
-                    .and_then(Duration::try_minutes)
-                    .and_then(|d| now.checked_add_signed(d))
-                    .unwrap_or(now);
+                let until = minutes_after(now, *minutes);
                 self.delay_to(eid, wf, rec, node, until, edges.next);
             }
             Action::DelayUntilTime { .. } => {
@@ -628,10 +624,7 @@ impl<'p, S: Store> Engine<'p, S> {
             Action::DelayUntilEvent {
                 event, max_minutes, ..
             } => {
-                let until = max_minutes
-                    .and_then(|m| i64::try_from(m).ok())
-                    .and_then(Duration::try_minutes)
-                    .and_then(|d| now.checked_add_signed(d));
+                let until = max_minutes.map(|m| minutes_after(now, m));
                 let detail = json!({
                     "until": until.map(format_time),
                     "event": event,
@@ -1212,11 +1205,25 @@ impl<'p, S: Store> Engine<'p, S> {
                         .get(&target.property)
                         .cloned();
                     let Some(new) = add_number(cur.as_ref(), by, sign) else {
-                        return Done::Err(format!(
-                            "property `{}` holds `{}`, not a number",
-                            target.property,
-                            cur.as_ref().map(to_text).unwrap_or_default()
-                        ));
+                        let text = cur.as_ref().map(to_text).unwrap_or_default();
+                        let numeric = matches!(cur, Some(Json::Number(_)))
+                            || serde_json::from_str::<serde_json::Number>(text.trim()).is_ok();
+                        // A plan file may hold any `by`: `1e308 + 1e308` is
+                        // not a JSON number either, but the value was one.
+                        return Done::Err(if numeric {
+                            format!(
+                                "property `{}` would go out of range: `{}` {} {by}",
+                                target.property,
+                                crate::syntax::shorten(&text),
+                                if sign < 0 { "-" } else { "+" }
+                            )
+                        } else {
+                            format!(
+                                "property `{}` holds `{}`, not a number",
+                                target.property,
+                                crate::syntax::shorten(&text)
+                            )
+                        });
                     };
                     values.push((t, new));
                 }
@@ -1445,6 +1452,25 @@ fn multi_items(v: &Json) -> Vec<Json> {
         Json::Null => Vec::new(),
         other => vec![Json::String(to_text(other))],
     }
+}
+
+/// The last instant an RFC 3339 time can name (a four-digit year).
+fn end_of_time() -> DateTime<Utc> {
+    chrono::NaiveDate::from_ymd_opt(9999, 12, 31)
+        .and_then(|d| d.and_hms_opt(23, 59, 59))
+        .map_or(DateTime::<Utc>::MAX_UTC, |t| t.and_utc())
+}
+
+/// `now` plus `minutes`, at most [`end_of_time`]. A hand-written plan may ask
+/// for more minutes than time has (`u64::MAX`): the record then waits for
+/// ever; the delay used to overflow into no wait at all.
+fn minutes_after(now: DateTime<Utc>, minutes: u64) -> DateTime<Utc> {
+    let end = end_of_time().max(now);
+    i64::try_from(minutes)
+        .ok()
+        .and_then(Duration::try_minutes)
+        .and_then(|d| now.checked_add_signed(d))
+        .map_or(end, |t| t.min(end))
 }
 
 /// `cur + sign * by` (empty counts as 0); integers stay integers.
