@@ -148,6 +148,12 @@ fn nested(open: &str, close: &str, depth: usize, inner: &str) -> String {
     s
 }
 
+fn source_map(text: &str) -> wfc::source::SourceMap {
+    let mut m = wfc::source::SourceMap::new();
+    m.add("x.wf", text.to_string());
+    m
+}
+
 fn workflow(body: &str) -> String {
     format!("workflow \"W\" for contact {{\n{body}\n}}\n")
 }
@@ -580,6 +586,48 @@ fn fuzz_fmt_comment_after_workflow_brace() {
     let twice = wfc::fmt::format_source("x.wf", &once)
         .unwrap_or_else(|d| panic!("formatted text does not parse: {d:?}\n{once}"));
     assert_eq!(once, twice);
+}
+
+/// fuzz/fmt_roundtrip, crash-cd34fdd6 (session 3): a tab inside a token,
+/// `"{{\tcompany.industry}}"`. The formatter escaped the whole value, so the
+/// token became `{{\tcompany.industry}}` with a backslash: malformed. Also a
+/// text `{` just before a token or another `{` (written `\u{7B}`), which
+/// printed as is opened a token that was not there. Fixed in src/fmt
+/// (`quote_lit`: tokens as written, such a `{` escaped).
+#[test]
+fn fuzz_fmt_tokens_keep_their_text_and_braces_stay_text() {
+    for body in [
+        "send email \"a {{\tcompany.industry}} b\"",
+        "send email \"\\u{7B}{{ firstname }}\"",
+        "send email \"\\u{7B}\\u{7B}x}}\"",
+        "set firstname = \"{ {{firstname}}{\\u{7B}\"",
+    ] {
+        let src = workflow(&format!("  {body}"));
+        let before = wfc::syntax::parse(&source_map(&src), 0).0;
+        let once = wfc::fmt::format_source("x.wf", &src).expect("input parses");
+        let twice = wfc::fmt::format_source("x.wf", &once)
+            .unwrap_or_else(|d| panic!("formatted text does not parse: {d:?}\n{once}"));
+        assert_eq!(once, twice);
+        let after = wfc::syntax::parse(&source_map(&once), 0).0;
+        let values = |f: &wfc::syntax::ast::SourceFile| -> Vec<(String, usize)> {
+            let mut out = Vec::new();
+            for s in &f.workflows[0].body.steps {
+                match &s.kind {
+                    wfc::syntax::ast::StepKind::SendEmail(l) => {
+                        out.push((l.value.to_string(), l.tokens.len()))
+                    }
+                    wfc::syntax::ast::StepKind::Set { value, .. } => {
+                        if let wfc::syntax::ast::ValueKind::String(l) = &value.kind {
+                            out.push((l.value.to_string(), l.tokens.len()))
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            out
+        };
+        assert_eq!(values(&before), values(&after), "{once}");
+    }
 }
 
 /// Messages quote at most ~40 characters of a user token, then `…` (a 5 MB
@@ -1033,20 +1081,19 @@ fn odd_file_names_and_folders() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
 }
 
-// ------------------------------------ for the lead (src/check, src/syntax)
+// ------------------------------------ the checker's quadratic paths
 //
 // Quadratic work in the checker, found by the red team with the release
-// binary (load average about 3; figures are `wfc check` wall times). Each
-// test below finishes in well under a second once the work is linear, and
-// takes minutes while it is quadratic.
+// binary (load average about 3; figures are `wfc check` wall times before
+// the fixes). Each test below finishes in well under a second now that the
+// work is linear, and took minutes while it was quadratic.
 
 /// WF210: `seen.iter().any(same_value)` in `check/mod.rs` (StepKind::Branch)
 /// compares each value with every earlier one: 10,000 cases 0.3 s, 40,000
-/// cases 4 s. Proposed fix: sets keyed by string text, number value (and
-/// number raw text, which a string may equal), bool and date.
+/// cases 4 s. Now sets keyed by string text, number value (and number raw
+/// text, which a string may equal), bool and date (`types::SeenValues`).
 #[test]
-#[ignore = "lead: WF210 duplicate detection in check/mod.rs is quadratic in the values of a branch"]
-fn lead_branch_with_200k_values_is_linear() {
+fn checker_branch_with_200k_values_is_linear() {
     let cases: String = (0..200_000)
         .map(|i| format!("    \"v{i}\" {{ }}\n"))
         .collect();
@@ -1058,12 +1105,10 @@ fn lead_branch_with_200k_values_is_linear() {
 /// WF103 (and every did-you-mean): each unknown name is compared with every
 /// candidate. `suggest` is now cheap per pair (banded, length-filtered), but
 /// 40,000 `enroll in` unknown names against 40,000 workflows still take
-/// 11 s. Proposed fix: compute `help` only for the diagnostics that survive
-/// the per-file cap (e.g. a counter in the checker: no suggestion after
-/// MAX_DIAGNOSTICS_PER_FILE unknown names in a file).
+/// 11 s. Now at most `MAX_SUGGESTIONS_PER_FILE` suggestions are computed
+/// per file (`Checker::did_you_mean`); the report keeps 200 anyway.
 #[test]
-#[ignore = "lead: did-you-mean is computed for every unknown name, also past the diagnostics cap"]
-fn lead_100k_unknown_enroll_in_targets() {
+fn checker_100k_unknown_enroll_in_targets() {
     let src: String = (0..100_000)
         .map(|i| format!("workflow \"w{i}\" for contact {{\n  enroll in \"nosuch{i}\"\n}}\n"))
         .collect();
@@ -1075,11 +1120,10 @@ fn lead_100k_unknown_enroll_in_targets() {
 /// WF107: `check/resolve.rs` collects the declared resources of a kind into
 /// a fresh Vec for every reference and searches it linearly, valid names
 /// included: 20,000 `send email` against 20,000 declared emails 0.8 s,
-/// 100,000 against 100,000 minutes. Proposed fix: one HashSet per kind
-/// built once per run (users: lower-cased).
+/// 100,000 against 100,000 minutes. Now one set per kind built once per
+/// run (`resolve::ResourceIndex`; users lower-cased).
 #[test]
-#[ignore = "lead: resource names (WF107) are searched linearly per reference in check/resolve.rs"]
-fn lead_100k_resource_references() {
+fn checker_100k_resource_references() {
     let n = 100_000;
     let emails: Vec<String> = (0..n).map(|i| format!("\"e{i}\"")).collect();
     let manifest = format!("{ENTERPRISE}[resources]\nemails = [{}]\n", emails.join(","));
@@ -1091,11 +1135,10 @@ fn lead_100k_resource_references() {
 /// `syntax::shorten` cuts quoted text but keeps its control characters: a
 /// string literal holding ESC, BEL or a newline puts them raw into the
 /// message (JSON, SARIF, GitHub annotations, the LSP; the human report now
-/// escapes them itself). Proposed fix: `shorten` writes control characters
-/// and bidirectional overrides as `\u{..}` escapes (`char::escape_default`).
+/// escapes them itself). `shorten` now writes control characters and
+/// bidirectional overrides as escapes (`char::escape_default`).
 #[test]
-#[ignore = "lead: syntax::shorten keeps control characters of quoted user text in messages"]
-fn lead_messages_hold_no_control_characters() {
+fn checker_messages_hold_no_control_characters() {
     let src = workflow("  set lifecyclestage = \"\u{1b}[2J\u{7}\nx\u{202e}\"");
     let c = wfc::compile(vec![SourceInput::new("a.wf", src)], None);
     assert!(!c.diagnostics.is_empty());

@@ -987,7 +987,7 @@ impl<'a> Printer<'a> {
     }
 
     fn str_lit(&mut self, s: &StrLit) {
-        self.out.push_str(&quote(&s.value));
+        self.out.push_str(&quote_lit(s));
     }
 
     fn duration(&mut self, d: &Duration) {
@@ -1006,7 +1006,7 @@ impl<'a> Printer<'a> {
 /// A value on one line.
 pub fn inline_value(v: &Value) -> String {
     match &v.kind {
-        ValueKind::String(s) => quote(&s.value),
+        ValueKind::String(s) => quote_lit(s),
         ValueKind::Number(n) => n.raw.to_string(),
         ValueKind::Bool(b) => b.to_string(),
         ValueKind::Date(d) => date_text(d),
@@ -1023,17 +1023,57 @@ pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for ch in s.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:X}}}", c as u32)),
-            c => out.push(c),
+        push_escaped(&mut out, ch);
+    }
+    out.push('"');
+    out
+}
+
+/// A parsed literal in canonical form: its text as [`quote`] writes it,
+/// its `{{ }}` tokens exactly as written (a tab inside a token is part of
+/// the token: `\t` there would make it malformed), and a `{` of the text
+/// that would open a token where there was none (`\u{7B}{{x}}` holds the
+/// text `{` before a token) written as `\u{7B}`.
+pub fn quote_lit(s: &StrLit) -> String {
+    let mut out = String::with_capacity(s.value.len() + 2);
+    out.push('"');
+    let mut parts = s.parts().peekable();
+    while let Some(part) = parts.next() {
+        match part {
+            StrPart::Token(t) => {
+                let r = t.value_range.start as usize..t.value_range.end as usize;
+                out.push_str(s.value.get(r).unwrap_or_default());
+            }
+            StrPart::Text(text) => {
+                let token_next = matches!(parts.peek(), Some(StrPart::Token(_)));
+                let mut chars = text.chars().peekable();
+                while let Some(ch) = chars.next() {
+                    let brace_next = match chars.peek() {
+                        Some(&c) => c == '{',
+                        None => token_next,
+                    };
+                    if ch == '{' && brace_next {
+                        out.push_str("\\u{7B}");
+                    } else {
+                        push_escaped(&mut out, ch);
+                    }
+                }
+            }
         }
     }
     out.push('"');
     out
+}
+
+fn push_escaped(out: &mut String, ch: char) {
+    match ch {
+        '"' => out.push_str("\\\""),
+        '\\' => out.push_str("\\\\"),
+        '\n' => out.push_str("\\n"),
+        '\t' => out.push_str("\\t"),
+        c if c.is_control() => out.push_str(&format!("\\u{{{:X}}}", c as u32)),
+        c => out.push(c),
+    }
 }
 
 /// `4h 30m`: the parts as written, separated by one space.
