@@ -103,6 +103,25 @@ impl Diagnostic {
     }
 }
 
+/// Characters a message or report never shows raw: controls (C0, DEL, C1),
+/// the invisible marks that change the direction of text, and the Unicode
+/// line and paragraph separators. Quoted user text writes them as escapes
+/// (`\u{1b}`), so it cannot move a terminal's cursor, ring its bell or
+/// reorder a line in an editor or a CI log.
+pub fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{2028}'
+                | '\u{2029}'
+        )
+}
+
 /// Sort diagnostics by file, then position, then code (stable, deterministic).
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {

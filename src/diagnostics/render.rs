@@ -328,19 +328,7 @@ fn stand_ins(text: &str) -> String {
 /// as escapes (`\u{1b}`), so a quoted token cannot break the report's lines
 /// or send escape sequences to the terminal.
 fn printable(text: &str) -> Cow<'_, str> {
-    let odd = |c: char| {
-        c.is_control()
-            || matches!(
-                c,
-                '\u{200e}'
-                    | '\u{200f}'
-                    | '\u{202a}'..='\u{202e}'
-                    | '\u{2066}'..='\u{2069}'
-                    | '\u{061c}'
-                    | '\u{2028}'
-                    | '\u{2029}'
-            )
-    };
+    let odd = super::needs_escape;
     if !text.chars().any(odd) {
         return Cow::Borrowed(text);
     }

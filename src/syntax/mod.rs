@@ -23,7 +23,7 @@ mod scan;
 
 use pest::Parser as _;
 
-use crate::diagnostics::{Code, Diagnostic, Label};
+use crate::diagnostics::{needs_escape, Code, Diagnostic, Label};
 use std::borrow::Cow;
 
 use crate::source::{FileId, SourceMap, Span};
@@ -62,16 +62,6 @@ pub fn shorten(text: &str) -> Cow<'_, str> {
         out.push('…');
     }
     Cow::Owned(out)
-}
-
-/// Characters a message never shows raw: controls (C0, DEL, C1) and the
-/// invisible marks that change the direction of text.
-fn needs_escape(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
-        )
 }
 
 /// Parse one file. Always returns a file (holding every workflow that could
