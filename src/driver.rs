@@ -277,10 +277,19 @@ fn run(
         c.retain(&sources);
     }
 
-    diagnostics.extend(crate::check::check(&files, &env, &sources));
+    // The report lists MAX_DIAGNOSTICS_PER_FILE per file and places WF003 at
+    // the next one: the checker keeps one more than that and counts the rest.
+    let (checked, left_out) = crate::check::check_capped(
+        &files,
+        &env,
+        &sources,
+        MAX_DIAGNOSTICS_PER_FILE.saturating_add(1),
+    );
+    diagnostics.extend(checked);
     diagnostics::sort(&mut diagnostics);
-    let has_errors = diagnostics.iter().any(Diagnostic::is_error);
-    let diagnostics = cap_per_file(diagnostics, MAX_DIAGNOSTICS_PER_FILE);
+    let has_errors =
+        diagnostics.iter().any(Diagnostic::is_error) || left_out.iter().any(|&(_, e, _)| e > 0);
+    let diagnostics = cap_per_file(diagnostics, MAX_DIAGNOSTICS_PER_FILE, &left_out);
 
     let plans = if has_errors || !generate {
         Vec::new()
@@ -301,8 +310,23 @@ fn run(
 /// Keep at most `max` diagnostics per file (the input is sorted by file and
 /// position); the rest of a file become one WF003 at the first one left out,
 /// an error when any of them is an error (so the exit code is unchanged),
-/// else a warning.
-fn cap_per_file(diagnostics: Vec<Diagnostic>, max: usize) -> Vec<Diagnostic> {
+/// else a warning. `left_out` counts, per file, the errors and warnings the
+/// checker already left out (see [`crate::check::check_capped`]), sorted by
+/// file; a file with any has more than `max` diagnostics here, so its WF003
+/// counts them.
+fn cap_per_file(
+    diagnostics: Vec<Diagnostic>,
+    max: usize,
+    left_out: &[(FileId, usize, usize)],
+) -> Vec<Diagnostic> {
+    let too_many = |at: Span, e: usize, w: usize| {
+        let (more_e, more_w) = left_out
+            .binary_search_by_key(&at.file, |&(f, _, _)| f)
+            .ok()
+            .and_then(|i| left_out.get(i))
+            .map_or((0, 0), |&(_, e, w)| (e, w));
+        too_many(at, e + more_e, w + more_w, max)
+    };
     let mut out = Vec::with_capacity(diagnostics.len().min(max.saturating_mul(4)));
     let mut file = None;
     let mut kept = 0usize;
@@ -311,7 +335,7 @@ fn cap_per_file(diagnostics: Vec<Diagnostic>, max: usize) -> Vec<Diagnostic> {
     for d in diagnostics {
         let f = d.primary.span.file;
         if file != Some(f) {
-            out.extend(dropped.take().map(|(at, e, w)| too_many(at, e, w, max)));
+            out.extend(dropped.take().map(|(at, e, w)| too_many(at, e, w)));
             file = Some(f);
             kept = 0;
         }
@@ -327,7 +351,7 @@ fn cap_per_file(diagnostics: Vec<Diagnostic>, max: usize) -> Vec<Diagnostic> {
             entry.2 += 1;
         }
     }
-    out.extend(dropped.map(|(at, e, w)| too_many(at, e, w, max)));
+    out.extend(dropped.map(|(at, e, w)| too_many(at, e, w)));
     out
 }
 
@@ -403,7 +427,7 @@ mod tests {
         // Only warnings left out in file 2.
         all.extend((0..5).map(|i| diag(Code::WF101, 2, i)));
         all.extend((5..9).map(|i| diag(Code::WF902, 2, i)));
-        let out = cap_per_file(all, 5);
+        let out = cap_per_file(all, 5, &[]);
 
         let file0: Vec<_> = out.iter().filter(|d| d.primary.span.file == 0).collect();
         assert_eq!(file0.len(), 6);
@@ -513,9 +537,9 @@ mod tests {
     #[test]
     fn cap_leaves_a_short_list_alone() {
         let all: Vec<_> = (0..5).map(|i| diag(Code::WF101, 0, i)).collect();
-        assert_eq!(cap_per_file(all.clone(), 5), all);
+        assert_eq!(cap_per_file(all.clone(), 5, &[]), all);
         let one_more: Vec<_> = (0..6).map(|i| diag(Code::WF101, 0, i)).collect();
-        let out = cap_per_file(one_more, 5);
+        let out = cap_per_file(one_more, 5, &[]);
         assert_eq!(out.len(), 6);
         assert_eq!(
             out[5].message,

@@ -21,18 +21,34 @@ mod types;
 mod values;
 mod warnings;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::schema::{Environment, PropType};
-use crate::source::{SourceMap, Span};
+use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::ast::{self, StepKind};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 pub use crate::schema::manifest::suggest;
 
 /// Check every file together (workflow names and `enroll in` resolve across
 /// all of them). Returns every diagnostic, unsorted.
 pub fn check(files: &[ast::SourceFile], env: &Environment, sources: &SourceMap) -> Vec<Diagnostic> {
+    check_capped(files, env, sources, usize::MAX).0
+}
+
+/// [`check`] keeping, per file, only the `keep` diagnostics that come first
+/// in [`crate::diagnostics::sort`] order (ties in the order they were
+/// found), and counting the others: `(file, errors, warnings)` left out.
+/// A report that lists the first N per file needs only N + 1 of them; a
+/// 16 MiB file with a million errors then holds a few hundred diagnostics
+/// in memory, not a million.
+pub fn check_capped(
+    files: &[ast::SourceFile],
+    env: &Environment,
+    sources: &SourceMap,
+    keep: usize,
+) -> (Vec<Diagnostic>, Vec<(FileId, usize, usize)>) {
     let mut cx = Checker::new(env, sources);
+    cx.diags.keep = keep;
     cx.tiers_apply = tiers::account(&mut cx);
     for file in files {
         for wf in &file.workflows {
@@ -51,7 +67,88 @@ pub fn check(files: &[ast::SourceFile], env: &Environment, sources: &SourceMap) 
             cx.workflow(wf);
         }
     }
-    cx.diags
+    cx.diags.finish()
+}
+
+/// The checker's diagnostics, at most `keep` per file (see [`check_capped`]).
+pub(crate) struct Kept {
+    keep: usize,
+    /// Order of arrival, the tie-breaker of the sort.
+    seq: usize,
+    files: BTreeMap<FileId, KeptFile>,
+}
+
+#[derive(Default)]
+struct KeptFile {
+    /// A max-heap: the last in sort order is dropped first.
+    heap: BinaryHeap<ByOrder>,
+    errors_dropped: usize,
+    warnings_dropped: usize,
+}
+
+struct ByOrder(Diagnostic, usize);
+
+impl ByOrder {
+    fn key(&self) -> (FileId, u32, Code, u32, usize) {
+        let s = self.0.primary.span;
+        (s.file, s.start, self.0.code, s.end, self.1)
+    }
+}
+
+impl PartialEq for ByOrder {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+impl Eq for ByOrder {}
+impl PartialOrd for ByOrder {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for ByOrder {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+
+impl Kept {
+    fn new() -> Kept {
+        Kept {
+            keep: usize::MAX,
+            seq: 0,
+            files: BTreeMap::new(),
+        }
+    }
+
+    fn push(&mut self, d: Diagnostic) {
+        self.seq += 1;
+        let f = self.files.entry(d.primary.span.file).or_default();
+        f.heap.push(ByOrder(d, self.seq));
+        if f.heap.len() > self.keep {
+            if let Some(ByOrder(dropped, _)) = f.heap.pop() {
+                if dropped.is_error() {
+                    f.errors_dropped += 1;
+                } else {
+                    f.warnings_dropped += 1;
+                }
+            }
+        }
+    }
+
+    /// The kept diagnostics in sort order (ties in order of arrival), and
+    /// the counts of those left out per file.
+    fn finish(self) -> (Vec<Diagnostic>, Vec<(FileId, usize, usize)>) {
+        let mut out = Vec::new();
+        let mut dropped = Vec::new();
+        for (file, f) in self.files {
+            if f.errors_dropped + f.warnings_dropped > 0 {
+                dropped.push((file, f.errors_dropped, f.warnings_dropped));
+            }
+            out.extend(f.heap.into_sorted_vec().into_iter().map(|b| b.0));
+        }
+        (out, dropped)
+    }
 }
 
 /// Most did-you-mean suggestions computed per file. Each compares a name
@@ -74,7 +171,7 @@ pub(crate) struct Checker<'a> {
     pub env: &'a Environment,
     #[allow(dead_code)]
     pub sources: &'a SourceMap,
-    pub diags: Vec<Diagnostic>,
+    pub diags: Kept,
     /// First declaration of each workflow name.
     pub workflows: BTreeMap<String, WorkflowInfo>,
     /// False when WF304 was reported (then WF301–WF303 are not).
@@ -112,7 +209,7 @@ impl<'a> Checker<'a> {
         Checker {
             env,
             sources,
-            diags: Vec::new(),
+            diags: Kept::new(),
             workflows: BTreeMap::new(),
             tiers_apply: true,
             audiences_created: BTreeSet::new(),
