@@ -122,6 +122,24 @@ pub fn needs_escape(c: char) -> bool {
         )
 }
 
+/// `text` with every [`needs_escape`] character written as an escape
+/// (`\u{1b}`), so quoted text cannot break a report's lines or send escape
+/// sequences to a terminal.
+pub fn escape_invisible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if needs_escape(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Sort diagnostics by file, then position, then code (stable, deterministic).
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {

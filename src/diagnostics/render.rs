@@ -10,7 +10,7 @@
 //! characters. `end_line`/`end_column` point just *after* the last character
 //! of the span (an empty span has end = start), as in SARIF.
 
-use std::borrow::Cow;
+use super::escape_invisible as printable;
 use std::fmt;
 
 use miette::{
@@ -322,25 +322,6 @@ fn stand_ins(text: &str) -> String {
         }
     }
     out
-}
-
-/// `text` for a message line: control and bidirectional characters written
-/// as escapes (`\u{1b}`), so a quoted token cannot break the report's lines
-/// or send escape sequences to the terminal.
-fn printable(text: &str) -> Cow<'_, str> {
-    let odd = super::needs_escape;
-    if !text.chars().any(odd) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if odd(c) {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
 }
 
 impl SourceCode for Src<'_> {

@@ -23,7 +23,7 @@ mod scan;
 
 use pest::Parser as _;
 
-use crate::diagnostics::{needs_escape, Code, Diagnostic, Label};
+use crate::diagnostics::{escape_invisible, Code, Diagnostic, Label};
 use std::borrow::Cow;
 
 use crate::source::{FileId, SourceMap, Span};
@@ -45,23 +45,13 @@ pub const MAX_QUOTED_CHARS: usize = 40;
 /// cursor, ring the bell or reorder the line in a terminal, an editor or a
 /// CI log. Labels point at the whole token anyway.
 pub fn shorten(text: &str) -> Cow<'_, str> {
-    let cut = text.char_indices().nth(MAX_QUOTED_CHARS).map(|(i, _)| i);
-    let head = text.get(..cut.unwrap_or(text.len())).unwrap_or(text);
-    if cut.is_none() && !head.chars().any(needs_escape) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(head.len() + 4);
-    for c in head.chars() {
-        if needs_escape(c) {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
+    match text.char_indices().nth(MAX_QUOTED_CHARS) {
+        None => escape_invisible(text),
+        Some((cut, _)) => {
+            let head = text.get(..cut).unwrap_or(text);
+            Cow::Owned(format!("{}…", escape_invisible(head)))
         }
     }
-    if cut.is_some() {
-        out.push('…');
-    }
-    Cow::Owned(out)
 }
 
 /// Parse one file. Always returns a file (holding every workflow that could
