@@ -4,7 +4,7 @@
 //! [`generate`] writes workflows until the text reaches a target size. The
 //! same seed and size always give the same text (a small xorshift generator,
 //! no external crate). Every program it writes follows the rules of
-//! `shared/domain.md` against the built-in schema, so it checks with no
+//! docs/rules.md against the built-in schema, so it checks with no
 //! diagnostic at all: contact-only actions only on contact workflows, enum
 //! values from the options, `goto` only as the last step of a path and only
 //! to a labelled step in a different path of the same branch, `enroll in`

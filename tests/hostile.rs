@@ -1132,7 +1132,7 @@ fn checker_100k_resource_references() {
     assert!(c.diagnostics.is_empty());
 }
 
-/// `syntax::shorten` cuts quoted text but keeps its control characters: a
+/// `diagnostics::shorten` cuts quoted text but keeps its control characters: a
 /// string literal holding ESC, BEL or a newline puts them raw into the
 /// message (JSON, SARIF, GitHub annotations, the LSP; the human report now
 /// escapes them itself). `shorten` now writes control characters and

@@ -1,4 +1,4 @@
-//! The checker: every rule of `shared/domain.md` over the AST, against the
+//! The checker: every rule of docs/rules.md over the AST, against the
 //! [`Environment`](crate::schema::Environment).
 //!
 //! One module per rule family, each diagnostic built in exactly one function
@@ -13,7 +13,6 @@
 //! This module walks the workflows and calls the rules; `docs/rules.md`
 //! states every rule precisely.
 
-pub mod catalog;
 mod flow;
 mod resolve;
 mod tiers;
@@ -21,13 +20,12 @@ mod types;
 mod values;
 mod warnings;
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::catalog;
+use crate::diagnostics::{suggest, Code, Diagnostic};
 use crate::schema::{Environment, PropType};
 use crate::source::{FileId, SourceMap, Span};
-use crate::syntax::ast::{self, StepKind};
+use crate::syntax::ast::{self, for_each_step, StepKind};
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
-
-pub use crate::schema::manifest::suggest;
 
 /// Check every file together (workflow names and `enroll in` resolve across
 /// all of them). Returns every diagnostic, unsorted.
@@ -312,7 +310,7 @@ impl<'a> Checker<'a> {
     }
 
     fn step(&mut self, wf: &Wf<'a>, step: &'a ast::Step, ancestry: &mut Ancestry, followed: bool) {
-        let info = catalog::step_info(&step.kind);
+        let info = catalog::info(step.kind.step_id());
         let mut available = true;
         if let Some(obj) = wf.object {
             if !info.types.allows(obj) {
@@ -715,34 +713,6 @@ fn step_strings(kind: &StepKind) -> Vec<&ast::StrLit> {
         | StepKind::Clear(_)
         | StepKind::Increase { .. }
         | StepKind::Decrease { .. } => Vec::new(),
-    }
-}
-
-/// Visit every step of a block and its nested blocks.
-pub(crate) fn for_each_step<'b>(block: &'b ast::Block, f: &mut dyn FnMut(&'b ast::Step)) {
-    for s in &block.steps {
-        f(s);
-        match &s.kind {
-            StepKind::If { arms, else_block } => {
-                for a in arms {
-                    for_each_step(&a.block, f);
-                }
-                if let Some(b) = else_block {
-                    for_each_step(b, f);
-                }
-            }
-            StepKind::Branch {
-                cases, else_block, ..
-            } => {
-                for c in cases {
-                    for_each_step(&c.block, f);
-                }
-                if let Some(b) = else_block {
-                    for_each_step(b, f);
-                }
-            }
-            _ => {}
-        }
     }
 }
 

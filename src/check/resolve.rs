@@ -378,7 +378,7 @@ pub(super) fn wf101_unknown_property(cx: &Checker, object: &str, prop: &ast::Ide
         Code::WF101,
         format!(
             "unknown property `{}` on {object}",
-            crate::syntax::shorten(&prop.name)
+            crate::diagnostics::shorten(&prop.name)
         ),
         Label::new(prop.span, format!("not a property of {object}")),
     );
@@ -406,7 +406,7 @@ fn wf101_not_associated(schema: &Schema, wf_object: &str, object: &ast::Ident) -
         Code::WF101,
         format!(
             "`{}` is not associated with {wf_object}",
-            crate::syntax::shorten(&object.name)
+            crate::diagnostics::shorten(&object.name)
         ),
         Label::new(object.span, "not an associated object type"),
     )
@@ -432,7 +432,7 @@ pub(super) fn wf102_unknown_object(cx: &Checker, object: &ast::Ident) -> Diagnos
         Code::WF102,
         format!(
             "unknown object type `{}`",
-            crate::syntax::shorten(&object.name)
+            crate::diagnostics::shorten(&object.name)
         ),
         Label::new(object.span, "unknown object type"),
     )
@@ -454,7 +454,10 @@ fn wf103_unknown_workflow(name: &ast::StrLit, help: Option<String>) -> Diagnosti
 fn wf104_unknown_label(label: &ast::Ident, help: Option<String>) -> Diagnostic {
     let d = Diagnostic::new(
         Code::WF104,
-        format!("unknown label `{}`", crate::syntax::shorten(&label.name)),
+        format!(
+            "unknown label `{}`",
+            crate::diagnostics::shorten(&label.name)
+        ),
         Label::new(label.span, "no step has this label"),
     );
     d.with_help(help.unwrap_or_else(|| format!("label the target step: `{}: <step>`", label.name)))
@@ -465,7 +468,7 @@ fn wf105_duplicate_label(label: &ast::Ident, first: Span) -> Diagnostic {
         Code::WF105,
         format!(
             "label `{}` is used twice in this workflow",
-            crate::syntax::shorten(&label.name)
+            crate::diagnostics::shorten(&label.name)
         ),
         Label::new(label.span, "label already used"),
     )

@@ -3,8 +3,8 @@
 //! WF304 (no hub at professional or above) is reported once, on the
 //! `[account]` table of `wf.toml`; then WF301–WF303 are not reported at all.
 
-use super::catalog::{self, Integration, StepInfo, TierNeed};
 use super::Checker;
+use crate::catalog::{self, Integration, StepInfo, TierNeed};
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::schema::{Account, Hub, Tier};
 use crate::source::Span;

@@ -2,8 +2,8 @@
 //! in` across object types, values and comparisons vs property types,
 //! append, copy compatibility, create, personalisation tokens, branch values.
 
-use super::catalog::{StepInfo, CREATABLE_BUILTINS};
 use super::{has_tokens, resolve, tiers, Checker, Resolved, Wf};
+use crate::catalog::{StepInfo, CREATABLE_BUILTINS};
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::schema::{PropType, Schema};
 use std::collections::HashSet;
@@ -16,8 +16,8 @@ use crate::syntax::ast::{self, CompareOp, ValueKind};
 /// WF201: the step is not available for the workflow's object type.
 pub(super) fn action_type(cx: &mut Checker, step: &ast::Step, info: &StepInfo, object: &str) {
     let allowed = match info.types {
-        super::catalog::Types::All => String::new(),
-        super::catalog::Types::Only(list) => list.join(" and "),
+        crate::catalog::Types::All => String::new(),
+        crate::catalog::Types::Only(list) => list.join(" and "),
     };
     let action = match &step.kind {
         ast::StepKind::Subscription { status, .. } => match status {
@@ -459,7 +459,7 @@ fn wf203_unknown_option(
         Code::WF203,
         format!(
             "\"{}\" is not an option of `{prop}`",
-            crate::syntax::shorten(value)
+            crate::diagnostics::shorten(value)
         ),
         Label::new(span, "unknown option"),
     )
@@ -621,7 +621,7 @@ pub(super) fn wf208_token_unknown_object(object: &ast::Ident, help: Option<Strin
         Code::WF208,
         format!(
             "unknown object type `{}` in personalisation token",
-            crate::syntax::shorten(&object.name)
+            crate::diagnostics::shorten(&object.name)
         ),
         Label::new(object.span, "unknown object type"),
     );
@@ -642,7 +642,7 @@ pub(super) fn wf208_token_not_associated(
         Code::WF208,
         format!(
             "token of `{}`, which is not associated with {wf_object}",
-            crate::syntax::shorten(&object.name)
+            crate::diagnostics::shorten(&object.name)
         ),
         Label::new(object.span, "not associated"),
     )
@@ -664,7 +664,7 @@ pub(super) fn wf208_token_unknown_property(
         Code::WF208,
         format!(
             "unknown property `{}` of {object} in personalisation token",
-            crate::syntax::shorten(&prop.name)
+            crate::diagnostics::shorten(&prop.name)
         ),
         Label::new(prop.span, format!("not a property of {object}")),
     );

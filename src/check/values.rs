@@ -3,19 +3,18 @@
 //! run time and not judged here.
 
 use super::{has_tokens, warnings, Checker};
+use crate::catalog::{self, ChannelProblem};
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::syntax::ast::{self, StrPart};
 
-/// Longest Slack channel name.
-const MAX_CHANNEL: usize = 80;
-
-/// `create slack channel "<name>"`: the literal text holds only lowercase
-/// letters, digits, `-` and `_`; a fully literal name has 1 to 80 characters.
+/// WF501: `create slack channel "<name>"` follows the catalog's channel
+/// rule ([`catalog::slack_channel_problem`]): the literal text holds only
+/// lowercase letters, digits, `-` and `_`; a fully literal name has 1 to
+/// [`catalog::MAX_SLACK_CHANNEL`] characters. Tokens are filled in at run
+/// time, where the runtime applies the same rule.
 pub(super) fn slack_channel(cx: &mut Checker, name: &ast::StrLit) {
     let bad = name.parts().find_map(|p| match p {
-        StrPart::Text(t) => t
-            .chars()
-            .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '_')),
+        StrPart::Text(t) => t.chars().find(|c| !catalog::slack_channel_char(*c)),
         StrPart::Token(_) => None,
     });
     if let Some(c) = bad {
@@ -23,9 +22,10 @@ pub(super) fn slack_channel(cx: &mut Checker, name: &ast::StrLit) {
         return;
     }
     if !has_tokens(name) {
-        let len = name.value.chars().count();
-        if len == 0 || len > MAX_CHANNEL {
-            cx.push(wf501_channel_length(name, len));
+        match catalog::slack_channel_problem(&name.value) {
+            Some(ChannelProblem::Empty) => cx.push(wf501_channel_length(name, 0)),
+            Some(ChannelProblem::TooLong(len)) => cx.push(wf501_channel_length(name, len)),
+            Some(ChannelProblem::BadChar(_)) | None => {}
         }
     }
 }
@@ -138,27 +138,28 @@ pub(super) fn phone(cx: &mut Checker, s: &ast::StrLit) {
 // ------------------------------------------------------------ diagnostics
 
 fn wf501_channel_char(name: &ast::StrLit, c: char) -> Diagnostic {
-    let help = if (c.is_ascii_uppercase() || c == ' ') && name.value.len() <= MAX_CHANNEL {
-        let fixed: String = name
-            .value
-            .chars()
-            .map(|c| {
-                if c == ' ' {
-                    '-'
-                } else {
-                    c.to_ascii_lowercase()
-                }
-            })
-            .collect();
-        format!("write \"{fixed}\"")
-    } else {
-        "use only lowercase letters, digits, `-` and `_`".to_string()
-    };
+    let help =
+        if (c.is_ascii_uppercase() || c == ' ') && name.value.len() <= catalog::MAX_SLACK_CHANNEL {
+            let fixed: String = name
+                .value
+                .chars()
+                .map(|c| {
+                    if c == ' ' {
+                        '-'
+                    } else {
+                        c.to_ascii_lowercase()
+                    }
+                })
+                .collect();
+            format!("write \"{fixed}\"")
+        } else {
+            "use only lowercase letters, digits, `-` and `_`".to_string()
+        };
     Diagnostic::new(
         Code::WF501,
         format!(
             "Slack channel name \"{}\" contains `{}`",
-            crate::syntax::shorten(&name.value),
+            crate::diagnostics::shorten(&name.value),
             c.escape_default()
         ),
         Label::new(name.span, "invalid character in channel name"),
@@ -170,7 +171,10 @@ fn wf501_channel_length(name: &ast::StrLit, len: usize) -> Diagnostic {
     let message = if len == 0 {
         "Slack channel name is empty".to_string()
     } else {
-        format!("Slack channel name has {len} characters, more than {MAX_CHANNEL}")
+        format!(
+            "Slack channel name has {len} characters, more than {}",
+            catalog::MAX_SLACK_CHANNEL
+        )
     };
     Diagnostic::new(
         Code::WF501,
@@ -178,7 +182,8 @@ fn wf501_channel_length(name: &ast::StrLit, len: usize) -> Diagnostic {
         Label::new(name.span, "invalid channel name length"),
     )
     .with_help(format!(
-        "use 1 to {MAX_CHANNEL} lowercase letters, digits, `-` and `_`"
+        "use 1 to {} lowercase letters, digits, `-` and `_`",
+        catalog::MAX_SLACK_CHANNEL
     ))
 }
 
@@ -187,7 +192,7 @@ fn wf502_bad_url(url: &ast::StrLit) -> Diagnostic {
         Code::WF502,
         format!(
             "\"{}\" is not an absolute https URL",
-            crate::syntax::shorten(&url.value)
+            crate::diagnostics::shorten(&url.value)
         ),
         Label::new(url.span, "invalid webhook URL"),
     )
@@ -199,7 +204,7 @@ fn wf503_bad_email(s: &ast::StrLit) -> Diagnostic {
         Code::WF503,
         format!(
             "\"{}\" is not an email address",
-            crate::syntax::shorten(&s.value)
+            crate::diagnostics::shorten(&s.value)
         ),
         Label::new(s.span, "invalid email address"),
     )
@@ -211,7 +216,7 @@ fn wf503_bad_phone(s: &ast::StrLit) -> Diagnostic {
         Code::WF503,
         format!(
             "\"{}\" is not a phone number",
-            crate::syntax::shorten(&s.value)
+            crate::diagnostics::shorten(&s.value)
         ),
         Label::new(s.span, "invalid phone number"),
     )

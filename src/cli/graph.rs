@@ -89,7 +89,7 @@ pub fn run(args: Args) -> i32 {
             if chosen.is_empty() {
                 let names: Vec<&str> = comp.plans.iter().map(|p| p.name.as_str()).collect();
                 eprintln!("error: no workflow named \"{name}\"");
-                let close = crate::schema::manifest::suggest(name, names.iter().copied());
+                let close = crate::diagnostics::suggest(name, names.iter().copied());
                 if let Some(n) = close {
                     eprintln!("  = help: did you mean \"{n}\"?");
                 } else if !names.is_empty() {
@@ -98,7 +98,7 @@ pub fn run(args: Args) -> i32 {
                     let shown: Vec<String> = names
                         .iter()
                         .take(SHOWN)
-                        .map(|n| format!("\"{}\"", crate::syntax::shorten(n)))
+                        .map(|n| format!("\"{}\"", crate::diagnostics::shorten(n)))
                         .collect();
                     let more = match names.len().saturating_sub(SHOWN) {
                         0 => String::new(),

@@ -1,12 +1,14 @@
 //! The one diagnostic model used by every stage, the catalog of codes, and
 //! the renderers (human, json, github, sarif).
 //!
-//! Every code of `shared/language.md` is a variant of [`Code`]; its long
+//! Every code of docs/rules.md is a variant of [`Code`]; its long
 //! explanation for `wfc explain` lives in `docs/codes/<CODE>.md`.
 
 mod codes;
 pub mod render;
+pub mod text;
 pub use codes::Code;
+pub use text::{escape_invisible, needs_escape, shorten, suggest, MAX_QUOTED_CHARS};
 
 use crate::source::Span;
 
@@ -101,43 +103,6 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
-}
-
-/// Characters a message or report never shows raw: controls (C0, DEL, C1),
-/// the invisible marks that change the direction of text, and the Unicode
-/// line and paragraph separators. Quoted user text writes them as escapes
-/// (`\u{1b}`), so it cannot move a terminal's cursor, ring its bell or
-/// reorder a line in an editor or a CI log.
-pub fn needs_escape(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061c}'
-                | '\u{200e}'
-                | '\u{200f}'
-                | '\u{202a}'..='\u{202e}'
-                | '\u{2066}'..='\u{2069}'
-                | '\u{2028}'
-                | '\u{2029}'
-        )
-}
-
-/// `text` with every [`needs_escape`] character written as an escape
-/// (`\u{1b}`), so quoted text cannot break a report's lines or send escape
-/// sequences to a terminal.
-pub fn escape_invisible(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(needs_escape) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if needs_escape(c) {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
 }
 
 /// Sort diagnostics by file, then position, then code (stable, deterministic).

@@ -14,7 +14,7 @@ use super::index::{Named, WorkflowSym};
 use super::keywords::{self, Meaning};
 use super::lex::{self, Kind};
 use super::workspace::Project;
-use crate::check::catalog::{self, Integration, TierNeed};
+use crate::catalog::{self, Integration, TierNeed};
 use crate::schema::PropType;
 use crate::source::FileId;
 use crate::syntax::ast::StepKind;
@@ -75,7 +75,7 @@ fn hover_text(cur: &Cursor) -> Option<(String, Range<usize>)> {
                 Meaning::Step(id) => {
                     // The parsed step tells `delay until` forms and `+=` apart.
                     let row = parsed_step_at(cur, range.start)
-                        .map(catalog::step_info)
+                        .map(|k| catalog::info(k.step_id()))
                         .unwrap_or_else(|| catalog::info(id));
                     action_hover(row)
                 }
@@ -120,7 +120,7 @@ fn parsed_step_at<'p>(cur: &Cursor<'p>, at: usize) -> Option<&'p StepKind> {
         if !(wf.span.start as usize <= at && at < wf.span.end as usize) {
             continue;
         }
-        crate::check::for_each_step(&wf.body, &mut |s| {
+        crate::syntax::ast::for_each_step(&wf.body, &mut |s| {
             if s.keyword.start as usize == at {
                 found = Some(&s.kind);
             }

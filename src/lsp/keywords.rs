@@ -1,10 +1,10 @@
 //! The step and setting keywords as an author types them (syntax only):
 //! what completion inserts and which step of the checker's catalog
-//! ([`crate::check::catalog::STEPS`]) each one names. Hover reads what a
+//! ([`crate::catalog::STEPS`]) each one names. Hover reads what a
 //! step does, its object types and its tier from that catalog, never from
 //! here.
 
-use crate::check::catalog::StepId;
+use crate::catalog::StepId;
 
 /// What a keyword phrase starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -156,7 +156,7 @@ mod tests {
         // Steps only the parser tells apart (`delay until` forms, `set +=`)
         // share a phrase; every other catalog row has one.
         let shared = [S::DelayUntilEvent, S::DelayUntilDate, S::Append];
-        for row in crate::check::catalog::STEPS {
+        for row in crate::catalog::STEPS {
             let named = KEYWORDS.iter().any(|k| k.meaning == Meaning::Step(row.id));
             assert_eq!(named, !shared.contains(&row.id), "{:?}", row.id);
         }

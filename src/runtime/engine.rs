@@ -1,6 +1,6 @@
 //! The interpreter: enrollment, flow, delays and actions over a [`Store`].
-//! Every rule here is from `shared/runtime.md` and `shared/domain.md`;
-//! docs/runtime.md lists the choices made where those pages are silent.
+//! Every rule here is documented in docs/runtime.md (the run semantics) and
+//! docs/rules.md (what each action does), with every choice made there.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
@@ -1214,14 +1214,14 @@ impl<'p, S: Store> Engine<'p, S> {
                             format!(
                                 "property `{}` would go out of range: `{}` {} {by}",
                                 target.property,
-                                crate::syntax::shorten(&text),
+                                crate::diagnostics::shorten(&text),
                                 if sign < 0 { "-" } else { "+" }
                             )
                         } else {
                             format!(
                                 "property `{}` holds `{}`, not a number",
                                 target.property,
-                                crate::syntax::shorten(&text)
+                                crate::diagnostics::shorten(&text)
                             )
                         });
                     };
@@ -1554,22 +1554,17 @@ fn convert(v: &Json, ty: Option<&PropType>, tz: chrono_tz::Tz) -> Result<Json, S
     }
 }
 
-/// A Slack channel name: 1–80 characters of `a-z`, `0-9`, `-`, `_`.
+/// The catalog's Slack channel rule, as a run reports it.
 fn check_channel_name(name: &str) -> Result<(), String> {
-    if name.is_empty() {
-        return Err("it is empty".into());
-    }
-    let n = name.chars().count();
-    if n > 80 {
-        return Err(format!("{n} characters, at most 80 allowed"));
-    }
-    if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '_'))
-    {
-        return Err(format!(
+    use crate::catalog::{slack_channel_problem, ChannelProblem, MAX_SLACK_CHANNEL};
+    match slack_channel_problem(name) {
+        None => Ok(()),
+        Some(ChannelProblem::Empty) => Err("it is empty".into()),
+        Some(ChannelProblem::TooLong(n)) => Err(format!(
+            "{n} characters, at most {MAX_SLACK_CHANNEL} allowed"
+        )),
+        Some(ChannelProblem::BadChar(c)) => Err(format!(
             "`{c}` is not allowed (only lowercase letters, digits, `-` and `_`)"
-        ));
+        )),
     }
-    Ok(())
 }

@@ -5,7 +5,7 @@
 //! - [`program`]: plans validated and resolved for execution;
 //! - [`store`]: the narrow interfaces (clock, store, effects, history) and
 //!   their in-memory implementations;
-//! - [`engine`]: the semantics of `shared/runtime.md`;
+//! - [`engine`]: the run semantics of docs/runtime.md;
 //! - [`values`], [`time`]: conditions and time-zone arithmetic.
 
 pub mod engine;

@@ -1,4 +1,4 @@
-//! The built-in standard schema of `shared/domain.md`: the five standard
+//! The built-in standard schema (docs/schema.md): the five standard
 //! object types, their properties (internal names, types, options), their
 //! associations and the properties `create` must set.
 //!

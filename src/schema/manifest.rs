@@ -7,6 +7,7 @@
 //! checks the `.wf` files as if there were none).
 
 use super::{builtin, Account, Environment, ObjectDef, PropType, Resources, Tier};
+use crate::diagnostics::suggest;
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::source::{FileId, SourceMap, Span};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -200,7 +201,7 @@ fn wf010(span: Span, message: String, label: &str, help: Option<String>) -> Diag
 const MAX_MESSAGE_CHARS: usize = 300;
 
 /// `text` with every part between backticks (the names and values quoted
-/// from the manifest) cut to [`crate::syntax::MAX_QUOTED_CHARS`] characters,
+/// from the manifest) cut to [`crate::diagnostics::MAX_QUOTED_CHARS`] characters,
 /// as every other message does, and the whole to [`MAX_MESSAGE_CHARS`]: a
 /// megabyte key or time zone name must not make a megabyte message.
 fn bounded(text: &str) -> String {
@@ -210,7 +211,7 @@ fn bounded(text: &str) -> String {
             out.push('`');
         }
         if i % 2 == 1 {
-            out.push_str(&crate::syntax::shorten(part));
+            out.push_str(&crate::diagnostics::shorten(part));
         } else {
             out.push_str(part);
         }
@@ -611,87 +612,6 @@ fn is_ident(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// The closest candidate within edit distance 2 (ties: the first in order).
-///
-/// The distance is Levenshtein's, in characters, computed only in the band
-/// where it can stay within 2, and candidates whose length differs by more
-/// than 2 are skipped: a name or candidate of a megabyte costs linear time,
-/// not the quadratic time (and memory) of the full table.
-pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let name_chars: Vec<char> = name.chars().collect();
-    let mut other: Vec<char> = Vec::new();
-    let mut best: Option<(usize, &'a str)> = None;
-    for c in candidates {
-        if c == name {
-            continue;
-        }
-        // A char is 1 to 4 bytes: a quick filter before decoding.
-        if c.len() + MAX_SUGGEST_DISTANCE < name_chars.len()
-            || c.len() > 4 * (name_chars.len() + MAX_SUGGEST_DISTANCE)
-        {
-            continue;
-        }
-        let limit = match best {
-            Some((bd, _)) => bd - 1,
-            None => MAX_SUGGEST_DISTANCE,
-        };
-        other.clear();
-        other.extend(c.chars());
-        if let Some(d) = bounded_levenshtein(&name_chars, &other, limit) {
-            best = Some((d, c));
-            if d == 1 {
-                break;
-            }
-        }
-    }
-    best.map(|(_, c)| c)
-}
-
-/// Edit distance up to which [`suggest`] proposes a name.
-const MAX_SUGGEST_DISTANCE: usize = 2;
-
-/// Levenshtein distance of `a` and `b` when it is at most `k`, else `None`;
-/// `O((|a| + 1) * (2k + 1))` time.
-fn bounded_levenshtein(a: &[char], b: &[char], k: usize) -> Option<usize> {
-    let (n, m) = (a.len(), b.len());
-    if n.abs_diff(m) > k {
-        return None;
-    }
-    let inf = k + 1;
-    let mut prev = vec![inf; m + 1];
-    for (j, p) in prev.iter_mut().enumerate().take(k + 1) {
-        *p = j;
-    }
-    let mut cur = vec![inf; m + 1];
-    for i in 1..=n {
-        let lo = i.saturating_sub(k);
-        let hi = (i + k).min(m);
-        if lo >= 1 {
-            cur[lo - 1] = inf;
-        }
-        let mut row_min = inf;
-        for j in lo..=hi {
-            let v = if j == 0 {
-                i
-            } else {
-                let sub = prev[j - 1] + usize::from(a[i - 1] != b[j - 1]);
-                (prev[j] + 1).min(cur[j - 1] + 1).min(sub).min(inf)
-            };
-            cur[j] = v;
-            row_min = row_min.min(v);
-        }
-        if hi < m {
-            cur[hi + 1] = inf;
-        }
-        if row_min > k {
-            return None;
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    let d = prev[m];
-    (d <= k).then_some(d)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -834,57 +754,6 @@ teams = { "Sales NL" = ["ana@example.com"] }
                 == 1
         );
         assert!(errors("[objects.contact]\n").len() == 1);
-    }
-
-    #[test]
-    fn bounded_levenshtein_agrees_with_strsim() {
-        let words = [
-            "",
-            "a",
-            "ab",
-            "ba",
-            "abc",
-            "acb",
-            "firstname",
-            "firstnme",
-            "fristname",
-            "lastname",
-            "éa",
-            "aé",
-            "ééé",
-            "naem",
-            "name",
-            "names",
-            "nam",
-            "xyz",
-        ];
-        for a in words {
-            for b in words {
-                let full = strsim::levenshtein(a, b);
-                let ac: Vec<char> = a.chars().collect();
-                let bc: Vec<char> = b.chars().collect();
-                for k in 0..4 {
-                    let want = (full <= k).then_some(full);
-                    assert_eq!(bounded_levenshtein(&ac, &bc, k), want, "{a:?} {b:?} {k}");
-                }
-            }
-        }
-        assert_eq!(
-            suggest("firstnam", ["lastname", "firstname"]),
-            Some("firstname")
-        );
-        assert_eq!(suggest("nme", ["name", "nm", "xyz"]), Some("name"));
-        assert_eq!(
-            suggest("abc", ["abx", "abd"]),
-            Some("abx"),
-            "ties: the first"
-        );
-        assert_eq!(suggest("abc", ["axx", "abd"]), Some("abd"), "the closest");
-        assert_eq!(suggest("abc", ["abc"]), None);
-        // A megabyte name against a megabyte candidate: linear, not 10^12.
-        let long = "p".repeat(1 << 20);
-        let near = format!("{long}q");
-        assert_eq!(suggest(&long, [near.as_str()]), Some(near.as_str()));
     }
 
     #[test]

@@ -265,6 +265,77 @@ pub enum StepKind {
     SalesforceCampaign(StrLit),
 }
 
+/// Visit every step of a block and its nested blocks.
+pub fn for_each_step<'b>(block: &'b Block, f: &mut dyn FnMut(&'b Step)) {
+    for s in &block.steps {
+        f(s);
+        match &s.kind {
+            StepKind::If { arms, else_block } => {
+                for a in arms {
+                    for_each_step(&a.block, f);
+                }
+                if let Some(b) = else_block {
+                    for_each_step(b, f);
+                }
+            }
+            StepKind::Branch {
+                cases, else_block, ..
+            } => {
+                for c in cases {
+                    for_each_step(&c.block, f);
+                }
+                if let Some(b) = else_block {
+                    for_each_step(b, f);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl StepKind {
+    /// The step's row in the action catalog.
+    pub fn step_id(&self) -> crate::catalog::StepId {
+        use crate::catalog::StepId as S;
+        match self {
+            StepKind::Delay(_) => S::Delay,
+            StepKind::DelayUntilTime { .. } => S::DelayUntilTime,
+            StepKind::DelayUntilEvent { .. } => S::DelayUntilEvent,
+            StepKind::DelayUntilDate { .. } => S::DelayUntilDate,
+            StepKind::If { .. } => S::If,
+            StepKind::Branch { .. } => S::Branch,
+            StepKind::Goto(_) => S::Goto,
+            StepKind::EnrollIn(_) => S::EnrollIn,
+            StepKind::Webhook { .. } => S::Webhook,
+            StepKind::SendInternalEmail { .. } => S::SendInternalEmail,
+            StepKind::SendInternalSms { .. } => S::SendInternalSms,
+            StepKind::SendNotification { .. } => S::SendNotification,
+            StepKind::SendEmail(_) => S::SendEmail,
+            StepKind::SendInternalMarketingEmail { .. } => S::SendInternalMarketingEmail,
+            StepKind::SendSlack { .. } => S::SendSlack,
+            StepKind::CreateSlackChannel { .. } => S::CreateSlackChannel,
+            StepKind::CreateAsanaTask { .. } => S::CreateAsanaTask,
+            StepKind::AppAction { .. } => S::AppAction,
+            StepKind::RotateOwner { .. } => S::RotateOwner,
+            StepKind::CreateRecord { .. } => S::CreateRecord,
+            StepKind::CreateTask { .. } => S::CreateTask,
+            StepKind::Set { .. } => S::Set,
+            StepKind::Append { .. } => S::Append,
+            StepKind::Copy { .. } => S::Copy,
+            StepKind::Clear(_) => S::Clear,
+            StepKind::Increase { .. } => S::Increase,
+            StepKind::Decrease { .. } => S::Decrease,
+            StepKind::AddToList(_) => S::AddToList,
+            StepKind::RemoveFromList(_) => S::RemoveFromList,
+            StepKind::AddToAudience(_) => S::AddToAudience,
+            StepKind::RemoveFromAudience(_) => S::RemoveFromAudience,
+            StepKind::Subscription { .. } => S::Subscription,
+            StepKind::SalesforceTask { .. } => S::SalesforceTask,
+            StepKind::SalesforceCampaign(_) => S::SalesforceCampaign,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct IfArm {
     pub condition: Condition,

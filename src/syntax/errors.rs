@@ -176,7 +176,7 @@ pub(crate) fn found_at(text: &str, pos: usize) -> Found {
             .count();
         let w = rest.get(..n).unwrap_or("").to_string();
         return Found {
-            desc: format!("`{}`", super::shorten(&w)),
+            desc: format!("`{}`", crate::diagnostics::shorten(&w)),
             word: Some(w),
             start: pos,
             end: pos + n,
@@ -190,7 +190,7 @@ pub(crate) fn found_at(text: &str, pos: usize) -> Found {
             .count();
         let w = rest.get(..n).unwrap_or("");
         return Found {
-            desc: format!("`{}`", super::shorten(w)),
+            desc: format!("`{}`", crate::diagnostics::shorten(w)),
             word: None,
             start: pos,
             end: pos + n,

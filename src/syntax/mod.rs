@@ -23,7 +23,7 @@ mod scan;
 
 use pest::Parser as _;
 
-use crate::diagnostics::{escape_invisible, Code, Diagnostic, Label};
+use crate::diagnostics::{Code, Diagnostic, Label};
 use std::borrow::Cow;
 
 use crate::source::{FileId, SourceMap, Span};
@@ -34,25 +34,6 @@ pub const MAX_SOURCE_BYTES: usize = 16 * 1024 * 1024;
 /// Deepest nesting of blocks, parentheses, brackets and `not`s accepted
 /// (WF002 beyond), enforced before any recursive parsing.
 pub const MAX_NESTING: usize = 64;
-
-/// Longest user text (in characters) that a diagnostic message quotes.
-pub const MAX_QUOTED_CHARS: usize = 40;
-
-/// `text` as a message quotes it: at most [`MAX_QUOTED_CHARS`] characters,
-/// then `…`, so a hostile input (a megabyte-long name) cannot make a
-/// megabyte-long message; control characters and bidirectional overrides
-/// escaped (`\n`, `\u{1b}`, `\u{202e}`), so quoted text cannot move the
-/// cursor, ring the bell or reorder the line in a terminal, an editor or a
-/// CI log. Labels point at the whole token anyway.
-pub fn shorten(text: &str) -> Cow<'_, str> {
-    match text.char_indices().nth(MAX_QUOTED_CHARS) {
-        None => escape_invisible(text),
-        Some((cut, _)) => {
-            let head = text.get(..cut).unwrap_or(text);
-            Cow::Owned(format!("{}…", escape_invisible(head)))
-        }
-    }
-}
 
 /// Parse one file. Always returns a file (holding every workflow that could
 /// be parsed) and the syntax diagnostics (WF001, WF002). Never panics.
@@ -253,31 +234,4 @@ fn blankable_line(src: &str, pos: usize) -> Option<(usize, usize)> {
         && b.unclosed.last().is_some_and(|&(byte, _)| byte == b'{')
         && b.unclosed == a.unclosed;
     same.then_some((ls, le))
-}
-
-#[cfg(test)]
-mod shorten_tests {
-    use super::*;
-
-    #[test]
-    fn shorten_keeps_short_text_and_cuts_long_text_on_a_character() {
-        assert_eq!(shorten("firstname"), "firstname");
-        let forty = "x".repeat(MAX_QUOTED_CHARS);
-        assert_eq!(shorten(&forty), forty);
-        let long = "é".repeat(MAX_QUOTED_CHARS + 1);
-        assert_eq!(shorten(&long), format!("{}…", "é".repeat(MAX_QUOTED_CHARS)));
-    }
-
-    #[test]
-    fn shorten_escapes_controls_and_direction_marks() {
-        assert_eq!(shorten("a\nb\u{1b}[2J\u{7}"), "a\\nb\\u{1b}[2J\\u{7}");
-        assert_eq!(shorten("x\u{202e}y\u{2066}"), "x\\u{202e}y\\u{2066}");
-        // counted before escaping: forty characters, then the cut
-        let long = format!("{}{}", "\u{7}".repeat(MAX_QUOTED_CHARS), "tail");
-        assert_eq!(
-            shorten(&long),
-            format!("{}…", "\\u{7}".repeat(MAX_QUOTED_CHARS))
-        );
-        assert_eq!(shorten("café ✓ 😀"), "café ✓ 😀");
-    }
 }

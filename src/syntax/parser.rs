@@ -324,11 +324,11 @@ impl Builder {
                     format!("a label cannot stand on `{what}`"),
                     "label not allowed here",
                     Some(if what == "goto" {
-                        format!("remove `{}:`", super::shorten(&l.name))
+                        format!("remove `{}:`", crate::diagnostics::shorten(&l.name))
                     } else {
                         format!(
                             "remove `{}:` or put the label on a step inside the `{what}`",
-                            super::shorten(&l.name)
+                            crate::diagnostics::shorten(&l.name)
                         )
                     }),
                 );
@@ -751,7 +751,7 @@ impl Builder {
         };
         self.error(
             span,
-            format!("unknown basis `{}`", super::shorten(name)),
+            format!("unknown basis `{}`", crate::diagnostics::shorten(name)),
             "unknown basis",
             Some(help),
         );
@@ -1169,7 +1169,7 @@ impl Builder {
             let shown: String = raw.get(i..i + len).unwrap_or("").escape_debug().collect();
             self.error(
                 span,
-                format!("malformed personalisation token `{}`", super::shorten(&shown)),
+                format!("malformed personalisation token `{}`", crate::diagnostics::shorten(&shown)),
                 "expected `{{ object.property }}`",
                 Some("write `{{ object.property }}` or `{{ property }}`, e.g. `{{ contact.firstname }}`".into()),
             );

@@ -1,12 +1,14 @@
-//! The action catalog of `shared/domain.md` as plain data: for every step
-//! kind, its keyword, a one-line description, the workflow object types it
-//! may appear in, the tier it needs and the integration it needs.
+//! The action catalog as plain data (docs/rules.md): for every step kind,
+//! its keyword, a one-line description, the workflow object types it may
+//! appear in, the tier it needs and the integration it needs; and the value
+//! rules both the checker and the runtime apply (Slack channel names).
 //!
-//! The checker reads it for WF201 (types), WF301 (tiers) and WF303
-//! (integrations); the language server reads it for hover.
+//! The checker reads it for WF201 (types), WF301 (tiers), WF303
+//! (integrations) and WF501; the language server for hover and completion;
+//! the runtime for the channel rule. It knows no stage: the AST maps a step
+//! to its row ([`crate::syntax::ast::StepKind::step_id`]).
 
 use crate::schema::{Hub, Tier};
-use crate::syntax::ast::StepKind;
 
 /// Workflow object types where a step may appear.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,7 +130,7 @@ use Integration as I;
 use StepId as S;
 use TierNeed as T;
 
-/// Every step kind, in the order of `shared/domain.md`.
+/// Every step kind, in the order of docs/rules.md.
 pub const STEPS: &[StepInfo] = &[
     row(
         S::Delay,
@@ -404,55 +406,10 @@ pub const STEPS: &[StepInfo] = &[
     ),
 ];
 
-/// The id of a step kind.
-pub fn step_id(kind: &StepKind) -> StepId {
-    match kind {
-        StepKind::Delay(_) => S::Delay,
-        StepKind::DelayUntilTime { .. } => S::DelayUntilTime,
-        StepKind::DelayUntilEvent { .. } => S::DelayUntilEvent,
-        StepKind::DelayUntilDate { .. } => S::DelayUntilDate,
-        StepKind::If { .. } => S::If,
-        StepKind::Branch { .. } => S::Branch,
-        StepKind::Goto(_) => S::Goto,
-        StepKind::EnrollIn(_) => S::EnrollIn,
-        StepKind::Webhook { .. } => S::Webhook,
-        StepKind::SendInternalEmail { .. } => S::SendInternalEmail,
-        StepKind::SendInternalSms { .. } => S::SendInternalSms,
-        StepKind::SendNotification { .. } => S::SendNotification,
-        StepKind::SendEmail(_) => S::SendEmail,
-        StepKind::SendInternalMarketingEmail { .. } => S::SendInternalMarketingEmail,
-        StepKind::SendSlack { .. } => S::SendSlack,
-        StepKind::CreateSlackChannel { .. } => S::CreateSlackChannel,
-        StepKind::CreateAsanaTask { .. } => S::CreateAsanaTask,
-        StepKind::AppAction { .. } => S::AppAction,
-        StepKind::RotateOwner { .. } => S::RotateOwner,
-        StepKind::CreateRecord { .. } => S::CreateRecord,
-        StepKind::CreateTask { .. } => S::CreateTask,
-        StepKind::Set { .. } => S::Set,
-        StepKind::Append { .. } => S::Append,
-        StepKind::Copy { .. } => S::Copy,
-        StepKind::Clear(_) => S::Clear,
-        StepKind::Increase { .. } => S::Increase,
-        StepKind::Decrease { .. } => S::Decrease,
-        StepKind::AddToList(_) => S::AddToList,
-        StepKind::RemoveFromList(_) => S::RemoveFromList,
-        StepKind::AddToAudience(_) => S::AddToAudience,
-        StepKind::RemoveFromAudience(_) => S::RemoveFromAudience,
-        StepKind::Subscription { .. } => S::Subscription,
-        StepKind::SalesforceTask { .. } => S::SalesforceTask,
-        StepKind::SalesforceCampaign(_) => S::SalesforceCampaign,
-    }
-}
-
 /// The catalog row of a step id.
 pub fn info(id: StepId) -> &'static StepInfo {
     // Every id has exactly one row (tested below); the fallback is never used.
     STEPS.iter().find(|r| r.id == id).unwrap_or(&STEPS[0])
-}
-
-/// The catalog row of a step.
-pub fn step_info(kind: &StepKind) -> &'static StepInfo {
-    info(step_id(kind))
 }
 
 /// What `create <object>` needs: `None` for company, the hub tier for deal
@@ -485,6 +442,39 @@ pub fn edit_tier(object: &str) -> TierNeed {
 /// What any workflow on a custom object needs.
 pub const CUSTOM_OBJECT_WORKFLOW: TierNeed = T::AnyHub(Tier::Enterprise);
 
+/// Longest Slack channel name, in characters.
+pub const MAX_SLACK_CHANNEL: usize = 80;
+
+/// Whether `c` may appear in a Slack channel name: lowercase ASCII letters,
+/// digits, `-` and `_`.
+pub fn slack_channel_char(c: char) -> bool {
+    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'
+}
+
+/// Why a whole Slack channel name is invalid, if it is: the rule of
+/// `create slack channel`. The checker applies it to literal names (WF501),
+/// the runtime to the name a run renders.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChannelProblem {
+    Empty,
+    /// More than [`MAX_SLACK_CHANNEL`] characters (the count).
+    TooLong(usize),
+    /// The first character that is not allowed.
+    BadChar(char),
+}
+
+/// The first problem of a channel name: a bad character, then its length.
+pub fn slack_channel_problem(name: &str) -> Option<ChannelProblem> {
+    if let Some(c) = name.chars().find(|c| !slack_channel_char(*c)) {
+        return Some(ChannelProblem::BadChar(c));
+    }
+    match name.chars().count() {
+        0 => Some(ChannelProblem::Empty),
+        n if n > MAX_SLACK_CHANNEL => Some(ChannelProblem::TooLong(n)),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -514,5 +504,20 @@ mod tests {
         assert!(!info(S::CreateSlackChannel).types.allows("contact"));
         assert!(info(S::CreateSlackChannel).types.allows("deal"));
         assert!(info(S::Webhook).types.allows("pets"));
+    }
+
+    #[test]
+    fn slack_channel_rule() {
+        assert_eq!(slack_channel_problem("sales-nl_2"), None);
+        assert_eq!(slack_channel_problem(""), Some(ChannelProblem::Empty));
+        assert_eq!(slack_channel_problem(&"a".repeat(80)), None);
+        assert_eq!(
+            slack_channel_problem(&"a".repeat(81)),
+            Some(ChannelProblem::TooLong(81))
+        );
+        assert_eq!(
+            slack_channel_problem("Sales"),
+            Some(ChannelProblem::BadChar('S'))
+        );
     }
 }
