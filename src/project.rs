@@ -7,7 +7,9 @@
 //! Rules:
 //! - A path that is a file is read whatever its extension; a folder
 //!   contributes every `.wf` file below it (recursively, skipping hidden
-//!   folders and `target`), in path order.
+//!   folders, `target`, and what `.gitignore` or `.wfignore` files exclude),
+//!   in path order. A folder with no `.wf` file is an error (exit 2), so a
+//!   mistyped path in CI does not pass as "0 files checked".
 //! - With no path, the project around the current folder: the nearest
 //!   `wf.toml` in it or a parent, and every `.wf` below that folder (below
 //!   the current folder when there is no manifest).
@@ -16,7 +18,9 @@
 //!   [`load_groups`] (what `wfc check` and `wfc build` use) refines this per
 //!   file: each file read from disk goes with the nearest `wf.toml`
 //!   enclosing it, so a folder holding several projects (`wfc check
-//!   examples/`) checks each against its own manifest.
+//!   examples/`) checks each against its own manifest, and a project with a
+//!   `wf.toml` is always read whole: the files not named are context, so a
+//!   named file is checked *in* its project and only it is reported on.
 //! - File names shown in diagnostics and plans are relative to the current
 //!   folder when possible, with `/` separators.
 
@@ -51,6 +55,18 @@ pub struct Project {
     pub manifest_path: Option<PathBuf>,
     /// The `.wf` files read from disk (absolute), in input order; stdin is not listed.
     pub files: Vec<PathBuf>,
+    /// Display names of the project's other `.wf` files, read only so that the
+    /// named ones are checked *in* their project (workflow names, `enroll in`,
+    /// duplicates): their inputs come last in [`Project::inputs`], and their
+    /// own diagnostics and plans are not reported. Set by [`load_groups`].
+    pub context: Vec<String>,
+}
+
+impl Project {
+    /// Whether the file shown as `name` was asked for (not [`Project::context`]).
+    pub fn is_reported(&self, name: &str) -> bool {
+        !self.context.iter().any(|c| c == name)
+    }
 }
 
 /// A problem that stops wfc before compiling (exit code 2 in the CLI).
@@ -129,7 +145,12 @@ pub fn load(request: &Request, cwd: &Path, stdin: &mut dyn Read) -> Result<Proje
                 error,
             })?;
             if meta.is_dir() {
-                files.extend(collect_dir(&abs)?);
+                let found = collect_dir(&abs)?;
+                if found.is_empty() {
+                    // A mistyped CI path must not pass as "0 files, no problems".
+                    return Err(ProjectError::NoFiles { root: p.clone() });
+                }
+                files.extend(found);
             } else {
                 files.push(abs);
             }
@@ -170,6 +191,7 @@ pub fn load(request: &Request, cwd: &Path, stdin: &mut dyn Read) -> Result<Proje
         manifest,
         manifest_path,
         files,
+        context: Vec::new(),
     })
 }
 
@@ -178,6 +200,12 @@ pub fn load(request: &Request, cwd: &Path, stdin: &mut dyn Read) -> Result<Proje
 /// stdin keeps the manifest [`load`] found for it. Each project is compiled
 /// on its own (workflow names are unique, and `enroll in` resolves, within
 /// one project). Projects come in the order of their first file.
+///
+/// A project with a `wf.toml` is always whole: the `.wf` files of its folder
+/// that were not named are read as [`Project::context`], so `wfc check
+/// onboarding.wf` (what a pre-commit hook runs on a changed file) sees the
+/// workflows of its sibling files and reports only on the named one. Every
+/// command that reads `.wf` files from disk loads them through here.
 pub fn load_groups(
     request: &Request,
     cwd: &Path,
@@ -193,6 +221,7 @@ pub fn load_groups(
             manifest: all.manifest.clone(),
             manifest_path: all.manifest_path.clone(),
             files: Vec::new(),
+            context: Vec::new(),
         });
     }
     let cwd = absolute(cwd, Path::new("."));
@@ -215,6 +244,7 @@ pub fn load_groups(
                     manifest,
                     manifest_path,
                     files: Vec::new(),
+                    context: Vec::new(),
                 });
                 let last = groups.len() - 1;
                 &mut groups[last]
@@ -222,6 +252,41 @@ pub fn load_groups(
         };
         group.inputs.push(input);
         group.files.push(file);
+    }
+    // Stdin is the first group's first input. Its text takes the place of the
+    // file `--stdin-filename` names; without a name it stands on its own.
+    let stdin_path = match (&request.stdin_filename, from_stdin > 0) {
+        (Some(name), true) => Some(Some(absolute(&cwd, Path::new(name)))),
+        (None, true) => Some(None),
+        (_, false) => None,
+    };
+    for (i, group) in groups.iter_mut().enumerate() {
+        let Some(root) = group.manifest_path.as_deref().and_then(Path::parent) else {
+            continue;
+        };
+        let mut named: std::collections::BTreeSet<&PathBuf> = group.files.iter().collect();
+        if i == 0 {
+            match &stdin_path {
+                Some(None) => continue,
+                Some(Some(p)) => {
+                    named.insert(p);
+                }
+                None => {}
+            }
+        }
+        let mut context = Vec::new();
+        for f in collect_dir(root)? {
+            if !named.contains(&f) {
+                context.push(f);
+            }
+        }
+        for f in context {
+            let name = display_name(&f, &cwd);
+            group
+                .inputs
+                .push(SourceInput::new(name.clone(), read_file(&f)?));
+            group.context.push(name);
+        }
     }
     Ok(groups)
 }
@@ -232,36 +297,59 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
     crate::schema::manifest::discover(start)
 }
 
+/// The file, beside `.gitignore`, that lists what folder walks skip (same
+/// syntax): e.g. test fixtures that must not be formatted or checked when a
+/// whole repository is.
+pub const IGNORE_FILE: &str = ".wfignore";
+
 /// Every `.wf` file below `dir`, sorted by path. Hidden folders (`.git`, ...)
-/// and `target` are skipped; symbolic links to folders are not followed.
+/// and `target` are skipped, and so is whatever a `.gitignore` or
+/// [`IGNORE_FILE`] in `dir`, below it or in a parent folder excludes (the
+/// gitignore rules; the user's global excludes file is not read, so a walk
+/// gives the same files on every machine). `dir` itself is always walked,
+/// even when an ignore file of a parent names it: what is named on the
+/// command line is read. Symbolic links to folders are not followed.
 pub fn collect_dir(dir: &Path) -> Result<Vec<PathBuf>, ProjectError> {
+    let walker = ignore::WalkBuilder::new(dir)
+        .standard_filters(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .require_git(false)
+        .parents(true)
+        .add_custom_ignore_filename(IGNORE_FILE)
+        .follow_links(false)
+        .filter_entry(|e| {
+            let skipped_dir = e.depth() > 0
+                && e.file_type().is_some_and(|t| t.is_dir())
+                && e.file_name()
+                    .to_str()
+                    .is_some_and(|n| n.starts_with('.') || n == "target");
+            !skipped_dir
+        })
+        .build();
     let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d).map_err(|error| ProjectError::Io {
-            path: d.clone(),
-            error,
-        })?;
-        for entry in entries {
-            let entry = entry.map_err(|error| ProjectError::Io {
-                path: d.clone(),
-                error,
-            })?;
-            let path = entry.path();
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if kind.is_dir() {
-                if !name.starts_with('.') && name != "target" {
-                    stack.push(path);
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => match err.into_io_error() {
+                Some(error) => {
+                    return Err(ProjectError::Io {
+                        path: dir.to_path_buf(),
+                        error,
+                    })
                 }
-            } else if path.extension().is_some_and(|e| e == "wf")
-                && (kind.is_file() || path.is_file())
-            {
-                out.push(path);
-            }
+                // A malformed line in an ignore file: that line is skipped.
+                None => continue,
+            },
+        };
+        if entry.depth() == 0 {
+            continue;
+        }
+        let path = entry.path();
+        let is_file = entry.file_type().is_some_and(|t| t.is_file())
+            || (entry.path_is_symlink() && path.is_file());
+        if is_file && path.extension().is_some_and(|e| e == "wf") {
+            out.push(path.to_path_buf());
         }
     }
     out.sort();

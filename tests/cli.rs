@@ -546,3 +546,142 @@ fn closed_stdout_while_reporting_is_not_a_crash() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(1), "{stderr}");
 }
+
+/// A project of three files: `a.wf` enrolls in a workflow of `b.wf`; `c.wf`
+/// (the other sibling) has an error of its own.
+fn project_with_siblings(c_text: &str) -> tempfile::TempDir {
+    dir_with(&[
+        ("proj/wf.toml", b"[account]\nmarketing = \"enterprise\"\n"),
+        (
+            "proj/a.wf",
+            b"workflow \"A\" for contact {\n  enroll when lifecyclestage is \"lead\"\n  enroll in \"B\"\n}\n",
+        ),
+        (
+            "proj/b.wf",
+            b"workflow \"B\" for contact {\n  delay 1d\n}\n",
+        ),
+        ("proj/c.wf", c_text.as_bytes()),
+    ])
+}
+
+#[test]
+fn a_named_file_is_checked_in_its_project() {
+    let clean_c = "workflow \"C\" for contact {\n  delay 2d\n}\n";
+    let t = project_with_siblings(clean_c);
+    let proj = t.path().join("proj");
+    // `enroll in "B"` resolves in the sibling b.wf: no WF103.
+    for cmd in ["check", "build"] {
+        let o = wfc(&proj, &[cmd, "a.wf"], None);
+        assert_eq!(o.code, 0, "{cmd}: {}", o.stderr);
+        assert!(!o.stderr.contains("WF103"), "{cmd}: {}", o.stderr);
+    }
+    let o = wfc(&proj, &["check", "a.wf"], None);
+    assert!(o.stderr.contains("1 file (1 workflow)"), "{}", o.stderr);
+    // build prints the plans of the named file only.
+    let o = wfc(&proj, &["build", "a.wf"], None);
+    let plan: Value = serde_json::from_str(&o.stdout).expect("one plan");
+    assert_eq!(plan["name"], "A");
+    // From outside the project folder, too; and graph loads it the same way.
+    let o = wfc(t.path(), &["check", "proj/a.wf"], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let o = wfc(&proj, &["graph", "a.wf"], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.contains("A (contact)"), "{}", o.stdout);
+    assert!(!o.stdout.contains("B (contact)"), "{}", o.stdout);
+}
+
+#[test]
+fn a_sibling_is_context_only() {
+    // c.wf has WF101: checking a.wf does not report it, checking c.wf does.
+    let broken_c = "workflow \"C\" for contact {\n  set firstnme = \"x\"\n}\n";
+    let t = project_with_siblings(broken_c);
+    let proj = t.path().join("proj");
+    let o = wfc(&proj, &["check", "a.wf", "--format", "json"], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let diags: Value = serde_json::from_str(&o.stdout).expect("json");
+    assert_eq!(diags, serde_json::json!([]));
+    let o = wfc(&proj, &["check", "c.wf"], None);
+    assert_eq!(o.code, 1);
+    assert!(o.stderr.contains("WF101"), "{}", o.stderr);
+    // Nothing can be built while a sibling is broken: say so, exit 1.
+    let o = wfc(&proj, &["build", "a.wf"], None);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stdout.is_empty());
+    assert!(
+        o.stderr.contains("other files of the project have errors"),
+        "{}",
+        o.stderr
+    );
+    // A duplicate of a sibling's workflow name is reported on the named file.
+    let dup = "workflow \"B\" for contact {\n  delay 3d\n}\n";
+    std::fs::write(proj.join("a.wf"), dup).expect("write");
+    let o = wfc(&proj, &["check", "a.wf"], None);
+    assert_eq!(o.code, 1);
+    assert!(o.stderr.contains("WF106"), "{}", o.stderr);
+}
+
+#[test]
+fn stdin_named_inside_a_project_sees_its_siblings() {
+    let t = project_with_siblings("workflow \"C\" for contact {\n  delay 2d\n}\n");
+    let proj = t.path().join("proj");
+    let edited = b"workflow \"A\" for contact {\n  enroll in \"B\"\n  enroll in \"C\"\n}\n";
+    let o = wfc(
+        &proj,
+        &["check", "-", "--stdin-filename", "a.wf"],
+        Some(edited),
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("1 file (1 workflow)"), "{}", o.stderr);
+}
+
+#[test]
+fn a_folder_without_wf_files_is_exit_2() {
+    let t = dir_with(&[("empty/readme.txt", b"nothing here")]);
+    for cmd in ["check", "build", "graph"] {
+        let o = wfc(t.path(), &[cmd, "empty"], None);
+        assert_eq!(o.code, 2, "{cmd}: {}", o.stderr);
+        assert!(
+            o.stderr.contains("no `.wf` files found"),
+            "{cmd}: {}",
+            o.stderr
+        );
+    }
+}
+
+/// [`VALID`] as `wfc fmt` writes it.
+const FORMATTED: &str = "workflow \"Welcome\" for contact {\n  enroll when lifecyclestage is \"lead\"\n\n  delay 1d\n  send email \"Welcome #1\"\n}\n";
+
+#[test]
+fn folder_walks_honour_gitignore_and_wfignore() {
+    let broken = b"workflow \"X\" for contact {\n  delay\n}\n" as &[u8];
+    let t = dir_with(&[
+        (".gitignore", b"/generated/\n"),
+        (".wfignore", b"fixtures/\n"),
+        ("flows/ok.wf", FORMATTED.as_bytes()),
+        ("generated/bad.wf", broken),
+        ("tests/fixtures/bad.wf", broken),
+        ("target/bad.wf", broken),
+        (".hidden/bad.wf", broken),
+    ]);
+    let o = wfc(t.path(), &["check", "."], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("1 file (1 workflow)"), "{}", o.stderr);
+    let o = wfc(t.path(), &["fmt", "--check", "."], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    // What is named is read, ignore files or not.
+    let o = wfc(t.path(), &["check", "tests/fixtures"], None);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let o = wfc(t.path(), &["check", "generated/bad.wf"], None);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+}
+
+#[test]
+fn the_repository_root_formats_clean() {
+    // The fixtures under tests/ are broken on purpose; .wfignore leaves them
+    // out of a whole-repository run, as a contributor would type it.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let o = wfc(root, &["fmt", "--check", "."], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let o = wfc(root, &["check", "."], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+}

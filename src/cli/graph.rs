@@ -1,8 +1,9 @@
 //! `wfc graph`: command-line front end.
 //!
 //! `wfc graph PATH [--workflow NAME] [--format mermaid|dot|svg] [-o FILE]`
-//! checks PATH (a `.wf` file or a folder of them, with the nearest
-//! `wf.toml`) and draws its workflows. Without `--workflow`, every workflow:
+//! checks PATH (a `.wf` file or a folder of them, each file with its
+//! nearest `wf.toml`, loaded as `wfc check` loads them) and draws its
+//! workflows. Without `--workflow`, every workflow:
 //! one subgraph each in mermaid and dot, stacked one below the other in svg.
 //! Without `--format`, the extension of `-o` decides (`.svg`, `.dot`/`.gv`,
 //! else mermaid).
@@ -13,9 +14,7 @@
 use std::path::PathBuf;
 
 use crate::diagnostics::render;
-use crate::driver::compile;
 use crate::graph::{render, Format};
-use crate::project;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum GraphFormat {
@@ -42,29 +41,19 @@ pub struct Args {
 
 /// Run `wfc graph`; returns the process exit code.
 pub fn run(args: Args) -> i32 {
-    let cwd = match std::env::current_dir() {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: cannot read the current folder: {e}");
-            return 2;
-        }
-    };
-    let request = project::Request {
+    // The same loading as `check` and `build`: a folder of several projects
+    // draws each against its own `wf.toml`; a named file is checked in its
+    // project.
+    let input = super::InputArgs {
         paths: vec![args.path.clone()],
         stdin_filename: None,
+        format: super::FormatArg::Human,
+        color: super::ColorArg::Never,
     };
-    let project = match project::load(&request, &cwd, &mut std::io::stdin().lock()) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
-        }
+    let comp = match super::load_and_compile(&input, true) {
+        Ok(c) => c,
+        Err(code) => return code,
     };
-    if project.inputs.is_empty() {
-        eprintln!("error: no .wf file in {}", args.path.display());
-        return 2;
-    }
-    let comp = compile(project.inputs, project.manifest);
     if comp.has_errors() {
         eprint!(
             "{}",
@@ -75,6 +64,13 @@ pub fn run(args: Args) -> i32 {
             )
         );
         eprintln!("error: the workflows have errors; nothing drawn");
+        return 1;
+    }
+    if comp.context_errors {
+        eprint!(
+            "{}",
+            super::CONTEXT_ERRORS.replace("nothing built", "nothing drawn")
+        );
         return 1;
     }
     let plans = match &args.workflow {

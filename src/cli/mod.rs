@@ -257,6 +257,10 @@ pub fn build(args: &BuildArgs) -> i32 {
     if compilation.has_errors() {
         return EXIT_ERRORS;
     }
+    if compilation.context_errors {
+        write_stderr(CONTEXT_ERRORS);
+        return EXIT_ERRORS;
+    }
 
     match &args.out_dir {
         None => {
@@ -298,6 +302,10 @@ pub fn build(args: &BuildArgs) -> i32 {
         },
     }
 }
+
+/// Why nothing was built or drawn from clean files.
+pub(crate) const CONTEXT_ERRORS: &str = "error: other files of the project have errors; \
+     nothing built\nhelp: run `wfc check` in the project's folder to see them\n";
 
 /// Write one `<slug>.json` per plan into `dir`; returns the paths written.
 /// Two workflows whose names give the same slug get `-2`, `-3`, ... suffixes.
@@ -380,7 +388,7 @@ pub fn explain(args: &ExplainArgs) -> i32 {
 /// Resolve the inputs and compile; a usage or I/O problem is reported here
 /// and returned as the exit code.
 /// Without `plans`, codegen is skipped (`Compilation::plans` stays empty).
-fn load_and_compile(input: &InputArgs, plans: bool) -> Result<Outcome, i32> {
+pub(crate) fn load_and_compile(input: &InputArgs, plans: bool) -> Result<Outcome, i32> {
     let mut paths = input.paths.clone();
     if input.stdin_filename.is_some() {
         if paths.is_empty() {
@@ -419,27 +427,34 @@ fn load_and_compile(input: &InputArgs, plans: bool) -> Result<Outcome, i32> {
     let parts = groups
         .into_iter()
         .map(|p| {
-            if plans {
+            let context = p.context.clone();
+            let c = if plans {
                 compile(p.inputs, p.manifest)
             } else {
                 crate::driver::check(p.inputs, p.manifest)
-            }
+            };
+            (c, context)
         })
         .collect();
     Ok(Outcome::merge(parts))
 }
 
-/// What `check` and `build` report: the compilations of every project named
-/// (one per `wf.toml`, see [`project::load_groups`]) as one, with the files
-/// of all of them in one [`SourceMap`] (`.wf` files by name, then the
-/// manifests) and the diagnostics sorted over all of them.
-struct Outcome {
+/// What `check`, `build` and `graph` report: the compilations of every
+/// project named (one per `wf.toml`, see [`project::load_groups`]) as one,
+/// with the files of all of them in one [`SourceMap`] (`.wf` files by name,
+/// then the manifests) and the diagnostics sorted over all of them. Files a
+/// project read only as context (siblings of a named file) give neither
+/// diagnostics, plans nor counts.
+pub(crate) struct Outcome {
     sources: SourceMap,
     diagnostics: Vec<Diagnostic>,
     files: usize,
     workflows: usize,
     /// Empty when any project has an error: nothing is built then.
     plans: Vec<Plan>,
+    /// A file read only as context has errors (not reported): nothing can be
+    /// built although the reported files are clean.
+    context_errors: bool,
 }
 
 impl Outcome {
@@ -447,14 +462,39 @@ impl Outcome {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
 
-    fn merge(mut parts: Vec<Compilation>) -> Outcome {
-        let files = parts.iter().map(|c| c.files.len()).sum();
-        let workflows = parts
-            .iter()
-            .flat_map(|c| &c.files)
-            .map(|f| f.workflows.len())
-            .sum();
-        let any_error = parts.iter().any(Compilation::has_errors);
+    fn merge(parts: Vec<(Compilation, Vec<String>)>) -> Outcome {
+        let mut files = 0;
+        let mut workflows = 0;
+        let mut any_error = false;
+        let mut context_errors = false;
+        let mut parts: Vec<Compilation> = parts
+            .into_iter()
+            .map(|(mut c, context)| {
+                let had_errors = c.has_errors();
+                if !context.is_empty() {
+                    // A diagnostic of a context file stays when one of its
+                    // labels points into a named file (a duplicate workflow
+                    // name the named file brought in: WF106 on the sibling).
+                    let sources = &c.sources;
+                    let reported = |file| !context.iter().any(|n| n == sources.name(file));
+                    c.diagnostics.retain(|d| {
+                        std::iter::once(&d.primary)
+                            .chain(&d.secondary)
+                            .any(|l| reported(l.span.file))
+                    });
+                    c.plans.retain(|p| !context.contains(&p.source.file));
+                }
+                context_errors |= had_errors && !c.has_errors();
+                any_error |= had_errors;
+                for ((_, text), f) in c.sources.files().zip(&c.files) {
+                    if !context.contains(&text.name) {
+                        files += 1;
+                        workflows += f.workflows.len();
+                    }
+                }
+                c
+            })
+            .collect();
         if parts.len() == 1 {
             if let Some(c) = parts.pop() {
                 return Outcome {
@@ -463,6 +503,7 @@ impl Outcome {
                     files,
                     workflows,
                     plans: c.plans,
+                    context_errors,
                 };
             }
         }
@@ -502,6 +543,7 @@ impl Outcome {
             files,
             workflows,
             plans,
+            context_errors,
         }
     }
 }
