@@ -276,7 +276,10 @@ pub fn load_groups(
         }
         let mut context = Vec::new();
         for f in collect_dir(root)? {
-            if !named.contains(&f) {
+            // A nested folder with its own wf.toml is a project of its own.
+            if !named.contains(&f)
+                && discover(&parent_dir(&f)).as_deref() == group.manifest_path.as_deref()
+            {
                 context.push(f);
             }
         }
