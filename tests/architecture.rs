@@ -557,6 +557,41 @@ fn rules_name_only_modules() {
     }
 }
 
+/// The project is self-contained: code and docs point at `docs/…`, never at
+/// reference material outside the repository.
+#[test]
+fn code_and_docs_point_only_inside_the_repository() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    collect(&root.join("src"), &mut files);
+    for dir in ["docs", "docs/codes"] {
+        if let Ok(rd) = std::fs::read_dir(root.join(dir)) {
+            let mut md: Vec<PathBuf> = rd
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "md"))
+                .collect();
+            md.sort();
+            files.extend(md);
+        }
+    }
+    files.push(root.join("README.md"));
+    files.push(root.join("ARCHITECTURE.md"));
+    let mut found = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap_or_default();
+        for (i, line) in text.lines().enumerate() {
+            if line.contains("shared/") {
+                found.push(format!("{}:{}: {line}", f.display(), i + 1));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "point at the project's own docs/ instead:\n{}",
+        found.join("\n")
+    );
+}
+
 #[test]
 fn scanner_finds_imports_in_code_only() {
     let text = r##"
