@@ -1,7 +1,8 @@
 //! The `wfc` command line: a thin shell over the library.
 //!
-//! `check`, `build` and `explain` live here; each other front end has its own
-//! file (`run.rs`, `fmt.rs`, `graph.rs`, `lsp.rs`) exposing `Args` and `run`.
+//! `check`, `build` and `explain` live here; each other command has its own
+//! file (`run.rs`, `fmt.rs`, `graph.rs`, `lsp.rs`, `schema.rs`) exposing
+//! `Args` and `run`.
 //!
 //! Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage or
 //! I/O problem. Output goes through locked handles; a closed pipe
@@ -11,6 +12,7 @@ pub mod fmt;
 pub mod graph;
 pub mod lsp;
 pub mod run;
+pub mod schema;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -94,6 +96,9 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Execute plans in the interpreter runtime
     Run(run::Args),
+    /// Print the built-in schema: object types, properties, types, options
+    #[command(after_help = schema::EXAMPLES)]
+    Schema(schema::Args),
     /// Format .wf files
     Fmt(fmt::Args),
     /// Draw a workflow's flow diagram
@@ -199,6 +204,7 @@ pub fn main() -> i32 {
         Command::Build(args) => build(&args),
         Command::Explain(args) => explain(&args),
         Command::Run(args) => run::run(args),
+        Command::Schema(args) => schema::run(&args),
         Command::Fmt(args) => fmt::run(args),
         Command::Graph(args) => graph::run(args),
         Command::Lsp(args) => lsp::run(args),

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 pub mod builtin;
+pub mod doc;
 pub mod manifest;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
