@@ -77,6 +77,7 @@ fn examples() -> Vec<Example> {
         inputs: wf_files(&project).iter().map(|p| input(p)).collect(),
         manifest: Some(input(&project.join("wf.toml"))),
     });
+    common::assert_min_cases("examples", &out, 12);
     out
 }
 
@@ -166,7 +167,8 @@ fn example_plans_match_snapshots() {
     for example in examples() {
         for plan in compile_clean(&example) {
             let name = format!("{}__{}", example.name, slug(&plan.name));
-            insta::assert_snapshot!(name, pretty(&plan));
+            common::snapshots_in("examples/snapshots", false)
+                .bind(|| insta::assert_snapshot!(name, pretty(&plan)));
         }
     }
 }
