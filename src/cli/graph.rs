@@ -1,8 +1,8 @@
 //! `wfc graph`: command-line front end.
 //!
 //! `wfc graph PATH [--workflow NAME] [--format mermaid|dot|svg] [-o FILE]`
-//! checks PATH (a `.wf` file or a folder of them, with the nearest
-//! `wf.toml`) and draws its workflows. Without `--workflow`, every workflow:
+//! checks PATH (a `.wf` file or a folder of them, each file with its
+//! nearest `wf.toml`, as `wfc check` does) and draws its workflows. Without `--workflow`, every workflow:
 //! one subgraph each in mermaid and dot, stacked one below the other in svg.
 //! Without `--format`, the extension of `-o` decides (`.svg`, `.dot`/`.gv`,
 //! else mermaid).
@@ -53,41 +53,48 @@ pub fn run(args: Args) -> i32 {
         paths: vec![args.path.clone()],
         stdin_filename: None,
     };
-    let project = match project::load(&request, &cwd, &mut std::io::stdin().lock()) {
-        Ok(p) => p,
+    // One compilation per project, as `wfc check` does: a folder holding
+    // several projects draws each against its own `wf.toml`.
+    let groups = match project::load_groups(&request, &cwd, &mut std::io::stdin().lock()) {
+        Ok(g) => g,
         Err(e) => {
             eprintln!("error: {e}");
             return 2;
         }
     };
-    if project.inputs.is_empty() {
+    if groups.iter().all(|g| g.inputs.is_empty()) {
         eprintln!("error: no .wf file in {}", args.path.display());
         return 2;
     }
-    let comp = compile(project.inputs, project.manifest);
-    if comp.has_errors() {
-        eprint!(
-            "{}",
-            render::human(
-                &comp.sources,
-                &comp.diagnostics,
-                super::fmt::human_options()
-            )
-        );
+    let comps: Vec<_> = groups
+        .into_iter()
+        .map(|g| compile(g.inputs, g.manifest))
+        .collect();
+    if comps.iter().any(|c| c.has_errors()) {
+        for comp in &comps {
+            eprint!(
+                "{}",
+                render::human(
+                    &comp.sources,
+                    &comp.diagnostics,
+                    super::fmt::human_options()
+                )
+            );
+        }
         eprintln!("error: the workflows have errors; nothing drawn");
         return 1;
     }
+    let all_plans: Vec<_> = comps.into_iter().flat_map(|c| c.plans).collect();
     let plans = match &args.workflow {
-        None => comp.plans,
+        None => all_plans,
         Some(name) => {
-            let chosen: Vec<_> = comp
-                .plans
+            let chosen: Vec<_> = all_plans
                 .iter()
                 .filter(|p| &p.name == name)
                 .cloned()
                 .collect();
             if chosen.is_empty() {
-                let names: Vec<&str> = comp.plans.iter().map(|p| p.name.as_str()).collect();
+                let names: Vec<&str> = all_plans.iter().map(|p| p.name.as_str()).collect();
                 eprintln!("error: no workflow named \"{name}\"");
                 let close = crate::diagnostics::suggest(name, names.iter().copied());
                 if let Some(n) = close {
