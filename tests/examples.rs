@@ -3,8 +3,8 @@
 //! well-formed (every edge names an existing node). Together the examples use
 //! every node kind of `shared/runtime.md`.
 //!
-//! Snapshots live in `tests/snapshots/`; after an intended change, re-run
-//! with `INSTA_UPDATE=always` and read every changed `.snap` file.
+//! Snapshots live in `tests/examples/snapshots/`; after an intended change,
+//! re-run with `INSTA_UPDATE=always` and read every changed `.snap` file.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
