@@ -15,14 +15,25 @@
 # Safe to re-run (e.g. after merging a branch that still writes snapshots to
 # the flat folder): files already moved are not there any more. A file whose
 # suite has no rule is left in place and listed; the script then exits 1.
-# Pass `-n` to print the moves without doing them.
+#
+#   -n  print the moves without doing them
+#   -f  when the destination exists already, replace it with the flat-folder
+#       file. After a merge, a snapshot that the other branch changed may come
+#       back in the flat folder (git did not see the rename: a modify/delete
+#       conflict resolved by keeping that branch's file); its content is the
+#       newer one. Without -f such a pair stops the script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 dry=false
-if [[ "${1:-}" == "-n" ]]; then
-    dry=true
-fi
+replace=false
+for arg in "$@"; do
+    case "$arg" in
+        -n) dry=true ;;
+        -f) replace=true ;;
+        *) echo "usage: scripts/relocate-snapshots.sh [-n] [-f]" >&2; exit 2 ;;
+    esac
+done
 
 flat=tests/snapshots
 [[ -d "$flat" ]] || { echo "no $flat: nothing to move"; exit 0; }
@@ -56,8 +67,21 @@ for path in "$flat"/*.snap; do
         continue
     fi
     if [[ -e "$dest" ]]; then
-        echo "error: $dest exists already; compare it with $path by hand" >&2
-        exit 1
+        if cmp -s "$path" "$dest"; then
+            echo "$path: the same as $dest, removed"
+            if ! $dry; then
+                git rm -q -f "$path" 2>/dev/null || rm -f "$path"
+            fi
+            continue
+        fi
+        if ! $replace; then
+            echo "error: $dest exists and differs from $path; read both, then re-run with -f to keep $path" >&2
+            exit 1
+        fi
+        echo "$path replaces $dest"
+        if ! $dry; then
+            git rm -q -f "$dest" 2>/dev/null || rm -f "$dest"
+        fi
     fi
     if $dry; then
         echo "$path -> $dest"
