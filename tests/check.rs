@@ -3,7 +3,8 @@
 //!
 //! Every case is compiled with `wfc::compile`, and
 //! - its diagnostics (code, severity, file:line:col, message, help) are
-//!   snapshotted with insta;
+//!   snapshotted with insta, next to the case in
+//!   `tests/check/<CODE>/snapshots/check__<case>.snap`;
 //! - the (code, file, line) of every diagnostic must equal the `# expect:
 //!   CODE[, CODE]` annotations written at the end of lines in its files
 //!   (exactly: nothing missing, nothing extra);
@@ -151,8 +152,14 @@ fn case_paths(dir: &Path) -> Vec<PathBuf> {
 fn check_case(case: &Case, code: Option<&str>, failures: &mut Vec<String>) {
     let got = actual(&case.compilation);
     let rendered = render(&case.compilation);
-    let snap = case.name.replace(['/', '.'], "__");
-    insta::assert_snapshot!(snap, rendered);
+    // `WF101/fail_x.wf` → `tests/check/WF101/snapshots/check__fail_x__wf.snap`
+    let (group, rest) = case
+        .name
+        .split_once('/')
+        .unwrap_or(("", case.name.as_str()));
+    let snap = rest.replace(['/', '.'], "__");
+    common::snapshots_in(format!("check/{group}/snapshots"), true)
+        .bind(|| insta::assert_snapshot!(snap, rendered));
 
     let missing: Vec<_> = case.expected.difference(&got).collect();
     let extra: Vec<_> = got.difference(&case.expected).collect();
@@ -194,6 +201,7 @@ fn check_case(case: &Case, code: Option<&str>, failures: &mut Vec<String>) {
 #[test]
 fn corpus() {
     let mut failures = Vec::new();
+    let mut cases = 0;
     for code in Code::ALL {
         let dir = Path::new(ROOT).join(code.as_str());
         if !dir.is_dir() {
@@ -202,8 +210,14 @@ fn corpus() {
         for p in case_paths(&dir) {
             let case = load_case(&p);
             check_case(&case, Some(code.as_str()), &mut failures);
+            cases += 1;
         }
     }
+    // every_code_has_a_failing_and_a_passing_case names the missing ones.
+    assert!(
+        cases >= 2 * Code::ALL.len(),
+        "{ROOT}: {cases} cases, expected at least two per code"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -211,7 +225,9 @@ fn corpus() {
 fn realistic_projects() {
     let mut failures = Vec::new();
     let dir = Path::new(ROOT).join("projects");
-    for p in case_paths(&dir) {
+    let paths = case_paths(&dir);
+    common::assert_min_cases("tests/check/projects", &paths, 4);
+    for p in paths {
         let case = load_case(&p);
         check_case(&case, None, &mut failures);
     }

@@ -685,3 +685,243 @@ fn the_repository_root_formats_clean() {
     let o = wfc(root, &["check", "."], None);
     assert_eq!(o.code, 0, "{}", o.stderr);
 }
+
+// ------------------------------------------------------------- wfc fmt
+
+/// `VALID` with its layout spoiled.
+const MESSY: &str = "workflow   \"Welcome\" for contact {\nenroll when lifecyclestage is \"lead\"\n      delay 1d\n  send email   \"Welcome #1\"\n}\n";
+
+/// `VALID` and `MESSY` formatted: a blank line after the trigger.
+const FORMATTED: &str = "workflow \"Welcome\" for contact {\n  enroll when lifecyclestage is \"lead\"\n\n  delay 1d\n  send email \"Welcome #1\"\n}\n";
+
+/// A syntax error (WF001): `delay` without its duration, no closing brace.
+const BROKEN: &str = "workflow \"A\" for contact {\n  delay\n";
+
+#[test]
+fn fmt_dash_reads_stdin_and_writes_stdout() {
+    let t = dir_with(&[]);
+    let o = wfc(t.path(), &["fmt", "-"], Some(MESSY.as_bytes()));
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(o.stdout, FORMATTED);
+    assert_eq!(o.stderr, "");
+    // Formatted input comes back unchanged.
+    let o = wfc(t.path(), &["fmt", "-"], Some(FORMATTED.as_bytes()));
+    assert_eq!((o.code, o.stdout.as_str()), (0, FORMATTED), "{}", o.stderr);
+    // --check writes no text: it names `<stdin>` and exits 1.
+    let o = wfc(t.path(), &["fmt", "--check", "-"], Some(MESSY.as_bytes()));
+    assert_eq!(
+        (o.code, o.stdout.as_str()),
+        (1, "<stdin>\n"),
+        "{}",
+        o.stderr
+    );
+    let o = wfc(
+        t.path(),
+        &["fmt", "--check", "-"],
+        Some(FORMATTED.as_bytes()),
+    );
+    assert_eq!((o.code, o.stdout.as_str()), (0, ""), "{}", o.stderr);
+    // A syntax error: the text passes through unchanged, exit 1.
+    let o = wfc(t.path(), &["fmt", "-"], Some(BROKEN.as_bytes()));
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert_eq!(o.stdout, BROKEN);
+    assert!(o.stderr.contains("WF001"), "{}", o.stderr);
+    // `-` is the only input or none.
+    let o = wfc(t.path(), &["fmt", "-", "a.wf"], Some(MESSY.as_bytes()));
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("cannot be combined"), "{}", o.stderr);
+    assert_eq!(o.stdout, "");
+}
+
+#[test]
+fn fmt_leaves_a_file_with_syntax_errors_untouched() {
+    let t = dir_with(&[("bad.wf", BROKEN.as_bytes()), ("good.wf", MESSY.as_bytes())]);
+    let o = wfc(t.path(), &["fmt", "bad.wf", "good.wf"], None);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stderr.contains("WF001"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("bad.wf: syntax errors, left unchanged"),
+        "{}",
+        o.stderr
+    );
+    let read = |name: &str| std::fs::read_to_string(t.path().join(name)).expect("read back");
+    assert_eq!(read("bad.wf"), BROKEN);
+    // The other file of the same run is formatted all the same.
+    assert_eq!(read("good.wf"), FORMATTED);
+    // No temporary file is left behind.
+    let mut names: Vec<String> = std::fs::read_dir(t.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["bad.wf", "good.wf"]);
+}
+
+#[test]
+fn fmt_without_a_path_formats_the_project_around_the_current_folder() {
+    let t = dir_with(&[
+        ("proj/wf.toml", b"[account]\nmarketing = \"enterprise\"\n"),
+        ("proj/a.wf", MESSY.as_bytes()),
+        ("proj/sub/b.wf", MESSY.as_bytes()),
+        ("outside.wf", MESSY.as_bytes()),
+    ]);
+    let read = |name: &str| std::fs::read_to_string(t.path().join(name)).expect("read back");
+    // From a folder inside the project: the whole project (the folder of
+    // the nearest wf.toml), nothing outside it.
+    let o = wfc(&t.path().join("proj/sub"), &["fmt", "--check"], None);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let mut listed: Vec<&str> = o.stdout.lines().collect();
+    listed.sort();
+    assert_eq!(listed.len(), 2, "{}", o.stdout);
+    assert!(listed.iter().any(|l| l.ends_with("a.wf")), "{}", o.stdout);
+    assert!(listed.iter().any(|l| l.ends_with("b.wf")), "{}", o.stdout);
+    let o = wfc(&t.path().join("proj/sub"), &["fmt"], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(read("proj/a.wf"), FORMATTED);
+    assert_eq!(read("proj/sub/b.wf"), FORMATTED);
+    assert_eq!(read("outside.wf"), MESSY);
+    // Without a manifest: the current folder.
+    let o = wfc(t.path(), &["fmt"], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(read("outside.wf"), FORMATTED);
+}
+
+// ----------------------------------------------------------- wfc graph
+
+#[test]
+fn graph_draws_each_format_on_stdout_and_into_files() {
+    let t = dir_with(&[("ok.wf", VALID.as_bytes())]);
+    let mermaid = wfc(t.path(), &["graph", "ok.wf"], None);
+    assert_eq!(mermaid.code, 0, "{}", mermaid.stderr);
+    assert!(
+        mermaid.stdout.starts_with("flowchart TD\n"),
+        "{}",
+        mermaid.stdout
+    );
+    assert!(
+        mermaid.stdout.contains("%% Welcome (contact)"),
+        "{}",
+        mermaid.stdout
+    );
+    assert!(mermaid.stdout.contains("delay"), "{}", mermaid.stdout);
+    assert!(mermaid.stdout.contains("send email"), "{}", mermaid.stdout);
+    let explicit = wfc(t.path(), &["graph", "ok.wf", "--format", "mermaid"], None);
+    assert_eq!(explicit.stdout, mermaid.stdout);
+
+    let dot = wfc(t.path(), &["graph", "ok.wf", "--format", "dot"], None);
+    assert_eq!(dot.code, 0, "{}", dot.stderr);
+    assert!(
+        dot.stdout.starts_with("digraph workflows {\n"),
+        "{}",
+        dot.stdout
+    );
+    assert!(dot.stdout.contains("Welcome (contact)"), "{}", dot.stdout);
+    assert!(dot.stdout.contains("->"), "{}", dot.stdout);
+    assert!(dot.stdout.trim_end().ends_with('}'), "{}", dot.stdout);
+
+    let svg = wfc(t.path(), &["graph", "ok.wf", "--format", "svg"], None);
+    assert_eq!(svg.code, 0, "{}", svg.stderr);
+    assert!(svg.stdout.contains("<svg"), "{}", svg.stdout);
+    assert!(svg.stdout.trim_end().ends_with("</svg>"), "{}", svg.stdout);
+    assert!(svg.stdout.contains("send email"), "{}", svg.stdout);
+
+    // -o: the extension picks the format; the text is what stdout had.
+    for (file, want) in [("g.dot", &dot), ("g.svg", &svg), ("g.mmd", &mermaid)] {
+        let o = wfc(t.path(), &["graph", "ok.wf", "-o", file], None);
+        assert_eq!((o.code, o.stdout.as_str()), (0, ""), "{}", o.stderr);
+        let written = std::fs::read_to_string(t.path().join(file)).expect("written");
+        assert_eq!(written, want.stdout, "{file}");
+    }
+}
+
+#[test]
+fn graph_of_a_folder_of_projects_uses_each_manifest() {
+    // `sport` exists only in `a/wf.toml`, `tier` only in `b/wf.toml`: each
+    // file checks only against its own project's manifest.
+    let t = dir_with(&[
+        ("all/a/wf.toml", b"[account]\nmarketing = \"enterprise\"\n[properties.contact]\nsport = { type = \"enum\", options = [\"golf\"] }\n"),
+        ("all/a/x.wf", b"workflow \"Golfers\" for contact {\n  set sport = \"golf\"\n}\n"),
+        ("all/b/wf.toml", b"[account]\nmarketing = \"enterprise\"\n[properties.contact]\ntier = { type = \"number\" }\n"),
+        ("all/b/y.wf", b"workflow \"Tiers\" for contact {\n  set tier = 3\n}\n"),
+    ]);
+    let o = wfc(t.path(), &["graph", "all", "--format", "dot"], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.contains("Golfers (contact)"), "{}", o.stdout);
+    assert!(o.stdout.contains("Tiers (contact)"), "{}", o.stdout);
+    // One workflow of the folder, by name.
+    let o = wfc(t.path(), &["graph", "all", "-w", "Tiers"], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.contains("Tiers (contact)"), "{}", o.stdout);
+    assert!(!o.stdout.contains("Golfers"), "{}", o.stdout);
+    // A project with an error: exit 1, nothing drawn.
+    std::fs::write(
+        t.path().join("all/b/z.wf"),
+        "workflow \"Z\" for contact {\n  set sport = \"golf\"\n}\n",
+    )
+    .expect("write");
+    let o = wfc(t.path(), &["graph", "all"], None);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert_eq!(o.stdout, "");
+    assert!(o.stderr.contains("WF101"), "{}", o.stderr);
+    assert!(o.stderr.contains("nothing drawn"), "{}", o.stderr);
+}
+
+// ----------------------------------------------------- build --format
+
+#[test]
+fn build_reports_in_each_format_and_still_prints_the_plan() {
+    // WF902 (a warning): the plan is built all the same.
+    let hook = "workflow \"Hook\" for contact {\n  webhook post \"http://x.example/h\"\n}\n";
+    let t = dir_with(&[("hook.wf", hook.as_bytes()), ("bad.wf", NOT_UTF8)]);
+    let plan_of = |o: &Out| {
+        let v: Value = serde_json::from_str(&o.stdout).expect("the plan on stdout");
+        assert_eq!(v["name"], "Hook");
+        assert_eq!(v["format"], "wfplan/1");
+    };
+
+    let o = wfc(t.path(), &["build", "hook.wf"], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    plan_of(&o);
+    assert!(o.stderr.contains("WF902"), "{}", o.stderr);
+
+    let o = wfc(t.path(), &["build", "hook.wf", "--format", "json"], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    plan_of(&o);
+    let v: Value = serde_json::from_str(&o.stderr).expect("JSON diagnostics on stderr");
+    let diags = v.as_array().expect("an array");
+    assert_eq!(diags.len(), 1, "{}", o.stderr);
+    assert_eq!(diags[0]["code"], "WF902");
+    assert_eq!(diags[0]["file"], "hook.wf");
+
+    let o = wfc(t.path(), &["build", "hook.wf", "--format", "github"], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    plan_of(&o);
+    assert!(
+        o.stderr.starts_with("::warning file=hook.wf,line=2,"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("title=WF902::"), "{}", o.stderr);
+
+    let o = wfc(t.path(), &["build", "hook.wf", "--format", "sarif"], None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    plan_of(&o);
+    let v: Value = serde_json::from_str(&o.stderr).expect("SARIF on stderr");
+    assert_eq!(v["version"], "2.1.0");
+    assert_eq!(v["runs"][0]["results"][0]["ruleId"], "WF902");
+
+    // Errors: exit 1, no plan, the report in the chosen format.
+    for format in ["human", "json", "github", "sarif"] {
+        let o = wfc(t.path(), &["build", "bad.wf", "--format", format], None);
+        assert_eq!(o.code, 1, "{format}: {}", o.stderr);
+        assert_eq!(o.stdout, "", "{format}");
+        assert!(o.stderr.contains("WF002"), "{format}: {}", o.stderr);
+        match format {
+            "json" | "sarif" => {
+                serde_json::from_str::<Value>(&o.stderr).expect("JSON report");
+            }
+            "github" => assert!(o.stderr.starts_with("::error file=bad.wf,"), "{}", o.stderr),
+            _ => assert!(o.stderr.contains("bad.wf"), "{}", o.stderr),
+        }
+    }
+}

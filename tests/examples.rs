@@ -1,10 +1,10 @@
 //! Every shipped example compiles clean, and its plans are snapshotted,
 //! validated against `schemas/plan.schema.json`, deterministic, and
 //! well-formed (every edge names an existing node). Together the examples use
-//! every node kind of `shared/runtime.md`.
+//! every node kind of docs/runtime.md.
 //!
-//! Snapshots live in `tests/snapshots/`; after an intended change, re-run
-//! with `INSTA_UPDATE=always` and read every changed `.snap` file.
+//! Snapshots live in `tests/examples/snapshots/`; after an intended change,
+//! re-run with `INSTA_UPDATE=always` and read every changed `.snap` file.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -77,6 +77,7 @@ fn examples() -> Vec<Example> {
         inputs: wf_files(&project).iter().map(|p| input(p)).collect(),
         manifest: Some(input(&project.join("wf.toml"))),
     });
+    common::assert_min_cases("examples", &out, 12);
     out
 }
 
@@ -166,7 +167,8 @@ fn example_plans_match_snapshots() {
     for example in examples() {
         for plan in compile_clean(&example) {
             let name = format!("{}__{}", example.name, slug(&plan.name));
-            insta::assert_snapshot!(name, pretty(&plan));
+            common::snapshots_in("examples/snapshots", false)
+                .bind(|| insta::assert_snapshot!(name, pretty(&plan)));
         }
     }
 }

@@ -15,10 +15,12 @@ use common::wf_files;
 fn examples() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     let mut out: Vec<PathBuf> = std::fs::read_dir(&root)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     out.retain(|p| p.is_dir() || p.extension().is_some_and(|e| e == "wf"));
     out.sort();
+    common::assert_min_cases("examples", &out, 12);
     out
 }
 
@@ -93,8 +95,10 @@ fn every_example_has_mermaid_and_dot_snapshots() {
     for ex in examples {
         let plans = plans(&ex);
         let name = name_of(&ex);
-        insta::assert_snapshot!(format!("{name}.mermaid"), render(&plans, Format::Mermaid));
-        insta::assert_snapshot!(format!("{name}.dot"), render(&plans, Format::Dot));
+        common::snapshots_in("graph/snapshots", false).bind(|| {
+            insta::assert_snapshot!(format!("{name}.mermaid"), render(&plans, Format::Mermaid));
+            insta::assert_snapshot!(format!("{name}.dot"), render(&plans, Format::Dot));
+        });
     }
 }
 

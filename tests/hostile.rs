@@ -7,6 +7,8 @@
 //!
 //! Regression tests for crashes found by fuzzing (fuzz/) are at the end.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::io::Write as _;
 use std::process::Command;
 
@@ -19,10 +21,112 @@ use wfc::{Compilation, SourceInput};
 /// `MAX_NESTING` levels; 100,000 levels of naive recursion need far more.
 const STACK: usize = 2 * 1024 * 1024;
 
+// ---------------------------------------------------- counting the work
+
+/// Counts the allocations (calls and bytes) of each thread, so a test can
+/// measure how the work of a call grows with its input deterministically:
+/// the same count on every machine and under any load, unlike a timer.
+struct Counting;
+
+thread_local! {
+    static ALLOCATED: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+}
+
+fn note(bytes: usize) {
+    let _ = ALLOCATED.try_with(|c| {
+        let (n, b) = c.get();
+        c.set((n + 1, b + bytes as u64));
+    });
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note(layout.size());
+        System.alloc(layout)
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note(layout.size());
+        System.alloc_zeroed(layout)
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note(new_size);
+        System.realloc(ptr, layout, new_size)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Input sizes of [`assert_linear`]: `n` and `GROWTH * n`.
+const GROWTH: u64 = 8;
+
+/// Runs `work(n)` and `work(8 * n)`, each alone on a fresh small-stack
+/// thread (so its allocations are the only ones counted), and fails unless
+/// the allocations — count and bytes — grow at most twice as fast as the
+/// input: linear work grows about 8 times, quadratic work 64 times.
+/// `work` allocates its own input, which is linear.
+///
+/// This catches quadratic work that allocates (a fresh collection per
+/// item, a distance matrix per pair); a quadratic loop of bare comparisons
+/// allocates nothing and is out of its reach.
+#[track_caller]
+fn assert_linear(what: &str, n: usize, work: fn(usize)) {
+    let measure = |n: usize| {
+        std::thread::Builder::new()
+            .stack_size(STACK)
+            .spawn(move || {
+                ALLOCATED.with(|c| c.set((0, 0)));
+                work(n);
+                ALLOCATED.with(Cell::get)
+            })
+            .expect("spawn")
+            .join()
+            .unwrap_or_else(|_| panic!("{what}: panicked or overflowed its stack"))
+    };
+    let (count, bytes) = measure(n);
+    let (count_8n, bytes_8n) = measure(GROWTH as usize * n);
+    let limit = 2 * GROWTH;
+    assert!(
+        count_8n <= limit * count.max(1) && bytes_8n <= limit * bytes.max(1),
+        "{what}: {count} allocations ({bytes} bytes) at n = {n}, {count_8n} ({bytes_8n} \
+         bytes) at {GROWTH}n: more than {limit} times as many, so not linear"
+    );
+}
+
+/// The meter itself: linear allocation passes, quadratic allocation fails.
+#[test]
+fn assert_linear_tells_linear_from_quadratic() {
+    assert_linear("linear", 1_000, |n| {
+        let v: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+        assert_eq!(v.len(), n);
+    });
+    let quadratic = std::panic::catch_unwind(|| {
+        assert_linear("quadratic", 1_000, |n| {
+            for i in 0..n {
+                let seen: Vec<usize> = (0..i).collect();
+                assert_eq!(seen.len(), i);
+            }
+        })
+    });
+    assert!(quadratic.is_err(), "quadratic allocation passed");
+}
+
 struct Outcome {
     codes: Vec<Code>,
     errors: usize,
     plans: usize,
+}
+
+/// `wfc::compile` of one file on the current thread (which [`assert_linear`]
+/// gives a small stack), with the invariants of [`compile`] checked.
+fn compile_here(bytes: Vec<u8>) -> Compilation {
+    let len = bytes.len();
+    let c = wfc::compile(vec![SourceInput::new("hostile.wf", bytes)], None);
+    check_invariants(&c, len);
+    c
 }
 
 /// Compile in a small-stack thread and check the invariants every result
@@ -792,7 +896,10 @@ fn human_report_sends_no_control_characters() {
 /// release build). Every format draws wide branches in about linear time.
 #[test]
 fn graph_of_very_wide_branches() {
-    let n = 5_000;
+    assert_linear("a branch of n arms, drawn", 625, wide_branches);
+}
+
+fn wide_branches(n: usize) {
     let mut body = String::from("  if hubspotscore > 0 {\n    delay 1d\n  }");
     for i in 1..n {
         body.push_str(&format!(
@@ -821,18 +928,21 @@ const ENTERPRISE: &str =
 fn compile_with_manifest(manifest: String, program: String) -> Compilation {
     std::thread::Builder::new()
         .stack_size(STACK)
-        .spawn(move || {
-            let c = wfc::compile(
-                vec![SourceInput::new("a.wf", program)],
-                Some(SourceInput::new("wf.toml", manifest)),
-            );
-            let len = c.sources.files().map(|(_, f)| f.text.len()).sum();
-            check_invariants(&c, len);
-            c
-        })
+        .spawn(move || compile_with_manifest_here(manifest, program))
         .expect("spawn")
         .join()
         .expect("wfc::compile panicked or overflowed its stack")
+}
+
+/// [`compile_with_manifest`] on the current thread.
+fn compile_with_manifest_here(manifest: String, program: String) -> Compilation {
+    let c = wfc::compile(
+        vec![SourceInput::new("a.wf", program)],
+        Some(SourceInput::new("wf.toml", manifest)),
+    );
+    let len = c.sources.files().map(|(_, f)| f.text.len()).sum();
+    check_invariants(&c, len);
+    c
 }
 
 #[test]
@@ -894,29 +1004,34 @@ fn manifest_messages_are_bounded() {
 /// options took 20 s before any .wf file was looked at.
 #[test]
 fn manifest_with_100k_enum_options() {
-    let options: Vec<String> = (0..100_000).map(|i| format!("\"o{i}\"")).collect();
-    let manifest = format!(
-        "{ENTERPRISE}[properties.contact]\ne = {{ type = \"enum\", options = [{}] }}\n",
-        options.join(",")
-    );
-    let program = workflow(&format!(
-        "  set e = \"o99999\"\n  enroll when e in [\"o1\", \"o2\"]\n  set e = \"o{}\"",
-        "9".repeat(10)
-    ));
-    let c = compile_with_manifest(manifest.clone(), program);
-    let codes: Vec<Code> = c.diagnostics.iter().map(|d| d.code).collect();
-    assert_eq!(codes, vec![Code::WF203], "{:?}", c.diagnostics);
+    assert_linear("an enum of n options", 12_500, |n| {
+        let options: Vec<String> = (0..n).map(|i| format!("\"o{i}\"")).collect();
+        let manifest = format!(
+            "{ENTERPRISE}[properties.contact]\ne = {{ type = \"enum\", options = [{}] }}\n",
+            options.join(",")
+        );
+        let program = workflow(&format!(
+            "  set e = \"o{}\"\n  enroll when e in [\"o1\", \"o2\"]\n  set e = \"o{}\"",
+            n - 1,
+            "9".repeat(10)
+        ));
+        let c = compile_with_manifest_here(manifest, program);
+        let codes: Vec<Code> = c.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, vec![Code::WF203], "{:?}", c.diagnostics);
+    });
     // And all duplicates: reported (capped), not quadratic.
-    let manifest = format!(
-        "[properties.contact]\ne = {{ type = \"enum\", options = [{}] }}\n",
-        vec!["\"o\""; 100_000].join(",")
-    );
-    let c = compile_with_manifest(manifest, workflow("  delay 1d"));
-    assert!(c
-        .diagnostics
-        .iter()
-        .all(|d| d.code == Code::WF010 || d.code == Code::WF003));
-    assert!(c.diagnostics.len() <= MAX_DIAGNOSTICS_PER_FILE + 1);
+    assert_linear("an enum of n equal options", 12_500, |n| {
+        let manifest = format!(
+            "[properties.contact]\ne = {{ type = \"enum\", options = [{}] }}\n",
+            vec!["\"o\""; n].join(",")
+        );
+        let c = compile_with_manifest_here(manifest, workflow("  delay 1d"));
+        assert!(c
+            .diagnostics
+            .iter()
+            .all(|d| d.code == Code::WF010 || d.code == Code::WF003));
+        assert!(c.diagnostics.len() <= MAX_DIAGNOSTICS_PER_FILE + 1);
+    });
 }
 
 // ------------------------------------------------------------- wfc run
@@ -1085,8 +1200,9 @@ fn odd_file_names_and_folders() {
 //
 // Quadratic work in the checker, found by the red team with the release
 // binary (load average about 3; figures are `wfc check` wall times before
-// the fixes). Each test below finishes in well under a second now that the
-// work is linear, and took minutes while it was quadratic.
+// the fixes). Each test below runs its input at n and 8n and bounds the
+// growth of the allocations (`assert_linear`), which is deterministic: a
+// regression that allocates per pair fails, whatever the machine's load.
 
 /// WF210: `seen.iter().any(same_value)` in `check/mod.rs` (StepKind::Branch)
 /// compares each value with every earlier one: 10,000 cases 0.3 s, 40,000
@@ -1094,12 +1210,12 @@ fn odd_file_names_and_folders() {
 /// text, which a string may equal), bool and date (`types::SeenValues`).
 #[test]
 fn checker_branch_with_200k_values_is_linear() {
-    let cases: String = (0..200_000)
-        .map(|i| format!("    \"v{i}\" {{ }}\n"))
-        .collect();
-    let src = workflow(&format!("  branch on country {{\n{cases}  }}"));
-    let out = compile(src.into_bytes());
-    assert_eq!(out.codes, vec![]);
+    assert_linear("a branch with n values", 25_000, |n| {
+        let cases: String = (0..n).map(|i| format!("    \"v{i}\" {{ }}\n")).collect();
+        let src = workflow(&format!("  branch on country {{\n{cases}  }}"));
+        let c = compile_here(src.into_bytes());
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+    });
 }
 
 /// WF103 (and every did-you-mean): each unknown name is compared with every
@@ -1107,14 +1223,23 @@ fn checker_branch_with_200k_values_is_linear() {
 /// 40,000 `enroll in` unknown names against 40,000 workflows still take
 /// 11 s. Now at most `MAX_SUGGESTIONS_PER_FILE` suggestions are computed
 /// per file (`Checker::did_you_mean`); the report keeps 200 anyway.
+///
+/// Both sizes are above that cap (1,000), so each suggestion compares with
+/// all n workflows and the work is 1,000 n; without the cap it would be n².
+/// The names have fixed lengths (`w000001`, `x0000001`): every pair passes
+/// `suggest`'s length filter and none is close enough to end its search
+/// early, so the count does not depend on how many digits the numbers have
+/// or on the order of the workflow table.
 #[test]
-fn checker_100k_unknown_enroll_in_targets() {
-    let src: String = (0..100_000)
-        .map(|i| format!("workflow \"w{i}\" for contact {{\n  enroll in \"nosuch{i}\"\n}}\n"))
-        .collect();
-    let out = compile(src.into_bytes());
-    assert!(out.codes.contains(&Code::WF103));
-    assert_eq!(out.codes.len(), MAX_DIAGNOSTICS_PER_FILE + 1);
+fn checker_unknown_enroll_in_targets_are_linear() {
+    assert_linear("n unknown `enroll in` targets", 2_000, |n| {
+        let src: String = (0..n)
+            .map(|i| format!("workflow \"w{i:06}\" for contact {{\n  enroll in \"x{i:07}\"\n}}\n"))
+            .collect();
+        let c = compile_here(src.into_bytes());
+        assert!(c.diagnostics.iter().any(|d| d.code == Code::WF103));
+        assert_eq!(c.diagnostics.len(), MAX_DIAGNOSTICS_PER_FILE + 1);
+    });
 }
 
 /// WF107: `check/resolve.rs` collects the declared resources of a kind into
@@ -1124,12 +1249,13 @@ fn checker_100k_unknown_enroll_in_targets() {
 /// run (`resolve::ResourceIndex`; users lower-cased).
 #[test]
 fn checker_100k_resource_references() {
-    let n = 100_000;
-    let emails: Vec<String> = (0..n).map(|i| format!("\"e{i}\"")).collect();
-    let manifest = format!("{ENTERPRISE}[resources]\nemails = [{}]\n", emails.join(","));
-    let body: String = (0..n).map(|i| format!("  send email \"e{i}\"\n")).collect();
-    let c = compile_with_manifest(manifest, workflow(&body));
-    assert!(c.diagnostics.is_empty());
+    assert_linear("n references to n resources", 12_500, |n| {
+        let emails: Vec<String> = (0..n).map(|i| format!("\"e{i}\"")).collect();
+        let manifest = format!("{ENTERPRISE}[resources]\nemails = [{}]\n", emails.join(","));
+        let body: String = (0..n).map(|i| format!("  send email \"e{i}\"\n")).collect();
+        let c = compile_with_manifest_here(manifest, workflow(&body));
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+    });
 }
 
 /// `diagnostics::shorten` cuts quoted text but keeps its control characters: a

@@ -7,6 +7,8 @@ use std::path::Path;
 use wfc::source::SourceMap;
 use wfc::syntax;
 
+mod common;
+
 fn render(name: &str, text: &str) -> String {
     let mut sources = SourceMap::new();
     let id = sources.add(name, text);
@@ -68,6 +70,7 @@ fn syntax_error_corpus() {
             !rendered.is_empty(),
             "{name}: a corpus file must give at least one diagnostic"
         );
-        insta::assert_snapshot!(name.clone(), rendered);
+        common::snapshots_in("syntax_errors/snapshots", true)
+            .bind(|| insta::assert_snapshot!(name.clone(), rendered));
     }
 }

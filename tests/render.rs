@@ -14,6 +14,8 @@ use wfc::diagnostics::{Code, Diagnostic, Label};
 use wfc::project::{self, Request};
 use wfc::source::{SourceMap, Span};
 
+mod common;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -29,29 +31,36 @@ fn compile(paths: &[PathBuf]) -> wfc::Compilation {
     wfc::compile(project.inputs, project.manifest)
 }
 
-/// `tests/check/a/b.wf` → `check__a__b`.
-fn snapshot_name(rel: &Path) -> String {
-    rel.with_extension("")
+/// Where the snapshots of a corpus case live and their name: next to the
+/// case, e.g. `tests/check/WF101/fail_x.wf` →
+/// (`check/WF101/snapshots`, `fail_x`), giving
+/// `tests/check/WF101/snapshots/render__fail_x__{human,json}.snap`.
+fn snapshot_place(rel: &Path) -> (String, String) {
+    let parts: Vec<String> = rel
+        .with_extension("")
         .components()
         .skip(1) // "tests"
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("__")
+        .collect();
+    let (name, dir) = parts.split_last().expect("a corpus case below tests/");
+    (format!("{}/snapshots", dir.join("/")), name.clone())
 }
 
-fn snapshot_both(name: &str, c: &wfc::Compilation) {
+fn snapshot_both(rel: &Path, c: &wfc::Compilation) {
+    let (dir, name) = snapshot_place(rel);
     let human = render::human(&c.sources, &c.diagnostics, HumanOptions::plain());
     let json = render::json(&c.sources, &c.diagnostics);
-    insta::assert_snapshot!(format!("{name}__human"), human);
-    insta::assert_snapshot!(format!("{name}__json"), json);
+    common::snapshots_in(dir, true).bind(|| {
+        insta::assert_snapshot!(format!("{name}__human"), human);
+        insta::assert_snapshot!(format!("{name}__json"), json);
+    });
 }
 
-/// Every `.wf` file below `dir`, sorted, relative to the crate root.
+/// Every `.wf` file below `dir`, sorted, relative to the crate root. A
+/// missing folder fails the test.
 fn corpus(dir: &str) -> Vec<PathBuf> {
     let abs = root().join(dir);
-    if !abs.is_dir() {
-        return Vec::new();
-    }
+    assert!(abs.is_dir(), "{dir}: corpus folder missing");
     project::collect_dir(&abs)
         .unwrap_or_else(|e| panic!("{e}"))
         .into_iter()
@@ -62,6 +71,7 @@ fn corpus(dir: &str) -> Vec<PathBuf> {
 #[test]
 fn syntax_error_corpus() {
     let files = corpus("tests/syntax_errors");
+    common::assert_min_cases("tests/syntax_errors", &files, 40);
     for file in &files {
         let c = compile(std::slice::from_ref(file));
         assert!(
@@ -71,7 +81,7 @@ fn syntax_error_corpus() {
             "{}: a syntax-error corpus file gives WF001/WF002",
             file.display()
         );
-        snapshot_both(&snapshot_name(file), &c);
+        snapshot_both(file, &c);
     }
 }
 
@@ -80,28 +90,37 @@ fn check_corpus() {
     // Cases are the entries of `tests/check/<group>/`: a `.wf` file is
     // checked alone; a folder is a project (its `.wf` files together, with
     // its `wf.toml` if it has one), as `wfc check <folder>` does.
+    // A group's `snapshots/` folder is not a case.
     let base = root().join("tests/check");
-    let Ok(groups) = std::fs::read_dir(&base) else {
-        return;
-    };
-    let mut groups: Vec<PathBuf> = groups.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    let mut groups: Vec<PathBuf> = std::fs::read_dir(&base)
+        .unwrap_or_else(|e| panic!("{}: {e}", base.display()))
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .collect();
     groups.sort();
+    let mut all = Vec::new();
     for group in groups.iter().filter(|g| g.is_dir()) {
         let mut cases: Vec<PathBuf> = std::fs::read_dir(group)
             .unwrap_or_else(|e| panic!("{}: {e}", group.display()))
             .filter_map(|e| e.ok())
             .map(|e| e.path())
-            .filter(|p| p.is_dir() || p.extension().is_some_and(|x| x == "wf"))
+            .filter(|p| {
+                (p.is_dir() && !p.ends_with("snapshots"))
+                    || p.extension().is_some_and(|x| x == "wf")
+            })
             .collect();
         cases.sort();
-        for case in cases {
-            let rel = case
-                .strip_prefix(root())
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|_| case.clone());
-            let c = compile(std::slice::from_ref(&rel));
-            snapshot_both(&snapshot_name(&rel), &c);
-        }
+        all.extend(cases);
+    }
+    // At least a failing and a passing case per code.
+    common::assert_min_cases("tests/check", &all, 2 * Code::ALL.len());
+    for case in all {
+        let rel = case
+            .strip_prefix(root())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| case.clone());
+        let c = compile(std::slice::from_ref(&rel));
+        snapshot_both(&rel, &c);
     }
 }
 
@@ -166,11 +185,13 @@ fn hand_made() -> (SourceMap, Vec<Diagnostic>) {
 #[test]
 fn hand_made_every_format() {
     let (sm, diags) = hand_made();
-    insta::assert_snapshot!(
-        "hand_made__human",
-        render::human(&sm, &diags, HumanOptions::plain())
-    );
-    insta::assert_snapshot!("hand_made__json", render::json(&sm, &diags));
-    insta::assert_snapshot!("hand_made__github", render::github(&sm, &diags));
-    insta::assert_snapshot!("hand_made__sarif", render::sarif(&sm, &diags));
+    common::snapshots_in("render/snapshots", false).bind(|| {
+        insta::assert_snapshot!(
+            "hand_made__human",
+            render::human(&sm, &diags, HumanOptions::plain())
+        );
+        insta::assert_snapshot!("hand_made__json", render::json(&sm, &diags));
+        insta::assert_snapshot!("hand_made__github", render::github(&sm, &diags));
+        insta::assert_snapshot!("hand_made__sarif", render::sarif(&sm, &diags));
+    });
 }

@@ -1,4 +1,4 @@
-//! Scenario tests of `wfc run`'s semantics (shared/runtime.md): each runs a
+//! Scenario tests of `wfc run`'s semantics (docs/runtime.md): each runs a
 //! small plan against records and events and snapshots the history and the
 //! final state. Snapshots live in tests/runtime/snapshots.
 

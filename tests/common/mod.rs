@@ -1,6 +1,6 @@
 //! Shared by the integration tests that include it with `mod common;`.
 
-/// Every node kind of `shared/runtime.md`, in its order.
+/// Every node kind a plan can hold, in the order of docs/runtime.md.
 #[allow(dead_code)]
 pub const ALL_KINDS: [&str; 34] = [
     "delay",
@@ -55,4 +55,31 @@ pub fn wf_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
             out.push(p);
         }
     }
+}
+
+/// Insta settings that keep snapshots in `dir`, a folder relative to
+/// `tests/` — next to the corpus case or in the suite's own
+/// `tests/<suite>/snapshots/`, never in one flat folder. With
+/// `suite_prefix`, files are named `<suite>__<name>.snap` (for a folder
+/// several suites share, e.g. `tests/check/WF101/snapshots/`), otherwise
+/// `<name>.snap`. Use as
+/// `snapshots_in("graph/snapshots", false).bind(|| insta::assert_snapshot!(name, text))`.
+#[allow(dead_code)]
+pub fn snapshots_in(dir: impl AsRef<std::path::Path>, suite_prefix: bool) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(dir.as_ref());
+    settings.set_prepend_module_to_snapshot(suite_prefix);
+    settings
+}
+
+/// Fails unless `found` holds at least `min` cases of `what`: a folder walk
+/// that finds nothing (folder moved, filter broken) must not pass silently.
+#[allow(dead_code)]
+#[track_caller]
+pub fn assert_min_cases<T>(what: &str, found: &[T], min: usize) {
+    assert!(
+        found.len() >= min,
+        "{what}: found {} cases, expected at least {min} (folder missing or moved?)",
+        found.len()
+    );
 }
