@@ -648,9 +648,6 @@ fn a_folder_without_wf_files_is_exit_2() {
     }
 }
 
-/// [`VALID`] as `wfc fmt` writes it.
-const FORMATTED: &str = "workflow \"Welcome\" for contact {\n  enroll when lifecyclestage is \"lead\"\n\n  delay 1d\n  send email \"Welcome #1\"\n}\n";
-
 #[test]
 fn folder_walks_honour_gitignore_and_wfignore() {
     let broken = b"workflow \"X\" for contact {\n  delay\n}\n" as &[u8];
