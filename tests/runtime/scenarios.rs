@@ -152,6 +152,8 @@ scenarios!(
     property_edits,
     reenroll,
     same_instant_order,
+    slack_channel_runtime,
+    sms_per_recipient,
     start_order,
     until_cutoff,
 );

@@ -201,21 +201,31 @@ impl<'p, S: Store> Engine<'p, S> {
                 }
             },
             Action::SendInternalSms { to, text } => {
-                let month = now.year() * 12 + now.month0() as i32;
-                let sent = self.store.counter(Counter::Sms(month));
-                if *sent >= SMS_MONTHLY_LIMIT {
-                    return Done::Err(
-                        "SMS monthly limit reached (1,000 texts per calendar month)".to_string(),
-                    );
-                }
-                *sent += 1;
-                let to: Vec<String> = to
+                let mut to: Vec<String> = to
                     .iter()
                     .map(|r| match r {
                         SmsRecipient::User(u) => u.clone(),
                         SmsRecipient::Number(n) => n.clone(),
                     })
                     .collect();
+                let mut seen = std::collections::HashSet::new();
+                to.retain(|r| seen.insert(r.clone()));
+                // One text per recipient; a step that would pass the limit
+                // sends none of its texts.
+                let texts = to.len() as u64;
+                let month = now.year() * 12 + now.month0() as i32;
+                let sent = self.store.counter(Counter::Sms(month));
+                if *sent + texts > SMS_MONTHLY_LIMIT {
+                    return Done::Err(if *sent >= SMS_MONTHLY_LIMIT || texts == 1 {
+                        "SMS monthly limit reached (1,000 texts per calendar month)".to_string()
+                    } else {
+                        format!(
+                            "SMS monthly limit reached: {texts} texts would pass 1,000 texts this calendar month ({} sent)",
+                            *sent
+                        )
+                    });
+                }
+                *sent += texts;
                 let text = self.eval().render(rec, text);
                 Done::Ok(
                     Detail::Json(json!({ "to": to, "text": text, "status": "sent" })),
@@ -290,7 +300,11 @@ impl<'p, S: Store> Engine<'p, S> {
                 };
                 let name = self.eval().render(rec, name);
                 if let Err(why) = check_channel_name(&name) {
-                    return Done::Err(format!("invalid Slack channel name `{name}`: {why}"));
+                    return Done::Err(if name.is_empty() {
+                        "invalid Slack channel name: it is empty".to_string()
+                    } else {
+                        format!("invalid Slack channel name `{name}`: {why}")
+                    });
                 }
                 Done::Ok(
                     Detail::Json(json!({ "name": name, "private": private, "owner": owner })),
