@@ -240,7 +240,7 @@ impl<'p, S: Store> Engine<'p, S> {
     pub(super) fn input(&mut self, e: &InputEvent) -> Result<(), RunError> {
         let rec = self.store.find(&e.record).ok_or_else(|| {
             RunError::Usage(format!(
-                "event at {} names unknown record `{}`",
+                "event at {} names record `{}`, which does not exist at that time",
                 format_time(e.at),
                 e.record
             ))
