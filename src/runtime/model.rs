@@ -106,7 +106,9 @@ pub fn parse_records_in(text: &str, schema: Option<&Schema>) -> Result<Vec<Recor
             return Err(err(line_no, "record object type is empty"));
         }
         if let Some(schema) = schema {
-            if schema.object(&r.object).is_none() {
+            // Tasks are records a run creates (`create task`): a state file
+            // holding them can be fed back.
+            if r.object != "task" && schema.object(&r.object).is_none() {
                 let known = schema.objects.keys().map(String::as_str);
                 let hint = match crate::diagnostics::suggest(&r.object, known) {
                     Some(s) => format!(" (did you mean `{s}`?)"),

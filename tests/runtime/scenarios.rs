@@ -174,6 +174,7 @@ scenarios!(
     one_project_two_folders,
     project_dst_teams,
     property_edits,
+    records_from_state,
     records_unknown_custom_object,
     records_unknown_object,
     records_unknown_properties,
