@@ -144,3 +144,32 @@ pub fn run(
     engine.run(input.events, input.until)?;
     Ok(engine.store.into_records())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn created_form_is_object_dash_number_from_one() {
+        let env = Environment::standard();
+        let form = |id: &'static str| created_form(&env, id);
+        assert_eq!(form("contact-1"), Some("contact"));
+        assert_eq!(form("deal-120"), Some("deal"));
+        // Tasks are created whether or not the schema lists them.
+        assert_eq!(form("task-7"), Some("task"));
+        for bad in [
+            "contact-0",
+            "contact-01",
+            "contact-",
+            "contact",
+            "-1",
+            "contact-1a",
+            "contact-+1",
+            "lead-1",
+            "Contact-1",
+            "contact-1-",
+        ] {
+            assert_eq!(form(bad), None, "{bad}");
+        }
+    }
+}
