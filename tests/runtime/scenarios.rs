@@ -170,6 +170,7 @@ scenarios!(
     goal_unenroll,
     lists_subscriptions,
     manual_reenroll,
+    one_activity_several_workflows,
     one_change_several_workflows,
     one_project_two_folders,
     project_dst_teams,
