@@ -695,6 +695,73 @@ fn sms_limit_is_1000_per_calendar_month_utc() {
     assert!(state.contains(r#""id":"c1001","object":"contact","properties":{"phone":"+31600001001","wf_lists":["after sms"]}"#));
 }
 
+/// The SMS limit counts texts per recipient: 333 contacts texted at three
+/// numbers are 999 texts; the next three-number step would take the count
+/// past 1,000 and sends none of them (an `error` naming the monthly limit);
+/// a one-number step still sends the 1,000th text, and the one after it is
+/// refused.
+#[test]
+fn sms_limit_counts_one_text_per_recipient_and_a_step_sends_all_or_none() {
+    let three = json!([{"number": "+31 6 1"}, {"number": "+31 6 2"}, {"user": "ana@example.com"}]);
+    let p = plan(json!({
+        "name": "Texts", "object": "contact",
+        "triggers": [filter(json!({"op": "known", "property": prop("phone"), "known": true}))],
+        "nodes": chain(vec![
+            json!({"kind": "send_internal_sms", "to": three, "text": [{"text": "Hi"}]}),
+        ]),
+    }));
+    let q = plan(json!({
+        "name": "One text", "object": "contact",
+        "triggers": [filter(json!({"op": "known", "property": prop("city"), "known": true}))],
+        "nodes": chain(vec![
+            json!({"kind": "send_internal_sms", "to": [{"number": "+31 6 9"}], "text": [{"text": "Hi"}]}),
+        ]),
+    }));
+    let mut records = String::new();
+    for i in 1..=334 {
+        records += &format!(
+            "{{\"id\":\"c{i:03}\",\"object\":\"contact\",\"properties\":{{\"phone\":\"+316{i:03}\"}}}}\n"
+        );
+    }
+    records += "{\"id\":\"d1\",\"object\":\"contact\",\"properties\":{\"city\":\"Delft\"}}\n";
+    records += "{\"id\":\"d2\",\"object\":\"contact\",\"properties\":{\"city\":\"Delft\"}}\n";
+    let (history, _) = Scenario::new(vec![p, q], &records)
+        .start("2026-05-10T00:00:00Z")
+        .run();
+    let outcome = |record: &str| -> Vec<String> {
+        history
+            .iter()
+            .filter(|h| h["record"] == record && h["kind"] == "send_internal_sms")
+            .map(|h| format!("{} {}", h["event"], h["detail"]))
+            .collect()
+    };
+    let sent = history
+        .iter()
+        .filter(|h| h["kind"] == "send_internal_sms" && h["event"] == "action")
+        .count();
+    assert_eq!(sent, 334);
+    assert_eq!(
+        outcome("c333"),
+        vec![
+            r#""action" {"to":["+31 6 1","+31 6 2","ana@example.com"],"text":"Hi","status":"sent"}"#
+        ]
+    );
+    assert_eq!(
+        outcome("c334"),
+        vec![
+            r#""error" {"reason":"SMS monthly limit reached: 3 texts would pass 1,000 texts this calendar month (999 sent)"}"#
+        ]
+    );
+    assert_eq!(
+        outcome("d1"),
+        vec![r#""action" {"to":["+31 6 9"],"text":"Hi","status":"sent"}"#]
+    );
+    assert_eq!(
+        outcome("d2"),
+        vec![r#""error" {"reason":"SMS monthly limit reached (1,000 texts per calendar month)"}"#]
+    );
+}
+
 #[test]
 fn send_email_from_a_deal_reaches_the_first_100_associated_contacts_by_id() {
     let p = plan(json!({

@@ -95,6 +95,16 @@ fn load_plans(paths: &[PathBuf]) -> Result<(Vec<Plan>, Environment), Fail> {
     let mut plans: Vec<(String, usize, Plan)> = Vec::new();
     let env = if sources.is_empty() && !json_files.is_empty() {
         // Plan files only: the environment of the nearest manifest.
+        one_environment(
+            json_files
+                .iter()
+                .map(|f| {
+                    let f = cwd.join(f);
+                    project::discover(f.parent().unwrap_or(&cwd))
+                })
+                .collect(),
+            &cwd,
+        )?;
         let first = json_files
             .first()
             .map(|f| cwd.join(f))
@@ -123,6 +133,18 @@ fn load_plans(paths: &[PathBuf]) -> Result<(Vec<Plan>, Environment), Fail> {
         };
         let project = project::load(&request, &cwd, &mut std::io::empty())
             .map_err(|e| usage(e.to_string()))?;
+        let mut manifests: Vec<Option<PathBuf>> = vec![project.manifest_path.clone()];
+        manifests.extend(
+            project
+                .files
+                .iter()
+                .map(|f| project::discover(f.parent().unwrap_or(&cwd))),
+        );
+        manifests.extend(json_files.iter().map(|f| {
+            let f = cwd.join(f);
+            project::discover(f.parent().unwrap_or(&cwd))
+        }));
+        one_environment(manifests, &cwd)?;
         let compilation = compile(project.inputs, project.manifest);
         if compilation.has_errors() {
             print_diagnostics(&compilation.sources, &compilation.diagnostics);
@@ -156,6 +178,33 @@ fn load_plans(paths: &[PathBuf]) -> Result<(Vec<Plan>, Environment), Fail> {
     Ok((plans.into_iter().map(|(_, _, p)| p).collect(), env))
 }
 
+/// One run has one environment: every path must belong to the same
+/// project (the same `wf.toml`, or none).
+fn one_environment(mut manifests: Vec<Option<PathBuf>>, cwd: &Path) -> Result<(), Fail> {
+    let mut seen = Vec::new();
+    manifests.retain(|m| {
+        let new = !seen.contains(m);
+        if new {
+            seen.push(m.clone());
+        }
+        new
+    });
+    if manifests.len() < 2 {
+        return Ok(());
+    }
+    let names: Vec<String> = manifests
+        .iter()
+        .map(|m| match m {
+            Some(m) => format!("`{}`", project::display_name(m, cwd)),
+            None => "a folder without `wf.toml`".to_string(),
+        })
+        .collect();
+    Err(usage(format!(
+        "the paths span several projects ({}), but one run has one environment: run each project on its own",
+        names.join(", ")
+    )))
+}
+
 fn is_broken_pipe(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::BrokenPipe
 }
@@ -166,7 +215,7 @@ fn execute(args: &Args) -> Result<(), Fail> {
 
     let records_text = String::from_utf8(read(&args.records)?)
         .map_err(|_| usage(format!("{}: not valid UTF-8", args.records.display())))?;
-    let records = runtime::parse_records(&records_text)
+    let records = runtime::parse_records_in(&records_text, Some(&env.schema))
         .map_err(|e| usage(format!("{}: {e}", args.records.display())))?;
     let events = match &args.events {
         None => Vec::new(),
@@ -177,6 +226,16 @@ fn execute(args: &Args) -> Result<(), Fail> {
         }
     };
 
+    let input = RunInput {
+        records,
+        events,
+        start: args.start,
+        until: args.until,
+    };
+    // Everything that can be known before the run is checked before the
+    // history file is created: a refused run writes nothing.
+    runtime::validate(&programs, &env, &input).map_err(|e| usage(e.to_string()))?;
+
     let out: Box<dyn Write> = match &args.history {
         Some(p) => Box::new(
             std::fs::File::create(p)
@@ -185,12 +244,6 @@ fn execute(args: &Args) -> Result<(), Fail> {
         None => Box::new(std::io::stdout().lock()),
     };
     let mut sink = JsonLines::new(std::io::BufWriter::new(out));
-    let input = RunInput {
-        records,
-        events,
-        start: args.start,
-        until: args.until,
-    };
     let result = runtime::run(&programs, &env, input, &mut sink);
     let flushed = sink.0.flush();
     let records = match result {

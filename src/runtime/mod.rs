@@ -16,12 +16,15 @@ pub mod time;
 pub mod values;
 
 pub use engine::{Engine, RunError};
-pub use model::{parse_events, parse_records, write_state, InputError, InputEvent, Record};
+pub use model::{
+    parse_events, parse_records, parse_records_in, write_state, InputError, InputEvent, Record,
+};
 pub use program::{load, PlanError, Program};
 pub use store::{Collect, Count, HistorySink, JsonLines, MemStore, Simulated, VirtualClock};
 
 use chrono::{DateTime, TimeZone, Utc};
 
+use crate::diagnostics;
 use crate::schema::Environment;
 
 /// The default start of a run without `--start` or events.
@@ -40,18 +43,35 @@ pub struct RunInput {
     pub until: Option<DateTime<Utc>>,
 }
 
-/// Run validated plans in memory; history goes to `history`. Returns the
-/// final records (in store order: input order, then created ones).
-pub fn run(
-    programs: &[Program],
-    env: &Environment,
-    input: RunInput,
-    history: &mut dyn HistorySink,
-) -> Result<Vec<Record>, RunError> {
-    let start = input
+/// The start of the run: `--start`, else the earliest event, else
+/// [`default_start`].
+pub fn start_of(input: &RunInput) -> DateTime<Utc> {
+    input
         .start
         .or_else(|| input.events.iter().map(|e| e.at).min())
-        .unwrap_or_else(default_start);
+        .unwrap_or_else(default_start)
+}
+
+/// Whether `id` has the form of a created record's id, `<object>-<n>` (n
+/// from 1, no leading zero) for an object type of the schema or `task`;
+/// its type.
+fn created_form<'a>(env: &Environment, id: &'a str) -> Option<&'a str> {
+    let (object, n) = id.rsplit_once('-')?;
+    let digits_ok = !n.is_empty() && !n.starts_with('0') && n.bytes().all(|b| b.is_ascii_digit());
+    // `create task` makes `task-<n>` records whether or not the schema lists
+    // tasks.
+    let creatable = object == "task" || env.schema.object(object).is_some();
+    (digits_ok && creatable).then_some(object)
+}
+
+/// Everything about the inputs that can be known before the run, checked
+/// before anything is written (docs/runtime.md, "Validating the inputs"):
+/// `--until` not before the start, no event before the start, every event
+/// naming a record of `--records` or an id of the created-record form, and
+/// every `enroll` event naming a workflow of the run for a record of its
+/// object type.
+pub fn validate(programs: &[Program], env: &Environment, input: &RunInput) -> Result<(), RunError> {
+    let start = start_of(input);
     if let Some(until) = input.until {
         if until < start {
             return Err(RunError::Usage(format!(
@@ -61,6 +81,57 @@ pub fn run(
             )));
         }
     }
+    let known: std::collections::HashMap<&str, &str> = input
+        .records
+        .iter()
+        .map(|r| (r.id.as_str(), r.object.as_str()))
+        .collect();
+    for e in &input.events {
+        let at = model::format_time(e.at);
+        if e.at < start {
+            return Err(RunError::Usage(format!(
+                "event for record `{}` at {at} is before the start of the run ({})",
+                e.record,
+                model::format_time(start)
+            )));
+        }
+        let object = match known.get(e.record.as_str()) {
+            Some(o) => *o,
+            None => created_form(env, &e.record).ok_or_else(|| {
+                RunError::Usage(format!(
+                    "event at {at} names record `{}`, which is neither in --records nor the id of a created record (`<object>-<n>`)",
+                    diagnostics::shorten(&e.record)
+                ))
+            })?,
+        };
+        if let model::EventKind::Enroll(name) = &e.kind {
+            let Some(p) = programs.iter().find(|p| p.plan.name == *name) else {
+                return Err(RunError::Usage(format!(
+                    "`enroll` event for record `{}` names unknown workflow `{name}`",
+                    e.record
+                )));
+            };
+            if p.plan.object != object {
+                return Err(RunError::Usage(format!(
+                    "`enroll` event at {at}: record `{}` is a {object}, workflow `{name}` enrolls {} records",
+                    e.record, p.plan.object
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Run validated plans in memory; history goes to `history`. Returns the
+/// final records (in store order: input order, then created ones).
+pub fn run(
+    programs: &[Program],
+    env: &Environment,
+    input: RunInput,
+    history: &mut dyn HistorySink,
+) -> Result<Vec<Record>, RunError> {
+    validate(programs, env, &input)?;
+    let start = start_of(&input);
     let store = MemStore::new(input.records);
     let mut engine = Engine::new(
         programs,
@@ -72,4 +143,33 @@ pub fn run(
     );
     engine.run(input.events, input.until)?;
     Ok(engine.store.into_records())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn created_form_is_object_dash_number_from_one() {
+        let env = Environment::standard();
+        let form = |id: &'static str| created_form(&env, id);
+        assert_eq!(form("contact-1"), Some("contact"));
+        assert_eq!(form("deal-120"), Some("deal"));
+        // Tasks are created whether or not the schema lists them.
+        assert_eq!(form("task-7"), Some("task"));
+        for bad in [
+            "contact-0",
+            "contact-01",
+            "contact-",
+            "contact",
+            "-1",
+            "contact-1a",
+            "contact-+1",
+            "lead-1",
+            "Contact-1",
+            "contact-1-",
+        ] {
+            assert_eq!(form(bad), None, "{bad}");
+        }
+    }
 }

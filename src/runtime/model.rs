@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::plan::Event;
+use crate::schema::Schema;
 
 /// One CRM record. Associations are kept symmetric and sorted by id.
 #[derive(Clone, Debug, PartialEq)]
@@ -82,6 +83,12 @@ fn err(line: usize, message: impl Into<String>) -> InputError {
 /// is not in the file is kept (and written back to `--state`) but never
 /// matches anything at run time.
 pub fn parse_records(text: &str) -> Result<Vec<Record>, InputError> {
+    parse_records_in(text, None)
+}
+
+/// [`parse_records`], and with a schema every record's object type must be
+/// one of its types (properties it does not know are kept as they are).
+pub fn parse_records_in(text: &str, schema: Option<&Schema>) -> Result<Vec<Record>, InputError> {
     let mut records: Vec<Record> = Vec::new();
     let mut raw_assocs: Vec<BTreeMap<String, Vec<String>>> = Vec::new();
     let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
@@ -97,6 +104,25 @@ pub fn parse_records(text: &str) -> Result<Vec<Record>, InputError> {
         }
         if r.object.is_empty() {
             return Err(err(line_no, "record object type is empty"));
+        }
+        if let Some(schema) = schema {
+            // Tasks are records a run creates (`create task`): a state file
+            // holding them can be fed back.
+            if r.object != "task" && schema.object(&r.object).is_none() {
+                let known = schema.objects.keys().map(String::as_str);
+                let hint = match crate::diagnostics::suggest(&r.object, known) {
+                    Some(s) => format!(" (did you mean `{s}`?)"),
+                    None => String::new(),
+                };
+                return Err(err(
+                    line_no,
+                    format!(
+                        "record `{}` has unknown object type `{}`{hint}",
+                        r.id,
+                        crate::diagnostics::shorten(&r.object)
+                    ),
+                ));
+            }
         }
         if index.insert(r.id.clone(), records.len()).is_some() {
             return Err(err(line_no, format!("duplicate record id `{}`", r.id)));

@@ -244,9 +244,72 @@ fn exit_codes() {
         2
     );
 
+    // None of the refused runs above created the history file.
+    assert!(
+        !Path::new(&history).exists(),
+        "a refused run must write nothing"
+    );
+
     // A complete run with in-run errors is still 0.
     assert_eq!(
         run(&[&plan, "--records", &records, "--history", &history]),
         0
+    );
+}
+
+/// A run refused before it starts leaves existing `--history` and `--state`
+/// files as they were; a run stopped by a created id that does not exist
+/// yet keeps the history so far and does not touch `--state`.
+#[test]
+fn refused_and_stopped_runs_leave_the_output_files_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let plan = write(d, "plan.json", PLAN);
+    let records = write(d, "records.jsonl", RECORDS);
+    let history = write(d, "h.jsonl", "old history\n");
+    let state = write(d, "s.jsonl", "old state\n");
+    let wrong_type = write(
+        d,
+        "wrong.jsonl",
+        r#"{"at":"2026-01-01T00:00:00Z","record":"deal-1","type":"enroll","workflow":"Nurture"}"#,
+    );
+    let args = |events: &str| -> i32 {
+        run(&[
+            &plan,
+            "--records",
+            &records,
+            "--events",
+            events,
+            "--history",
+            &history,
+            "--state",
+            &state,
+        ])
+    };
+    assert_eq!(args(&wrong_type), 2);
+    assert_eq!(
+        std::fs::read_to_string(&history).ok().as_deref(),
+        Some("old history\n")
+    );
+    assert_eq!(
+        std::fs::read_to_string(&state).ok().as_deref(),
+        Some("old state\n")
+    );
+
+    let not_yet = write(
+        d,
+        "later.jsonl",
+        r#"{"at":"2026-01-01T02:00:00Z","record":"contact-1","type":"custom","name":"x"}"#,
+    );
+    assert_eq!(args(&not_yet), 2);
+    let written = std::fs::read_to_string(&history).unwrap_or_default();
+    // The run starts at the event's time: c1 enrolls and starts its delay,
+    // then the event naming `contact-1` (never created) stops the run.
+    assert_eq!(written.lines().count(), 2, "{written}");
+    assert!(written.contains(r#""event":"delayed""#));
+    assert!(written.lines().all(|l| l.contains(r#""record":"c1""#)));
+    assert_eq!(
+        std::fs::read_to_string(&state).ok().as_deref(),
+        Some("old state\n")
     );
 }

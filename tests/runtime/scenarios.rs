@@ -1,7 +1,8 @@
 //! Scenarios run through the real `wfc` binary, the way a user of the
 //! contract writes them: `.wf` sources (and an optional `wf.toml`), a records
 //! file and an events file in tests/runtime/scenarios/<name>/. Each snapshot
-//! holds the exit code (when not 0), the history and the `--state` file.
+//! holds the exit code (when not 0, with stderr and what was written anyway),
+//! the history and the `--state` file.
 //! (A module of tests/runtime.rs.)
 //!
 //! A scenario folder holds:
@@ -76,6 +77,17 @@ pub fn run_scenario(name: &str) -> String {
     if code != 0 {
         text.push_str(&format!("exit {code}\n"));
         text.push_str(&String::from_utf8_lossy(&out.stderr));
+        // What a refused or stopped run left behind: the history written so
+        // far (a valid prefix), never a state file.
+        for (what, path) in [("history", &history), ("state", &state)] {
+            match std::fs::read(path) {
+                Ok(bytes) => {
+                    text.push_str(&format!("--- {what}\n"));
+                    text.push_str(&String::from_utf8_lossy(&bytes));
+                }
+                Err(_) => text.push_str(&format!("--- {what}: not written\n")),
+            }
+        }
         return text;
     }
     let first = (
@@ -141,19 +153,41 @@ scenarios!(
     compile_error,
     create_records,
     date_centred,
+    delay_1d_across_dst,
+    delay_until_dst_new_york,
     delay_until_event,
-    event_trigger,
     enroll_in,
+    enroll_in_reenroll,
     enrollment_skipped,
+    event_trigger,
     events_before_start,
+    events_created_later,
+    events_created_records,
+    events_enroll_created_other_type,
+    events_enroll_other_type,
+    events_not_created_form,
+    events_unknown_record,
     goal_unenroll,
     lists_subscriptions,
+    manual_reenroll,
+    one_activity_several_workflows,
+    one_change_several_workflows,
+    one_project_two_folders,
     project_dst_teams,
     property_edits,
+    records_from_state,
+    records_unknown_custom_object,
+    records_unknown_object,
+    records_unknown_properties,
     reenroll,
     same_instant_order,
+    several_projects,
+    several_projects_loose_file,
+    slack_channel_runtime,
+    sms_per_recipient,
     start_order,
     until_cutoff,
+    until_inclusive,
 );
 
 /// The SMS limit through the real binary: 1,002 contacts text in January

@@ -1,0 +1,296 @@
+//! The interpreter: enrollment, flow, delays and actions over a [`Store`].
+//! Every rule here is documented in docs/runtime.md (the run semantics) and
+//! docs/rules.md (what each action does), with every choice made there.
+
+mod actions;
+mod convert;
+mod enrollment;
+mod flow;
+
+use std::collections::{HashMap, VecDeque};
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::program::Program;
+use super::store::{
+    Clock, Detail, Effects, EnrId, HistoryEvent, HistorySink, RecId, Store, Timer, Wait,
+};
+use crate::runtime::model::{format_time, EventKind, InputEvent};
+use crate::schema::Environment;
+
+/// At most this many step events (action, delay, branch, goto, error) per
+/// enrollment; the next step is an `error` and the record is unenrolled.
+pub const MAX_STEPS_PER_ENROLLMENT: u32 = 10_000;
+/// At most this many enrollments of one record in one workflow per run;
+/// further attempts are `enrollment_skipped`.
+pub const MAX_ENROLLMENTS_PER_RECORD: u32 = 1_000;
+/// Texts the account may send per calendar month (UTC).
+pub const SMS_MONTHLY_LIMIT: u64 = 1_000;
+/// `send email` from a non-contact workflow reaches at most this many contacts.
+pub const EMAIL_RECIPIENT_LIMIT: usize = 100;
+/// Without `--until`, the run stops this many days after the start.
+pub const MAX_RUN_DAYS: i64 = 400;
+/// Reserved properties for lists, audiences and subscriptions.
+pub const LISTS: &str = "wf_lists";
+pub const AUDIENCES: &str = "wf_audiences";
+pub const SUBSCRIPTIONS: &str = "wf_subscriptions";
+const OWNER: &str = "hubspot_owner_id";
+
+/// A problem with the run's inputs found while running (exit code 2).
+#[derive(Debug)]
+pub enum RunError {
+    Usage(String),
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Usage(m) => f.write_str(m),
+            RunError::Io(e) => write!(f, "cannot write the history: {e}"),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum How {
+    Filter,
+    Event,
+    Manual,
+    Workflow,
+}
+
+/// What changed on a record, to know which workflows' criteria to check
+/// again.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Change<'a> {
+    /// Anything (a `set` event may change many properties).
+    Any,
+    /// One property.
+    Property(&'a str),
+    /// A new association (a record was created for it).
+    Associations,
+}
+
+/// The outcome of one action.
+pub(super) enum Done<'p> {
+    /// Executed: the `action` detail and the records whose state changed.
+    Ok(Detail<'p>, Vec<RecId>),
+    Err(String),
+}
+
+/// One run of the interpreter.
+pub struct Engine<'p, S: Store> {
+    programs: &'p [Program],
+    by_name: HashMap<&'p str, usize>,
+    env: &'p Environment,
+    pub store: S,
+    clock: Box<dyn Clock + 'p>,
+    effects: Box<dyn Effects + 'p>,
+    history: &'p mut dyn HistorySink,
+    queue: VecDeque<EnrId>,
+    seq: u64,
+    io_error: Option<std::io::Error>,
+    /// Steps executed (benchmarks report steps per second).
+    pub steps: u64,
+}
+
+impl<'p, S: Store> Engine<'p, S> {
+    pub fn new(
+        programs: &'p [Program],
+        env: &'p Environment,
+        store: S,
+        clock: Box<dyn Clock + 'p>,
+        effects: Box<dyn Effects + 'p>,
+        history: &'p mut dyn HistorySink,
+    ) -> Engine<'p, S> {
+        let by_name = programs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.plan.name.as_str(), i))
+            .collect();
+        Engine {
+            programs,
+            by_name,
+            env,
+            store,
+            clock,
+            effects,
+            history,
+            queue: VecDeque::new(),
+            seq: 0,
+            io_error: None,
+            steps: 0,
+        }
+    }
+
+    pub(super) fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Run from the clock's time to `until` (default: when no work is left,
+    /// at most [`MAX_RUN_DAYS`] later). `events` may be in any order.
+    pub fn run(
+        &mut self,
+        mut events: Vec<InputEvent>,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<(), RunError> {
+        let start = self.now();
+        for e in &events {
+            if e.at < start {
+                return Err(RunError::Usage(format!(
+                    "event for record `{}` at {} is before the start of the run ({})",
+                    e.record,
+                    format_time(e.at),
+                    format_time(start)
+                )));
+            }
+            if let EventKind::Enroll(name) = &e.kind {
+                if !self.by_name.contains_key(name.as_str()) {
+                    return Err(RunError::Usage(format!(
+                        "`enroll` event for record `{}` names unknown workflow `{name}`",
+                        e.record
+                    )));
+                }
+            }
+        }
+        events.sort_by_key(|e| e.at); // stable: file order within an instant
+        let end = match until {
+            Some(u) => u,
+            None => start + Duration::days(MAX_RUN_DAYS),
+        };
+
+        // At the start: records in file order, workflows in source order.
+        let initial = self.store.record_count();
+        for rec in 0..initial {
+            for wf in 0..self.programs.len() {
+                if self.programs[wf].plan.object == self.store.record(rec).object {
+                    self.check_filters(wf, rec, None);
+                    self.drain();
+                }
+            }
+        }
+
+        let mut next = 0;
+        loop {
+            let ev_at = events.get(next).map(|e| e.at);
+            let t = match (ev_at, self.store.next_timer_at()) {
+                (Some(a), Some(b)) => a.min(b),
+                (Some(a), None) => a,
+                (None, Some(b)) => b,
+                (None, None) => break,
+            };
+            if t > end {
+                break;
+            }
+            self.clock.advance_to(t);
+            while let Some(e) = events.get(next).filter(|e| e.at == t) {
+                let e = e.clone();
+                next += 1;
+                self.input(&e)?;
+                self.drain();
+            }
+            while let Some(timer) = self.store.pop_due(t) {
+                self.wake(timer);
+                self.drain();
+            }
+            if let Some(e) = self.io_error.take() {
+                return Err(RunError::Io(e));
+            }
+        }
+        match self.io_error.take() {
+            Some(e) => Err(RunError::Io(e)),
+            None => Ok(()),
+        }
+    }
+
+    // ------------------------------------------------------------ history
+
+    pub(super) fn emit(
+        &mut self,
+        wf: usize,
+        rec: RecId,
+        event: &'static str,
+        node: Option<usize>,
+        detail: Detail<'_>,
+    ) {
+        if self.io_error.is_some() {
+            return;
+        }
+        self.seq += 1;
+        let program = &self.programs[wf];
+        let node_ref = node.and_then(|n| program.plan.nodes.get(n));
+        let ev = HistoryEvent {
+            seq: self.seq,
+            at: self.clock.now(),
+            workflow: &program.plan.name,
+            record: &self.store.record(rec).id,
+            event,
+            node: node_ref.map(|n| n.id.as_str()),
+            kind: node_ref.map(|n| n.action.kind()),
+            detail,
+        };
+        if let Err(e) = self.history.emit(ev) {
+            self.io_error = Some(e);
+        }
+    }
+
+    // ------------------------------------------------------------ inputs
+
+    pub(super) fn input(&mut self, e: &InputEvent) -> Result<(), RunError> {
+        let rec = self.store.find(&e.record).ok_or_else(|| {
+            RunError::Usage(format!(
+                "event at {} names record `{}`, which does not exist at that time",
+                format_time(e.at),
+                e.record
+            ))
+        })?;
+        match &e.kind {
+            EventKind::Set(props) => {
+                for (k, v) in props {
+                    let v = if v.is_null() { None } else { Some(v.clone()) };
+                    self.write(rec, k, v);
+                }
+                self.on_change(rec, Change::Any);
+            }
+            EventKind::Activity(ev) => {
+                self.store.record_mut(rec).activity.push((e.at, ev.clone()));
+                self.on_activity(rec, ev);
+            }
+            EventKind::Enroll(name) => {
+                let wf = self.by_name.get(name.as_str()).copied().unwrap_or(0);
+                let object = &self.store.record(rec).object;
+                if *object != self.programs[wf].plan.object {
+                    return Err(RunError::Usage(format!(
+                        "`enroll` event: record `{}` is a {object}, workflow `{name}` enrolls {} records",
+                        e.record, self.programs[wf].plan.object
+                    )));
+                }
+                self.try_enroll(wf, rec, How::Manual);
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn wake(&mut self, timer: Timer) {
+        let e = self.store.enrollment(timer.enrollment);
+        if !e.active || e.generation != timer.generation {
+            return;
+        }
+        let e = self.store.enrollment_mut(timer.enrollment);
+        match e.wait.clone() {
+            Wait::Timer { .. } => {}
+            Wait::Event { timeout, .. } => e.node = timeout,
+            Wait::None => return,
+        }
+        e.wait = Wait::None;
+        e.generation = e.generation.wrapping_add(1);
+        self.queue.push_back(timer.enrollment);
+    }
+
+    pub(super) fn drain(&mut self) {
+        while let Some(e) = self.queue.pop_front() {
+            self.advance(e);
+        }
+    }
+}
