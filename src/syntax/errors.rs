@@ -245,6 +245,8 @@ pub(crate) fn last_visible(file: FileId, src: &str, base: usize, end: usize) -> 
 /// out for recovery), starting at byte `chunk.start` of the file; `next` the
 /// start of the following chunk, if any; `line_of` gives the 1-based line
 /// of a file offset.
+///
+/// WF001: every grammar error, in an author's words.
 pub(crate) fn convert(
     err: &pest::error::Error<Rule>,
     file: FileId,

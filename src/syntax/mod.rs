@@ -54,6 +54,7 @@ pub fn parse_with_pest(sources: &SourceMap, file: FileId) -> (ast::SourceFile, V
     parse_impl(sources, file, false)
 }
 
+/// WF002: a file over [`MAX_SOURCE_BYTES`] or nested deeper than [`MAX_NESTING`]; WF001: no workflow in the file.
 fn parse_impl(
     sources: &SourceMap,
     file: FileId,
@@ -153,6 +154,8 @@ const MAX_RECOVERY_BYTES: usize = 256 * 1024;
 /// line can be blanked out without changing the brackets and strings around
 /// it, blank it and parse again to find the next error. A chunk with errors
 /// contributes no workflow (so later stages see no half-parsed workflow).
+///
+/// WF001: the syntax errors of one chunk, with recovery.
 fn parse_chunk(
     file: FileId,
     text: &str,
