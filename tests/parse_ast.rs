@@ -769,7 +769,7 @@ fn integration_assignment_and_create_steps() {
             "create slack channel \"deals\"\n",
             "create asana task \"T\" in project \"P\"\n",
             "app \"Zapier\" action \"Run\" { a = 1, b = \"x\" }\n",
-            "app \"Zapier\" action \"Noop\"\n",
+            "app \"Zapier\" action \"Noop\" {}\n",
             "rotate owner among team \"Sales NL\" overwrite\n",
             "rotate owner among users \"a@b.co\", \"c@d.co\"\n",
             "create deal { dealname = \"D\", amount = 5 }\n",

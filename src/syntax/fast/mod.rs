@@ -269,6 +269,7 @@ impl<'a> Fast<'a> {
             span: keyword.to(body.span),
             body,
             keyword,
+            has_syntax_error: false,
         })
     }
 
@@ -382,6 +383,10 @@ impl<'a> Fast<'a> {
                 }
             }
         } else if let Some(k) = self.kw("reenroll") {
+            if self.peek() == Some(b':') {
+                // `reenroll: ...` is a label
+                return None;
+            }
             (SettingKind::Reenroll, k, self.end)
         } else if let Some(k) = self.kw("goal") {
             let (c, end) = self.condition_pair()?;

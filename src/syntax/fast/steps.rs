@@ -438,15 +438,8 @@ impl<'a> Fast<'a> {
         let app = self.string()?;
         self.kw("action")?;
         let action = self.string()?;
-        let s = self.save();
-        let (fields, matched) = match self.record() {
-            Some(f) => (f, true),
-            None => {
-                self.restore(s);
-                (Vec::new(), false)
-            }
-        };
-        let end = self.opt_end(matched);
+        let fields = self.record()?;
+        let end = self.end;
         Some((
             StepKind::AppAction {
                 app,
@@ -562,7 +555,8 @@ impl<'a> Fast<'a> {
     /// `k_opt ~ opt_dir ~ string ~ (k_basis ~ basis)? ~ (k_explanation ~ string)?`
     pub(super) fn st_opt(&mut self) -> Option<(StepKind, Span, usize)> {
         let k = self.kw("opt")?;
-        let (i, _) = self.one_of(&["in", "out"])?;
+        let (i, dir) = self.one_of(&["in", "out"])?;
+        let k = k.to(dir);
         let status = if i == 1 {
             SubscriptionStatus::OptOut
         } else {

@@ -175,7 +175,8 @@ impl Builder {
         let mut last: Option<Span> = None;
         for k in p.clone().into_inner() {
             let r = k.as_rule();
-            if !is_keyword(r) {
+            // `in`/`out` of `opt in`/`opt out` is part of the phrase
+            if !is_keyword(r) && r != Rule::opt_dir {
                 break;
             }
             let s = self.span(&k);
@@ -203,8 +204,13 @@ impl Builder {
         let mut out = Vec::new();
         for w in p.into_inner() {
             if w.as_rule() == Rule::workflow {
+                let before = self.diags.len();
                 match self.workflow(w) {
-                    Ok(wf) => out.push(wf),
+                    Ok(mut wf) => {
+                        // a bad escape, token or label is a syntax error too
+                        wf.has_syntax_error = self.diags.len() > before;
+                        out.push(wf);
+                    }
                     Err(b) => self.diags.push(Builder::bug_diagnostic(&b)),
                 }
             }
@@ -232,6 +238,7 @@ impl Builder {
             body,
             span,
             keyword,
+            has_syntax_error: false,
         })
     }
 

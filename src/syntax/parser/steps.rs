@@ -237,10 +237,7 @@ impl Builder {
     pub(super) fn st_app_action(&mut self, k: &mut Kids<'_>) -> R<StepKind> {
         let app = self.string(k.find(Rule::string)?);
         let action = self.string(k.find(Rule::string)?);
-        let fields = match k.eat(Rule::record) {
-            Some(r) => self.record(r)?,
-            None => Vec::new(),
-        };
+        let fields = self.record(k.expect(Rule::record)?)?;
         Ok(StepKind::AppAction {
             app,
             action,
