@@ -4,7 +4,8 @@
 use proptest::prelude::*;
 use wfc::diagnostics::{Code, Diagnostic};
 use wfc::source::SourceMap;
-use wfc::syntax::{self, ast::SourceFile, parse};
+use wfc::syntax::ast::{ConditionKind, SettingKind, SourceFile, StepKind};
+use wfc::syntax::{self, parse};
 
 fn run(text: &str) -> (SourceMap, SourceFile, Vec<Diagnostic>) {
     let mut sources = SourceMap::new();
@@ -374,4 +375,47 @@ fn recovery_is_bounded_on_huge_workflows() {
     let text = "workflow \"A\" for contact {\n  sned 1\n  delay 1d\n  sned 2\n}\n";
     let (_, _, diags) = run(text);
     assert_eq!(codes(&diags), ["WF001", "WF001"]);
+}
+
+#[test]
+fn nesting_up_to_the_limit_parses() {
+    // MAX_NESTING levels in total: the workflow body plus nested ifs
+    let depth = syntax::MAX_NESTING - 1;
+    let mut body = String::new();
+    for _ in 0..depth {
+        body.push_str("if a is 1 {\n");
+    }
+    body.push_str("delay 1d\n");
+    for _ in 0..depth {
+        body.push_str("}\n");
+    }
+    let text = format!("workflow \"T\" for contact {{\n{body}}}\n");
+    let (_, file, diags) = run(&text);
+    assert!(diags.is_empty(), "{diags:?}");
+    let mut b = &file.workflows[0].body;
+    let mut levels = 0;
+    while let Some(StepKind::If { arms, .. }) = b.steps.first().map(|s| &s.kind) {
+        b = &arms[0].block;
+        levels += 1;
+    }
+    assert_eq!(levels, depth);
+
+    let c = format!(
+        "{}a is 1{}",
+        "(".repeat(syntax::MAX_NESTING - 1),
+        ")".repeat(syntax::MAX_NESTING - 1)
+    );
+    let text = format!("workflow \"T\" for contact {{\n  enroll when {c}\n}}\n");
+    let (_, file, diags) = run(&text);
+    assert!(diags.is_empty(), "{diags:?}");
+    let SettingKind::EnrollWhen(first) = &file.workflows[0].settings[0].kind else {
+        panic!("not enroll when");
+    };
+    let mut cond = first;
+    let mut groups = 0;
+    while let ConditionKind::Group(inner) = &cond.kind {
+        cond = inner.as_ref();
+        groups += 1;
+    }
+    assert_eq!(groups, syntax::MAX_NESTING - 1);
 }
