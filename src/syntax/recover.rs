@@ -213,11 +213,7 @@ fn balanced(text: &str) -> bool {
             b'{' => stack.push(b'}'),
             b'(' => stack.push(b')'),
             b'[' => stack.push(b']'),
-            b'}' | b')' | b']' => {
-                if stack.pop() != Some(c) {
-                    return false;
-                }
-            }
+            b'}' | b')' | b']' if stack.pop() != Some(c) => return false,
             _ => {}
         }
         i += 1;
