@@ -269,6 +269,7 @@ fn run(
                 file: id,
                 workflows: Vec::new(),
                 comments: Vec::new(),
+                unnamed_broken_workflow: false,
             });
         }
     }

@@ -4,7 +4,8 @@
 use proptest::prelude::*;
 use wfc::diagnostics::{Code, Diagnostic};
 use wfc::source::SourceMap;
-use wfc::syntax::{self, ast::SourceFile, parse};
+use wfc::syntax::ast::{ConditionKind, SettingKind, SourceFile, StepKind};
+use wfc::syntax::{self, parse};
 
 fn run(text: &str) -> (SourceMap, SourceFile, Vec<Diagnostic>) {
     let mut sources = SourceMap::new();
@@ -116,8 +117,18 @@ fn a_deep_workflow_does_not_hide_the_next_one() {
     );
     let (_, file, diags) = run(&text);
     assert_eq!(codes(&diags), ["WF002"]);
-    assert_eq!(file.workflows.len(), 1);
-    assert_eq!(file.workflows[0].name.value, "B");
+    // the deep one still exists, with its header only
+    assert_eq!(names(&file), ["A", "B"]);
+    assert!(file.workflows[0].has_syntax_error);
+    assert!(file.workflows[0].body.steps.is_empty());
+    assert!(!file.workflows[1].has_syntax_error);
+}
+
+fn names(file: &SourceFile) -> Vec<&str> {
+    file.workflows
+        .iter()
+        .map(|w| w.name.value.as_str())
+        .collect()
 }
 
 #[test]
@@ -136,7 +147,9 @@ fn oversized_input_gives_wf002() {
 fn unterminated_block_at_eof() {
     let text = "workflow \"A\" for contact {\n  if a is 1 {\n    delay 1d\n";
     let (sources, file, diags) = run(text);
-    assert!(file.workflows.is_empty());
+    // the workflow exists (for `enroll in`), with what its header says
+    assert_eq!(names(&file), ["A"]);
+    assert!(file.workflows[0].has_syntax_error);
     assert_eq!(codes(&diags), ["WF001"]);
     let d = &diags[0];
     assert_eq!(
@@ -167,8 +180,12 @@ fn a_broken_workflow_does_not_hide_the_next() {
     let (sources, file, diags) = run(text);
     assert_eq!(codes(&diags), ["WF001"]);
     assert_eq!(line_of(&sources, &diags[0]), 2);
-    assert_eq!(file.workflows.len(), 1);
-    let w = &file.workflows[0];
+    // the broken one is kept without its broken step
+    assert_eq!(names(&file), ["Broken", "Fine"]);
+    assert!(file.workflows[0].has_syntax_error);
+    assert!(file.workflows[0].body.steps.is_empty());
+    let w = &file.workflows[1];
+    assert!(!w.has_syntax_error);
     assert_eq!(w.name.value, "Fine");
     assert_eq!(w.object.name, "deal");
     assert_eq!(w.body.steps.len(), 1);
@@ -183,8 +200,9 @@ fn errors_in_several_workflows_are_all_reported() {
     let (sources, file, diags) = run(text);
     let lines: Vec<u32> = diags.iter().map(|d| line_of(&sources, d)).collect();
     assert_eq!(lines, [2, 5, 12]);
-    assert_eq!(file.workflows.len(), 1);
-    assert_eq!(file.workflows[0].name.value, "C");
+    assert_eq!(names(&file), ["A", "B", "C", "D"]);
+    let broken: Vec<bool> = file.workflows.iter().map(|w| w.has_syntax_error).collect();
+    assert_eq!(broken, [true, true, false, true]);
 }
 
 #[test]
@@ -193,18 +211,21 @@ fn errors_on_several_lines_of_one_workflow_are_all_reported() {
     let (sources, file, diags) = run(text);
     let lines: Vec<u32> = diags.iter().map(|d| line_of(&sources, d)).collect();
     assert_eq!(lines, [2, 4, 6, 8]);
-    // the broken workflow is left out; the next one is kept
-    let names: Vec<&str> = file
-        .workflows
+    // the broken workflow keeps its other steps
+    assert_eq!(names(&file), ["A", "B"]);
+    assert!(file.workflows[0].has_syntax_error);
+    let kept: Vec<&str> = file.workflows[0]
+        .body
+        .steps
         .iter()
-        .map(|w| w.name.value.as_str())
+        .map(|s| sources.snippet(s.span))
         .collect();
-    assert_eq!(names, ["B"]);
+    assert_eq!(kept, ["delay 1d", "if a is 1 {\n    set x 5\n  }"]);
 }
 
 #[test]
-fn recovery_stops_where_a_line_opens_a_block() {
-    // blanking `if a = 1 {` would unbalance the braces: one error only
+fn a_broken_block_header_skips_its_block() {
+    // `if a = 1 {` is skipped to its `}`: what it holds is not read
     let text = "workflow \"A\" for contact {\n  if a = 1 {\n    sned 1\n  }\n}\n";
     let (sources, _, diags) = run(text);
     assert_eq!(codes(&diags), ["WF001"]);
@@ -218,8 +239,8 @@ fn an_unclosed_workflow_before_another_points_at_the_next_workflow() {
     assert_eq!(codes(&diags), ["WF001"]);
     assert_eq!(sources.snippet(diags[0].primary.span), "workflow");
     assert_eq!(line_of(&sources, &diags[0]), 4);
-    assert_eq!(file.workflows.len(), 1);
-    assert_eq!(file.workflows[0].name.value, "B");
+    assert_eq!(names(&file), ["A", "B"]);
+    assert!(file.workflows[0].has_syntax_error);
 }
 
 #[test]
@@ -354,4 +375,47 @@ fn recovery_is_bounded_on_huge_workflows() {
     let text = "workflow \"A\" for contact {\n  sned 1\n  delay 1d\n  sned 2\n}\n";
     let (_, _, diags) = run(text);
     assert_eq!(codes(&diags), ["WF001", "WF001"]);
+}
+
+#[test]
+fn nesting_up_to_the_limit_parses() {
+    // MAX_NESTING levels in total: the workflow body plus nested ifs
+    let depth = syntax::MAX_NESTING - 1;
+    let mut body = String::new();
+    for _ in 0..depth {
+        body.push_str("if a is 1 {\n");
+    }
+    body.push_str("delay 1d\n");
+    for _ in 0..depth {
+        body.push_str("}\n");
+    }
+    let text = format!("workflow \"T\" for contact {{\n{body}}}\n");
+    let (_, file, diags) = run(&text);
+    assert!(diags.is_empty(), "{diags:?}");
+    let mut b = &file.workflows[0].body;
+    let mut levels = 0;
+    while let Some(StepKind::If { arms, .. }) = b.steps.first().map(|s| &s.kind) {
+        b = &arms[0].block;
+        levels += 1;
+    }
+    assert_eq!(levels, depth);
+
+    let c = format!(
+        "{}a is 1{}",
+        "(".repeat(syntax::MAX_NESTING - 1),
+        ")".repeat(syntax::MAX_NESTING - 1)
+    );
+    let text = format!("workflow \"T\" for contact {{\n  enroll when {c}\n}}\n");
+    let (_, file, diags) = run(&text);
+    assert!(diags.is_empty(), "{diags:?}");
+    let SettingKind::EnrollWhen(first) = &file.workflows[0].settings[0].kind else {
+        panic!("not enroll when");
+    };
+    let mut cond = first;
+    let mut groups = 0;
+    while let ConditionKind::Group(inner) = &cond.kind {
+        cond = inner.as_ref();
+        groups += 1;
+    }
+    assert_eq!(groups, syntax::MAX_NESTING - 1);
 }

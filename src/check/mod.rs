@@ -49,6 +49,7 @@ pub fn check_capped(
     cx.diags.keep = keep;
     cx.tiers_apply = tiers::account(&mut cx);
     for file in files {
+        cx.unnamed_broken_workflow |= file.unnamed_broken_workflow;
         for wf in &file.workflows {
             resolve::workflow_name(&mut cx, wf);
             for_each_step(&wf.body, &mut |s| {
@@ -62,6 +63,7 @@ pub fn check_capped(
     for file in files {
         cx.suggested.set(0);
         for wf in &file.workflows {
+            cx.current_workflow = wf.name.value.to_string();
             cx.workflow(wf);
         }
     }
@@ -180,6 +182,10 @@ pub(crate) struct Checker<'a> {
     pub resources: resolve::ResourceIndex<'a>,
     /// Did-you-mean suggestions computed in the current file.
     pub suggested: std::cell::Cell<usize>,
+    /// The name of the workflow being checked (never its own "did you mean").
+    pub current_workflow: String,
+    /// Some workflow's name could not be read (syntax error): no WF103.
+    pub unnamed_broken_workflow: bool,
 }
 
 /// Where a step sits: the enclosing branch paths, outermost first, each as
@@ -200,6 +206,8 @@ pub(crate) struct Wf<'a> {
     /// Centred on a date (even when the centring itself is reported).
     pub centred: bool,
     pub labels: BTreeMap<String, LabelInfo>,
+    /// Steps were left out for a syntax error: their labels may be missing.
+    pub has_syntax_error: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -213,6 +221,8 @@ impl<'a> Checker<'a> {
             audiences_created: BTreeSet::new(),
             resources: resolve::ResourceIndex::default(),
             suggested: std::cell::Cell::new(0),
+            current_workflow: String::new(),
+            unnamed_broken_workflow: false,
         }
     }
 
@@ -245,6 +255,10 @@ impl<'a> Checker<'a> {
     }
 
     fn workflow(&mut self, w: &'a ast::Workflow) {
+        if w.has_syntax_error && w.object.name.is_empty() {
+            // only `workflow "<name>"` could be read: nothing to check
+            return;
+        }
         let object = resolve::workflow_object(self, w);
         if let Some(o) = object {
             tiers::workflow_object(self, o, &w.object);
@@ -253,6 +267,7 @@ impl<'a> Checker<'a> {
             object,
             centred: w.centered.is_some(),
             labels: BTreeMap::new(),
+            has_syntax_error: w.has_syntax_error,
         };
         if let Some(c) = &w.centered {
             flow::centring(self, &wf, c);

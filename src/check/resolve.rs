@@ -191,10 +191,12 @@ pub(super) fn collect_labels(
     }
 }
 
-/// The label a `goto` names, or WF104.
+/// The label a `goto` names, or WF104 (not in a workflow with a syntax
+/// error, whose broken steps may hold the label).
 pub(super) fn label<'w>(cx: &mut Checker, wf: &'w Wf, label: &ast::Ident) -> Option<&'w LabelInfo> {
     match wf.labels.get(label.name.as_str()) {
         Some(l) => Some(l),
+        None if wf.has_syntax_error => None,
         None => {
             let help = cx.did_you_mean(&label.name, wf.labels.keys().map(String::as_str));
             cx.push(wf104_unknown_label(label, help));
@@ -203,12 +205,21 @@ pub(super) fn label<'w>(cx: &mut Checker, wf: &'w Wf, label: &ast::Ident) -> Opt
     }
 }
 
-/// The workflow `enroll in` names, or WF103.
+/// The workflow `enroll in` names, or WF103 (not when some workflow's name
+/// could not be read for a syntax error: it may be that one). The "did you
+/// mean" never names the calling workflow.
 pub(super) fn enroll_target(cx: &mut Checker, name: &ast::StrLit) -> Option<(String, bool)> {
     if let Some(w) = cx.workflows.get(name.value.as_str()) {
         return Some((w.object.clone(), w.known_object));
     }
-    let help = cx.did_you_mean(&name.value, cx.workflows.keys().map(String::as_str));
+    if cx.unnamed_broken_workflow {
+        return None;
+    }
+    let me = cx.current_workflow.as_str();
+    let help = cx.did_you_mean(
+        &name.value,
+        cx.workflows.keys().map(String::as_str).filter(|w| *w != me),
+    );
     cx.push(wf103_unknown_workflow(name, help));
     None
 }

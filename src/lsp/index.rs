@@ -47,7 +47,15 @@ impl FileIndex {
     /// Build the index of one file from its AST (when it has one) and text.
     pub fn build(file: Option<&ast::SourceFile>, text: &str) -> FileIndex {
         let mut workflows: Vec<WorkflowSym> = file
-            .map(|f| f.workflows.iter().map(from_ast).collect())
+            // a workflow with a syntax error lacks its broken steps: the
+            // lexical scan sees more of it
+            .map(|f| {
+                f.workflows
+                    .iter()
+                    .filter(|w| !w.has_syntax_error)
+                    .map(from_ast)
+                    .collect()
+            })
             .unwrap_or_default();
         let covered: Vec<Range<usize>> = workflows.iter().map(|w| w.span.clone()).collect();
         for w in scan(text) {
@@ -373,7 +381,9 @@ workflow "Onboarding" for contact {
                 },
                 span: Span::new(0, 0, text.len() - 1),
                 keyword: Span::new(0, 0, 8),
+                has_syntax_error: false,
             }],
+            unnamed_broken_workflow: false,
         };
         let idx = FileIndex::build(Some(&file), text);
         assert_eq!(idx.workflows.len(), 1);

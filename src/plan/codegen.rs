@@ -723,6 +723,7 @@ mod tests {
             body: block(steps),
             span: Span::new(file, 0, 0),
             keyword: Span::new(file, 0, 0),
+            has_syntax_error: false,
         };
         workflow_plan(&wf, &sources)
     }

@@ -21,6 +21,10 @@ pub struct SourceFile {
     pub workflows: Vec<Workflow>,
     /// Every `#` comment of the file in source order (for the formatter).
     pub comments: Vec<Comment>,
+    /// Some workflow of this file is so broken that not even its name
+    /// could be read (`workflow "<name>"`): the checker then reports no
+    /// WF103 in the project, as the missing workflow may be this one.
+    pub unnamed_broken_workflow: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -51,6 +55,11 @@ pub struct Workflow {
     pub span: Span,
     /// The `workflow` keyword.
     pub keyword: Span,
+    /// The workflow has a syntax error (WF001): the broken steps are left
+    /// out, or everything after its header when no step could be recovered.
+    /// The checker reports no WF104 in it (the labels of the broken steps
+    /// do not exist).
+    pub has_syntax_error: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -169,11 +169,12 @@ pub(crate) fn found_at(text: &str, pos: usize) -> Found {
             end: pos + 1,
         };
     }
-    if c.is_ascii_alphabetic() || c == '_' {
-        let n = b
-            .iter()
-            .take_while(|x| x.is_ascii_alphanumeric() || **x == b'_')
-            .count();
+    if c.is_alphabetic() || c == '_' {
+        // the whole word, never cut inside a character (`café`)
+        let n = rest
+            .char_indices()
+            .find(|&(_, x)| !(x.is_alphanumeric() || x == '_'))
+            .map_or(rest.len(), |(i, _)| i);
         let w = rest.get(..n).unwrap_or("").to_string();
         return Found {
             desc: format!("`{}`", crate::diagnostics::shorten(&w)),
@@ -197,11 +198,26 @@ pub(crate) fn found_at(text: &str, pos: usize) -> Found {
         };
     }
     if c == '"' {
+        // the whole literal, or up to the end of its line when unclosed
+        let mut i = 1;
+        let mut end = None;
+        while let Some(&x) = b.get(i) {
+            match x {
+                b'\\' => i += 2,
+                b'"' => {
+                    end = Some(i + 1);
+                    break;
+                }
+                b'\n' => break,
+                _ => i += 1,
+            }
+        }
+        let end = end.unwrap_or_else(|| rest.find('\n').unwrap_or(rest.len()));
         return Found {
             desc: "a string".into(),
             word: None,
             start: pos,
-            end: pos + 1,
+            end: pos + end.min(rest.len()),
         };
     }
     let shown: String = c.escape_debug().collect();
@@ -245,6 +261,8 @@ pub(crate) fn last_visible(file: FileId, src: &str, base: usize, end: usize) -> 
 /// out for recovery), starting at byte `chunk.start` of the file; `next` the
 /// start of the following chunk, if any; `line_of` gives the 1-based line
 /// of a file offset.
+///
+/// WF001: every grammar error, in an author's words.
 pub(crate) fn convert(
     err: &pest::error::Error<Rule>,
     file: FileId,
@@ -511,6 +529,9 @@ pub(crate) fn convert(
         }
     }
     if d.help.is_none() {
+        d.help = step_help(src, found_rel, &found, &positives);
+    }
+    if d.help.is_none() {
         d.help = if top_level {
             Some("steps and settings stand inside a workflow: `workflow \"Name\" for contact { ... }`".into())
         } else if phrases.contains(&"end of line") && found.word.is_some() {
@@ -527,6 +548,94 @@ pub(crate) fn convert(
         };
     }
     d
+}
+
+/// Help for the usual mistakes inside one step: a missing `=` in `set`,
+/// fields of a record without a `,`, options out of order.
+fn step_help(src: &str, found_rel: usize, found: &Found, positives: &[Rule]) -> Option<String> {
+    let line_start = src
+        .get(..found_rel)
+        .and_then(|h| h.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let before = src.get(line_start..found_rel).unwrap_or("").trim();
+    // the statement without its label
+    let stmt = match before.split_once(':') {
+        Some((l, rest))
+            if !l.is_empty() && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_') =>
+        {
+            rest.trim_start()
+        }
+        _ => before,
+    };
+    let found_text = src
+        .get(found_rel..found_rel + found.end.saturating_sub(found.start))
+        .unwrap_or("");
+    if positives.contains(&Rule::lbrace) && stmt.starts_with("app ") {
+        return Some(
+            "an app action takes its fields in a block: add `{ ... }`, or `{}` when it takes none"
+                .into(),
+        );
+    }
+    if positives.contains(&Rule::assign_op) {
+        if let Some(path) = stmt.strip_prefix("set ") {
+            let path = path.trim();
+            if !path.is_empty() && !found_text.is_empty() {
+                return Some(format!(
+                    "insert `=` before the value: `set {} = {}`",
+                    crate::diagnostics::shorten(path),
+                    crate::diagnostics::shorten(found_text)
+                ));
+            }
+        }
+    }
+    let word = found.word.as_deref()?;
+    const ORDERS: &[(&str, &[&str], &str)] = &[
+        (
+            "create task ",
+            &["due", "for"],
+            "`create task \"<title>\" due <duration> for owner`",
+        ),
+        (
+            "opt in ",
+            &["basis", "explanation"],
+            "`opt in \"<subscription>\" basis <basis> explanation \"<text>\"`",
+        ),
+        (
+            "opt out ",
+            &["basis", "explanation"],
+            "`opt out \"<subscription>\" basis <basis> explanation \"<text>\"`",
+        ),
+    ];
+    for (head, options, order) in ORDERS {
+        if stmt.starts_with(head) && options.contains(&word) {
+            return Some(format!(
+                "each option may appear once, in this order: {order}"
+            ));
+        }
+    }
+    // `{ name = "a" domain = "b" }`: a field where a `,` or `}` may stand
+    if positives.contains(&Rule::comma) {
+        let open = super::scan::scan(src.get(..found_rel).unwrap_or(""))
+            .chunks
+            .last()
+            .and_then(|c| c.unclosed.last().copied());
+        if let Some((b'{', o)) = open {
+            if o >= line_start
+                || stmt.contains('{')
+                || src.get(found_rel..).is_some_and(|r| {
+                    r.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_')
+                        .trim_start()
+                        .starts_with('=')
+                })
+            {
+                return Some(format!(
+                    "separate the fields with a comma: `, {} = ...`",
+                    crate::diagnostics::shorten(word)
+                ));
+            }
+        }
+    }
+    None
 }
 
 /// The innermost-first `{` whose matching `}` starts a line indented

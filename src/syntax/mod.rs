@@ -19,6 +19,7 @@ mod errors;
 mod fast;
 pub mod grammar;
 mod parser;
+mod recover;
 mod scan;
 
 use pest::Parser as _;
@@ -38,9 +39,9 @@ pub const MAX_NESTING: usize = 64;
 /// Parse one file. Always returns a file (holding every workflow that could
 /// be parsed) and the syntax diagnostics (WF001, WF002). Never panics.
 ///
-/// A workflow with a grammar error is left out of the file; one with only
-/// lexical errors the builder reports (a bad escape, a malformed token, a
-/// label on `if`, ...) is kept, so later stages still check it.
+/// A workflow with a syntax error is kept without its broken steps and
+/// marked [`ast::Workflow::has_syntax_error`]; one whose name could not even
+/// be read sets [`ast::SourceFile::unnamed_broken_workflow`].
 pub fn parse(sources: &SourceMap, file: FileId) -> (ast::SourceFile, Vec<Diagnostic>) {
     parse_impl(sources, file, true)
 }
@@ -54,6 +55,7 @@ pub fn parse_with_pest(sources: &SourceMap, file: FileId) -> (ast::SourceFile, V
     parse_impl(sources, file, false)
 }
 
+/// WF002: a file over [`MAX_SOURCE_BYTES`] or nested deeper than [`MAX_NESTING`]; WF001: no workflow in the file.
 fn parse_impl(
     sources: &SourceMap,
     file: FileId,
@@ -64,6 +66,7 @@ fn parse_impl(
         file,
         workflows: Vec::new(),
         comments: Vec::new(),
+        unnamed_broken_workflow: false,
     };
     let mut diags = Vec::new();
 
@@ -71,10 +74,10 @@ fn parse_impl(
         diags.push(
             Diagnostic::new(
                 Code::WF002,
+                // the file was read only up to a little over the limit, so
+                // its length here is not its size on disk
                 format!(
-                    "file is too large: {} bytes, the limit is {} bytes",
-                    text.len(),
-                    MAX_SOURCE_BYTES
+                    "file is too large: it holds more than {MAX_SOURCE_BYTES} bytes (16 MiB), the limit"
                 ),
                 Label::new(Span::new(file, 0, 0), "file starts here"),
             )
@@ -104,6 +107,13 @@ fn parse_impl(
                 )
                 .with_help("split deeply nested blocks or conditions into simpler steps"),
             );
+            match text
+                .get(chunk.start..chunk.end)
+                .and_then(|src| recover::header(file, chunk.start, src))
+            {
+                Some(w) => out.workflows.push(w),
+                None => out.unnamed_broken_workflow = true,
+            }
             continue;
         }
         let Some(src) = text.get(chunk.start..chunk.end) else {
@@ -116,15 +126,7 @@ fn parse_impl(
             }
         }
         let next = scanned.chunks.get(i + 1).map(|c| c.start);
-        parse_chunk(
-            file,
-            src,
-            chunk,
-            next,
-            &line_of,
-            &mut out.workflows,
-            &mut diags,
-        );
+        parse_chunk(file, src, chunk, next, &line_of, &mut out, &mut diags);
     }
 
     if out.workflows.is_empty() && diags.is_empty() {
@@ -149,33 +151,41 @@ const MAX_ERRORS_PER_CHUNK: usize = 10;
 /// error per workflow is reported, so hostile input cannot multiply the work.
 const MAX_RECOVERY_BYTES: usize = 256 * 1024;
 
-/// Parse one chunk; on a syntax error, report it and, when the offending
-/// line can be blanked out without changing the brackets and strings around
-/// it, blank it and parse again to find the next error. A chunk with errors
-/// contributes no workflow (so later stages see no half-parsed workflow).
+/// Parse one chunk. On a syntax error, report it, blank out the broken
+/// step ([`recover::region`]) and parse again, so that the other steps are
+/// still built and every other error is found; the workflow is kept and
+/// marked `has_syntax_error`. When no step can be blanked safely, the
+/// workflow is kept with what its header says ([`recover::header`]) and no
+/// steps.
+///
+/// WF001: the syntax errors of one chunk, with recovery.
 fn parse_chunk(
     file: FileId,
     text: &str,
     chunk: &scan::Chunk,
     next: Option<usize>,
     line_of: &dyn Fn(usize) -> u32,
-    workflows: &mut Vec<ast::Workflow>,
+    out: &mut ast::SourceFile,
     diags: &mut Vec<Diagnostic>,
 ) {
     let mut src: Cow<'_, str> = Cow::Borrowed(text);
     let mut errors = 0usize;
-    // end of the last blanked line: a later error must come after it
+    // end of the last blanked region: a later error must come after it
     let mut resume_at = 0usize;
     loop {
         match WfParser::parse(Rule::chunk, &src) {
             Ok(mut pairs) => {
-                if errors == 0 {
-                    let mut b = parser::Builder::new(file, chunk.start);
-                    if let Some(p) = pairs.next() {
-                        workflows.extend(b.chunk(p));
+                let mut b = parser::Builder::new(file, chunk.start);
+                if let Some(p) = pairs.next() {
+                    let mut wfs = b.chunk(p);
+                    if errors > 0 {
+                        for w in &mut wfs {
+                            w.has_syntax_error = true;
+                        }
                     }
-                    diags.append(&mut b.diags);
+                    out.workflows.extend(wfs);
                 }
+                diags.append(&mut b.diags);
                 return;
             }
             Err(e) => {
@@ -184,54 +194,67 @@ fn parse_chunk(
                     pest::error::InputLocation::Span((s, _)) => s,
                 };
                 if errors > 0 && rel < resume_at {
-                    return;
+                    break;
                 }
                 diags.push(errors::convert(&e, file, &src, chunk, next, line_of));
                 errors += 1;
-                if errors >= MAX_ERRORS_PER_CHUNK || src.len() > MAX_RECOVERY_BYTES {
-                    return;
+                // a runaway string swallows the rest of the chunk
+                if chunk
+                    .unterminated_string
+                    .is_some_and(|q| chunk.start + rel >= q)
+                {
+                    break;
                 }
-                // A missing `{`: the lines below belong to the block that
-                // was meant, so parsing on would only report echoes.
+                if errors >= MAX_ERRORS_PER_CHUNK || src.len() > MAX_RECOVERY_BYTES {
+                    break;
+                }
+                // A missing block `{`: the lines below belong to the block
+                // that was meant, so parsing on would only report echoes.
                 if let pest::error::ErrorVariant::ParsingError { positives, .. } = &e.variant {
-                    if positives.contains(&Rule::lbrace) {
-                        return;
+                    if positives.contains(&Rule::lbrace) && !record_line(&src, rel) {
+                        break;
                     }
                 }
-                let Some((ls, le)) = blankable_line(&src, rel) else {
-                    return;
+                let Some((s, e)) = recover::region(&src, rel) else {
+                    break;
                 };
                 let mut owned = src.into_owned();
-                // ASCII spaces over the whole line keep the text valid UTF-8
-                // and every offset unchanged.
-                let blank = " ".repeat(le - ls);
-                owned.replace_range(ls..le, &blank);
+                recover::blank(&mut owned, s, e);
                 src = Cow::Owned(owned);
-                resume_at = le;
+                resume_at = e;
             }
         }
     }
+    match recover::header(file, chunk.start, text) {
+        Some(w) => out.workflows.push(w),
+        None => out.unnamed_broken_workflow = true,
+    }
 }
 
-/// The line holding `pos`, when blanking it leaves the brackets and strings
-/// of the rest of the chunk as they are, and it stands directly in a block
-/// (not inside an open list or parenthesis, whose error would only echo).
-fn blankable_line(src: &str, pos: usize) -> Option<(usize, usize)> {
+/// The statement on the line holding `pos` starts with `create` or `app`
+/// (after an optional label): a `{` missing there opens a record, not a
+/// block, so the lines below are steps of their own.
+fn record_line(src: &str, pos: usize) -> bool {
     let pos = pos.min(src.len());
-    let ls = src.get(..pos)?.rfind('\n').map_or(0, |i| i + 1);
-    let le = src.get(pos..)?.find('\n').map_or(src.len(), |i| pos + i);
-    let line = src.get(ls..le)?;
-    if line.trim().is_empty() {
-        return None;
-    }
-    let before = scan::scan(src.get(..ls)?);
-    let after = scan::scan(src.get(..le)?);
-    let (b, a) = (before.chunks.last()?, after.chunks.last()?);
-    let same = before.chunks.len() == 1
-        && after.chunks.len() == 1
-        && b.unterminated_string.is_none()
-        && a.unterminated_string.is_none()
-        && b.unclosed.last().is_some_and(|&(byte, _)| byte == b'{')
-        && b.unclosed == a.unclosed;
-    same.then_some((ls, le))
+    let ls = src
+        .get(..pos)
+        .and_then(|h| h.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let line = src.get(ls..pos).unwrap_or("").trim_start();
+    let line = match line.split_once(':') {
+        Some((label, rest))
+            if !label.is_empty()
+                && label
+                    .trim_end()
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'_') =>
+        {
+            rest.trim_start()
+        }
+        _ => line,
+    };
+    ["create", "app"].iter().any(|k| {
+        line.strip_prefix(k)
+            .is_some_and(|r| r.starts_with([' ', '\t']))
+    })
 }

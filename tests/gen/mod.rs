@@ -607,6 +607,7 @@ pub fn workflow() -> BoxedStrategy<Workflow> {
             body: block_of(steps),
             span: sp(),
             keyword: sp(),
+            has_syntax_error: false,
         })
         .boxed()
 }
@@ -617,6 +618,7 @@ pub fn source_file() -> BoxedStrategy<SourceFile> {
             file: 0,
             workflows,
             comments: Vec::new(),
+            unnamed_broken_workflow: false,
         })
         .boxed()
 }
