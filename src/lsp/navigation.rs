@@ -138,10 +138,7 @@ pub fn document_symbols(project: &Project, file: FileId) -> Vec<DocumentSymbol> 
                 .iter()
                 .map(|l| DocumentSymbol {
                     name: l.name.clone(),
-                    detail: src
-                        .text
-                        .get(l.step.clone())
-                        .map(|s| s.chars().take(60).collect()),
+                    detail: src.text.get(l.step.clone()).map(label_detail),
                     kind: SymbolKind::KEY,
                     tags: None,
                     deprecated: None,
@@ -162,4 +159,63 @@ pub fn document_symbols(project: &Project, file: FileId) -> Vec<DocumentSymbol> 
             }
         })
         .collect()
+}
+
+/// Longest detail of a label's symbol, in characters (`…` included).
+const MAX_DETAIL: usize = 60;
+
+/// The detail of a label's symbol: its step on one line (each run of white
+/// space as one space), cut at the last word boundary that fits in
+/// [`MAX_DETAIL`] characters, with `…` when cut.
+fn label_detail(step: &str) -> String {
+    let line = step.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= MAX_DETAIL {
+        return line;
+    }
+    // Room for the `…`.
+    let cut = line
+        .char_indices()
+        .nth(MAX_DETAIL - 1)
+        .map_or(line.len(), |(i, _)| i);
+    let head = &line[..cut];
+    let head = if line[cut..].starts_with(' ') {
+        head
+    } else {
+        // Drop the word that does not fit, unless it is the only one.
+        head.rfind(' ').map_or(head, |space| &head[..space])
+    };
+    format!("{}…", head.trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{label_detail, MAX_DETAIL};
+
+    #[test]
+    fn label_detail_is_one_line_cut_at_a_word_with_an_ellipsis() {
+        assert_eq!(label_detail("delay 1d"), "delay 1d");
+        assert_eq!(
+            label_detail("if a is 1 {\n    delay 1d\n  }"),
+            "if a is 1 { delay 1d }"
+        );
+        let long = format!(
+            "send email {}",
+            "\"Welcome aboard dear customer\" ".repeat(4)
+        );
+        let d = label_detail(&long);
+        assert_eq!(
+            d,
+            "send email \"Welcome aboard dear customer\" \"Welcome aboard…"
+        );
+        assert!(d.chars().count() <= MAX_DETAIL);
+        // Exactly at the limit: not cut.
+        let exact = "x".repeat(MAX_DETAIL);
+        assert_eq!(label_detail(&exact), exact);
+        // One word longer than the limit: cut inside it.
+        let word = "y".repeat(MAX_DETAIL + 5);
+        assert_eq!(
+            label_detail(&word),
+            format!("{}…", "y".repeat(MAX_DETAIL - 1))
+        );
+    }
 }
