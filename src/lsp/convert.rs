@@ -33,24 +33,29 @@ pub fn range(src: &SourceText, bytes: Bytes<usize>) -> Range {
     }
 }
 
-/// Where a code's long explanation lives: the repository's
-/// `docs/codes/<CODE>.md` (a web link when the package names its repository,
-/// else the file in the source tree this binary was built from).
+/// Where a code's long explanation lives on the web, when the build says
+/// so: `<WFC_DOCS_URL>/<CODE>.md` when `WFC_DOCS_URL` was set at build time,
+/// else `<repository>/blob/main/docs/codes/<CODE>.md` when the package names
+/// its repository, else none. Never a path on the machine that built the
+/// binary: it means nothing where the editor runs. `wfc explain <CODE>`
+/// prints the same text offline.
 pub fn code_href(code: Code) -> Option<Uri> {
-    let repo = option_env!("CARGO_PKG_REPOSITORY").unwrap_or("");
-    let s = if repo.is_empty() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("docs")
-            .join("codes")
-            .join(format!("{}.md", code.as_str()));
-        return super::uri::from_path(&dir);
-    } else {
-        format!(
-            "{}/blob/main/docs/codes/{}.md",
-            repo.trim_end_matches('/'),
-            code.as_str()
-        )
+    let base = match (
+        option_env!("WFC_DOCS_URL"),
+        option_env!("CARGO_PKG_REPOSITORY"),
+    ) {
+        (Some(docs), _) if !docs.is_empty() => docs.to_string(),
+        (_, Some(repo)) if !repo.is_empty() => {
+            format!("{}/blob/main/docs/codes", repo.trim_end_matches('/'))
+        }
+        _ => return None,
     };
+    code_href_in(&base, code)
+}
+
+/// `<base>/<CODE>.md`, when that is a valid URI.
+pub fn code_href_in(base: &str, code: Code) -> Option<Uri> {
+    let s = format!("{}/{}.md", base.trim_end_matches('/'), code.as_str());
     Uri::from_str(&s).ok()
 }
 
@@ -144,16 +149,20 @@ mod tests {
         assert!(out
             .message
             .starts_with("unknown property `bad` on contact\nhelp: did you mean `bat`?"));
-        let href = out.code_description.unwrap().href;
-        assert!(
-            href.as_str().ends_with("docs/codes/WF101.md"),
-            "{}",
-            href.as_str()
-        );
+        // No docs URL is configured in this build: no link to a file of
+        // the build machine.
+        assert_eq!(out.code_description, None);
         let rel = out.related_information.unwrap();
         assert_eq!(
             rel[0].location.range,
             Range::new(Position::new(0, 0), Position::new(0, 2))
         );
+    }
+
+    #[test]
+    fn code_href_is_under_the_configured_base() {
+        let href = code_href_in("https://example.org/wfc/codes/", Code::WF101).unwrap();
+        assert_eq!(href.as_str(), "https://example.org/wfc/codes/WF101.md");
+        assert_eq!(code_href_in("not a uri", Code::WF101), None);
     }
 }

@@ -42,10 +42,9 @@ fn project_diagnostics_follow_buffers_and_disk() {
         .as_str()
         .unwrap_or("")
         .contains("help: save the file as UTF-8"));
-    assert!(d[0]["codeDescription"]["href"]
-        .as_str()
-        .unwrap_or("")
-        .ends_with("docs/codes/WF002.md"));
+    // No docs URL configured in this build: no link (never a path on the
+    // build machine); `wfc explain WF002` has the text.
+    assert!(d[0].get("codeDescription").is_none(), "{}", d[0]);
 
     // The buffer wins over the disk.
     s.open(
