@@ -1,5 +1,5 @@
 //! Front-end benchmarks: parse, check and build of generated `.wf` corpora
-//! (~1 MB and ~10 MB, `wfc::corpus`), side by side with the JSON baseline:
+//! (~1 MB and ~10 MB, `wfc_dev::corpus`), side by side with the JSON baseline:
 //! the *same* workflows as emitted plans, parsed with serde_json and
 //! validated against `schemas/plan.schema.json` with the `jsonschema` crate
 //! (validator compiled once), the way JSON-based workflow engines check
@@ -37,7 +37,7 @@ struct Corpus {
 
 impl Corpus {
     fn new(label: &'static str, bytes: usize) -> Corpus {
-        let text = wfc::corpus::generate(SEED, bytes);
+        let text = wfc_dev::corpus::generate(SEED, bytes);
         let c = wfc::compile(vec![SourceInput::new("corpus.wf", text.clone())], None);
         let errors: Vec<String> = c
             .diagnostics
@@ -246,11 +246,11 @@ fn frontend(c: &mut Criterion) {
 
     // Re-checking one 5,000-line file (an editor keystroke): target < 20 ms.
     let mut target = 150_000;
-    let mut text = wfc::corpus::generate(SEED, target);
+    let mut text = wfc_dev::corpus::generate(SEED, target);
     while text.lines().count() < 5_000 {
         // Whole workflows until the file reaches 5,000 lines.
         target += 20_000;
-        text = wfc::corpus::generate(SEED, target);
+        text = wfc_dev::corpus::generate(SEED, target);
     }
     let lines = text.lines().count();
     let mut group = c.benchmark_group("recheck");

@@ -104,7 +104,7 @@ fn bench(c: &mut Criterion) {
 
 /// The plans of the generated ~1 MB corpus, as one JSON array.
 fn corpus_plans_json() -> Vec<u8> {
-    let text = wfc::corpus::generate(2026, 1_000_000);
+    let text = wfc_dev::corpus::generate(2026, 1_000_000);
     let c = wfc::compile(vec![wfc::SourceInput::new("corpus.wf", text)], None);
     assert!(!c.has_errors(), "the corpus compiles");
     serde_json::to_vec(&c.plans).expect("plans serialise")

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Build the seed corpora for the fuzz targets from the repository's own
 # inputs: examples/, every .wf/.toml/.json under tests/, and a few small
-# generated programs (wfc::corpus). Nothing here is committed (see .gitignore).
+# generated programs (wfc_dev::corpus, dev/wfc-dev). Nothing here is committed (see .gitignore).
 # Usage: fuzz/seed.sh            (from anywhere)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,7 +16,7 @@ for f in $(find "$root/examples" "$root/tests" -name '*.wf' 2>/dev/null | sort);
     head -c 4000 "$f" > "$wf/src_$n.wf"
 done
 # Small generated programs: every construct, valid.
-(cd "$root" && cargo run -q --release --bin wfc-corpus -- --files "$wf/gen" 40 1500 7)
+(cd "$root" && cargo run -q --release -p wfc-dev --bin wfc-corpus -- --files "$wf/gen" 40 1500 7)
 mv "$wf"/gen/*.wf "$wf"/ 2>/dev/null || true
 rmdir "$wf/gen" 2>/dev/null || true
 for t in parse parse_differential check fmt_roundtrip; do

@@ -463,7 +463,7 @@ mod tests {
 
     #[test]
     fn check_is_compile_without_plans() {
-        let good = crate::corpus::generate(5, 20_000);
+        let good = wfc_dev::corpus::generate(5, 20_000);
         let bad = format!("{good}\nworkflow \"x\" for nosuchobject {{\n  delay 0d\n}}\n");
         for text in [good, bad] {
             let a = compile(vec![SourceInput::new("a.wf", text.clone())], None);

@@ -22,7 +22,6 @@ extern crate alloc;
 pub mod catalog;
 pub mod check;
 pub mod cli;
-pub mod corpus;
 pub mod diagnostics;
 pub mod driver;
 pub mod fmt;

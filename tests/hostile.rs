@@ -625,7 +625,7 @@ fn unterminated_everything() {
         assert!(has(&out, Code::WF001), "{src:?}: {:?}", out.codes);
         // Every prefix of a valid program gives a clean result too.
     }
-    let full = wfc::corpus::generate(3, 3_000);
+    let full = wfc_dev::corpus::generate(3, 3_000);
     for cut in (0..full.len()).step_by(97) {
         if full.is_char_boundary(cut) {
             compile(full.as_bytes()[..cut].to_vec());
@@ -647,7 +647,7 @@ fn garbage_between_workflows_does_not_hide_the_rest() {
 fn generated_corpus_checks_clean() {
     // The benchmark corpus is valid by construction: any diagnostic here is
     // a bug in the generator or in the checker.
-    let src = wfc::corpus::generate(42, 300_000);
+    let src = wfc_dev::corpus::generate(42, 300_000);
     let c = wfc::compile(vec![SourceInput::new("corpus.wf", src.clone())], None);
     let shown: Vec<String> = c
         .diagnostics

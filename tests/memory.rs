@@ -63,7 +63,7 @@ const MAX_PEAK_PER_SOURCE_BYTE: f64 = 7.5;
 
 #[test]
 fn check_holds_under_its_memory_bound() {
-    let text = wfc::corpus::generate(2026, 2_000_000);
+    let text = wfc_dev::corpus::generate(2026, 2_000_000);
     let len = text.len();
     let input = wfc::SourceInput::new("corpus.wf", text.into_bytes());
     let base = LIVE.load(Relaxed);

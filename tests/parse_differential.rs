@@ -106,10 +106,10 @@ fn repository_files_parse_the_same() {
 #[test]
 fn generated_corpora_parse_the_same() {
     for seed in [1u64, 7, 2026, 99_991] {
-        let text = wfc::corpus::generate(seed, 200_000);
+        let text = wfc_dev::corpus::generate(seed, 200_000);
         same(&format!("corpus seed {seed}"), &text);
     }
-    for (name, text) in wfc::corpus::generate_files(5, 6, 20_000) {
+    for (name, text) in wfc_dev::corpus::generate_files(5, 6, 20_000) {
         same(&name, &text);
     }
 }
@@ -242,7 +242,7 @@ fn mutate(text: &str, rng: &mut Rng) -> String {
 fn mutated_files_parse_the_same() {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut inputs = repo_files();
-    inputs.push(("corpus".into(), wfc::corpus::generate(3, 30_000)));
+    inputs.push(("corpus".into(), wfc_dev::corpus::generate(3, 30_000)));
     let mut failures = Vec::new();
     for (name, text) in &inputs {
         // smaller files get as many mutations; the corpus a few more

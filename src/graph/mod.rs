@@ -3,9 +3,12 @@
 //! A [`Plan`] is first turned into a [`Diagram`] — trigger nodes at the top,
 //! one node per step, explicit join points where the paths of a branch meet
 //! again, an end node — and the diagram is then written in one of the
-//! formats. SVG is laid out by our own layered layout ([`svg`]).
+//! formats. SVG is laid out by our own layouts ([`svg`]): the structured one
+//! for the nest of blocks a compiled workflow is, a layered one otherwise.
 
+mod geometry;
 mod label;
+mod layered;
 pub mod svg;
 mod text;
 mod tree;

@@ -19,7 +19,7 @@
 
 use std::fmt::Write as _;
 
-use super::svg::{
+use super::geometry::{
     f, node_size, side_curve, text_width, EdgeGeom, Layout, NodeBox, GOTO_ROOM, LABEL_CHAR_W,
     MARGIN, TITLE_H,
 };

@@ -10,6 +10,12 @@ use std::ops::Range;
 use super::lex::{self, Kind, Token};
 use crate::syntax::ast;
 
+/// Whether `offset` is in `r`, either end included (a cursor just after a
+/// name is still on it).
+pub fn contains(r: &Range<usize>, offset: usize) -> bool {
+    r.start <= offset && offset <= r.end
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Named {
     pub name: String,
@@ -111,8 +117,10 @@ fn from_ast(w: &ast::Workflow) -> WorkflowSym {
     sym
 }
 
+/// Labels, `goto` targets and `enroll in` names of every step, nested ones
+/// included, in source order.
 fn walk_block(block: &ast::Block, sym: &mut WorkflowSym) {
-    for step in &block.steps {
+    ast::for_each_step(block, &mut |step| {
         if let Some(label) = &step.label {
             sym.labels.push(LabelSym {
                 name: label.name.to_string(),
@@ -129,27 +137,9 @@ fn walk_block(block: &ast::Block, sym: &mut WorkflowSym) {
                 name: name.value.to_string(),
                 span: range(name.span),
             }),
-            ast::StepKind::If { arms, else_block } => {
-                for arm in arms {
-                    walk_block(&arm.block, sym);
-                }
-                if let Some(b) = else_block {
-                    walk_block(b, sym);
-                }
-            }
-            ast::StepKind::Branch {
-                cases, else_block, ..
-            } => {
-                for case in cases {
-                    walk_block(&case.block, sym);
-                }
-                if let Some(b) = else_block {
-                    walk_block(b, sym);
-                }
-            }
             _ => {}
         }
-    }
+    });
 }
 
 /// Lexical scan: every `workflow "<name>" [for <object>] { ... }` with its

@@ -8,22 +8,28 @@
 //!
 //! - [`workspace`]: open documents, projects (`wf.toml` + every `.wf` below
 //!   it), re-checking, what to publish.
-//! - [`features`]: hover, completion, definition, references, symbols.
+//! - [`hover`], [`completion`], [`navigation`] (definition, references,
+//!   symbols): the features.
 //! - [`index`], [`context`], [`lex`]: symbols and cursor context that work
 //!   on half-typed text.
 //! - [`convert`]: byte offsets ⇄ UTF-16 positions, diagnostics.
 //! - [`transport`], [`server`]: JSON-RPC framing and the main loop.
 
+pub mod completion;
 pub mod context;
 pub mod convert;
-pub mod features;
+pub mod hover;
 pub mod index;
 pub mod keywords;
 pub mod lex;
+pub mod navigation;
 pub mod server;
 pub mod transport;
 pub mod uri;
 pub mod workspace;
+
+#[cfg(test)]
+mod tests;
 
 pub use server::{capabilities, serve, Ended};
 pub use workspace::{Project, Workspace};

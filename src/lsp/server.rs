@@ -16,9 +16,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 use super::convert;
-use super::features;
 use super::uri;
 use super::workspace::Workspace;
+use super::{completion, hover, navigation};
 
 /// How the loop ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -185,22 +185,22 @@ impl Server<'_> {
             "textDocument/hover" => with_params(id, req.params, |p: HoverParams| {
                 let tp = p.text_document_position_params;
                 let (project, file, offset) = self.locate(&tp)?;
-                features::hover(project, file, offset)
+                hover::hover(project, file, offset)
             }),
             "textDocument/completion" => {
                 with_params(id, req.params, |p: lsp_types::CompletionParams| {
                     let (project, file, offset) = self.locate(&p.text_document_position)?;
-                    Some(features::completion(project, file, offset))
+                    Some(completion::completion(project, file, offset))
                 })
             }
             "textDocument/definition" => with_params(id, req.params, |p: GotoDefinitionParams| {
                 let (project, file, offset) = self.locate(&p.text_document_position_params)?;
-                let locs = features::definition(project, file, offset);
+                let locs = navigation::definition(project, file, offset);
                 (!locs.is_empty()).then_some(GotoDefinitionResponse::Array(locs))
             }),
             "textDocument/references" => with_params(id, req.params, |p: ReferenceParams| {
                 let (project, file, offset) = self.locate(&p.text_document_position)?;
-                Some(features::references(
+                Some(navigation::references(
                     project,
                     file,
                     offset,
@@ -210,9 +210,9 @@ impl Server<'_> {
             "textDocument/documentSymbol" => {
                 with_params(id, req.params, |p: DocumentSymbolParams| {
                     let (project, file) = self.ws.lookup(&p.text_document.uri)?;
-                    Some(DocumentSymbolResponse::Nested(features::document_symbols(
-                        project, file,
-                    )))
+                    Some(DocumentSymbolResponse::Nested(
+                        navigation::document_symbols(project, file),
+                    ))
                 })
             }
             other => err(

@@ -18,7 +18,7 @@ use std::time::SystemTime;
 use lsp_types::{PublishDiagnosticsParams, TextDocumentContentChangeEvent, Uri};
 
 use super::convert;
-use super::index::FileIndex;
+use super::index::{FileIndex, WorkflowSym};
 use super::uri;
 use crate::diagnostics::Code;
 use crate::driver::{check_cached, Compilation, ParseCache, SourceInput};
@@ -79,6 +79,16 @@ impl Project {
     /// Whether `file` is the manifest.
     pub fn is_manifest(&self, file: FileId) -> bool {
         self.comp.manifest == Some(file)
+    }
+
+    /// Every workflow named `name`, in file order, with its file.
+    pub fn workflows_named(&self, name: &str) -> Vec<(FileId, &WorkflowSym)> {
+        self.indexes()
+            .iter()
+            .enumerate()
+            .flat_map(|(id, idx)| idx.workflows.iter().map(move |w| (id as FileId, w)))
+            .filter(|(_, w)| w.name.name == name)
+            .collect()
     }
 
     /// Symbols of every file (index = file id; the manifest's is empty).

@@ -6,7 +6,7 @@ use super::*;
 /// pest is correct but slow, so it must stay the exception).
 #[test]
 fn accepts_every_chunk_of_valid_programs() {
-    let mut texts = vec![crate::corpus::generate(11, 300_000)];
+    let mut texts = vec![wfc_dev::corpus::generate(11, 300_000)];
     // the regression cases of tests/parse_differential.rs (so that
     // comparing them there compares the fast path, not pest with itself)
     for t in [

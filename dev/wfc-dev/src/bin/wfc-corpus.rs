@@ -1,8 +1,8 @@
-//! Write a deterministic corpus of valid `.wf` source (see `wfc::corpus`).
+//! Write a deterministic corpus of valid `.wf` source (see `wfc_dev::corpus`).
 //!
 //! ```text
-//! cargo run --release --bin wfc-corpus -- OUT.wf [SIZE_BYTES] [SEED]
-//! cargo run --release --bin wfc-corpus -- --files DIR COUNT BYTES_EACH [SEED]
+//! cargo run --release -p wfc-dev --bin wfc-corpus -- OUT.wf [SIZE_BYTES] [SEED]
+//! cargo run --release -p wfc-dev --bin wfc-corpus -- --files DIR COUNT BYTES_EACH [SEED]
 //! ```
 
 use std::process::ExitCode;
@@ -37,7 +37,7 @@ fn run(args: &[String]) -> Result<(), String> {
         let each = num(args.get(3), 100_000, "BYTES_EACH")? as usize;
         let seed = num(args.get(4), 1, "SEED")?;
         std::fs::create_dir_all(dir).map_err(|e| format!("{dir}: {e}"))?;
-        for (name, text) in wfc::corpus::generate_files(seed, count, each) {
+        for (name, text) in wfc_dev::corpus::generate_files(seed, count, each) {
             let path = std::path::Path::new(dir).join(name);
             std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
         }
@@ -50,6 +50,6 @@ fn run(args: &[String]) -> Result<(), String> {
     }
     let size = num(args.get(1), 1_000_000, "SIZE_BYTES")? as usize;
     let seed = num(args.get(2), 1, "SEED")?;
-    let text = wfc::corpus::generate(seed, size);
+    let text = wfc_dev::corpus::generate(seed, size);
     std::fs::write(out, text).map_err(|e| format!("{out}: {e}"))
 }

@@ -1,0 +1,126 @@
+//! `--format sarif`: a SARIF 2.1.0 log.
+
+use super::Region;
+use crate::diagnostics::{Code, Diagnostic, Severity};
+use crate::source::{SourceMap, Span};
+
+/// A SARIF 2.1.0 log with one run of the `wfc` tool: a rule for each code
+/// used, a result for each diagnostic. Columns are Unicode code points
+/// (`columnKind: unicodeCodePoints`).
+pub fn sarif(sources: &SourceMap, diags: &[Diagnostic]) -> String {
+    use serde_json::{json, Value};
+
+    let mut codes: Vec<Code> = diags.iter().map(|d| d.code).collect();
+    codes.sort();
+    codes.dedup();
+    let rules: Vec<Value> = codes
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.as_str(),
+                "shortDescription": { "text": c.summary() },
+                "help": { "text": format!("run `wfc explain {}` for the long explanation", c.as_str()) },
+                "defaultConfiguration": { "level": sarif_level(c.severity()) },
+            })
+        })
+        .collect();
+
+    let location = |span: Span, message: Option<&str>| -> Value {
+        let r = Region::of(sources, span);
+        let mut loc = json!({
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri_of(sources.name(span.file)) },
+                "region": {
+                    "startLine": r.line,
+                    "startColumn": r.column,
+                    "endLine": r.end_line,
+                    "endColumn": r.end_column,
+                }
+            }
+        });
+        if let (Some(m), Some(obj)) = (message, loc.as_object_mut()) {
+            obj.insert("message".into(), json!({ "text": m }));
+        }
+        loc
+    };
+
+    let results: Vec<Value> = diags
+        .iter()
+        .map(|d| {
+            let text = d.message_with_help();
+            let rule_index = codes.iter().position(|c| *c == d.code).unwrap_or(0);
+            let mut result = json!({
+                "ruleId": d.code.as_str(),
+                "ruleIndex": rule_index,
+                "level": sarif_level(d.severity),
+                "message": { "text": text },
+                "locations": [location(d.primary.span, None)],
+            });
+            if !d.secondary.is_empty() {
+                let related: Vec<Value> = d
+                    .secondary
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| {
+                        let mut v = location(
+                            l.span,
+                            Some(if l.message.is_empty() {
+                                "related location"
+                            } else {
+                                &l.message
+                            }),
+                        );
+                        if let Some(obj) = v.as_object_mut() {
+                            obj.insert("id".into(), json!(i));
+                        }
+                        v
+                    })
+                    .collect();
+                if let Some(obj) = result.as_object_mut() {
+                    obj.insert("relatedLocations".into(), Value::Array(related));
+                }
+            }
+            result
+        })
+        .collect();
+
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "wfc",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    });
+    let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// A relative URI reference for a file name: `/` separators, and every byte
+/// outside RFC 3986's unreserved set (and `/`) percent-encoded.
+pub(super) fn uri_of(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for b in name.replace('\\', "/").bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
