@@ -9,9 +9,10 @@ use crate::syntax::ast::{self, DurationUnit, StepKind};
 /// Minutes in 365 days: the longest duration allowed.
 const MAX_MINUTES: u64 = 365 * 24 * 60;
 
-/// `goto <label>` at `ancestry` (the enclosing branch paths, outermost
-/// first). Returns whether the goto sits inside a branch path (when it does
-/// not, WF401 is its only diagnostic and the steps after it are not WF403).
+/// WF401, WF402: `goto <label>` at `ancestry` (the enclosing branch paths,
+/// outermost first). Outside any branch, WF401 is its only diagnostic (its
+/// label is not resolved and the steps after it are not WF403, see
+/// [`DeadSteps`]).
 ///
 /// The rule: let G be the goto's ancestry and T the target's. The goto is
 /// valid iff, with `c` the length of their common prefix (same branch and
@@ -24,18 +25,17 @@ pub(super) fn goto(
     step: &ast::Step,
     label: &ast::Ident,
     ancestry: &Ancestry,
-) -> bool {
+) {
     if ancestry.is_empty() {
         cx.push(wf401_goto_outside_branch(step.keyword));
-        return false;
+        return;
     }
     let Some(target) = resolve::label(cx, wf, label) else {
-        return true;
+        return;
     };
     if !goto_allowed(ancestry, &target.ancestry) {
         cx.push(wf402_goto_bad_target(step.keyword, label));
     }
-    true
 }
 
 /// See [`goto`].
@@ -47,14 +47,37 @@ pub(crate) fn goto_allowed(goto: &[(u32, usize)], target: &[(u32, usize)]) -> bo
     }
 }
 
-/// WF403 on the first step after a `goto` in the same block.
-pub(super) fn dead_step(cx: &mut Checker, step: &ast::Step) {
-    let span = step
-        .label
-        .as_ref()
-        .map(|l| l.span.to(step.keyword))
-        .unwrap_or(step.keyword);
-    cx.push(wf403_dead_step(span));
+/// The WF403 state of one block: the first step after a `goto` that sits
+/// inside a branch is reported, once per block. A `goto` outside any
+/// branch is WF401 only: the steps after it are not reported.
+#[derive(Default)]
+pub(super) struct DeadSteps {
+    reported: bool,
+}
+
+impl DeadSteps {
+    /// WF403: called for the `goto` at `steps[i]`.
+    pub(super) fn after_goto(
+        &mut self,
+        cx: &mut Checker,
+        steps: &[ast::Step],
+        i: usize,
+        ancestry: &Ancestry,
+    ) {
+        if self.reported || ancestry.is_empty() {
+            return;
+        }
+        let Some(step) = steps.get(i + 1) else {
+            return;
+        };
+        let span = step
+            .label
+            .as_ref()
+            .map(|l| l.span.to(step.keyword))
+            .unwrap_or(step.keyword);
+        cx.push(wf403_dead_step(span));
+        self.reported = true;
+    }
 }
 
 /// Date centring is for contact workflows only (WF404, on the centring).

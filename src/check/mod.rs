@@ -2,22 +2,30 @@
 //! [`Environment`](crate::schema::Environment).
 //!
 //! One module per rule family, each diagnostic built in exactly one function
-//! named by its code (`grep -rn wf101 src/check` finds the rule):
+//! named by its code (`grep -rn wf101 src/check` finds the constructor,
+//! `grep -rn WF101 src/check` the deciding function):
 //! - `resolve`: names (WF101–WF107)
-//! - `types`: types and object-type rules (WF201–WF210)
+//! - `typing`: types and object-type rules (WF201–WF207, WF209, WF210)
+//! - `tokens`: personalisation tokens `{{ object.prop }}` (WF208)
 //! - `tiers`: subscription tiers and integrations (WF301–WF304)
-//! - `flow`: go-to, delays, durations, times and dates (WF401–WF406)
-//! - `values`: literal values (WF501–WF503)
+//! - `flow`: go-to, go-to cycles, dead steps, delays, durations, times and
+//!   dates (WF401–WF406)
+//! - `literals`: literal values (WF501–WF503)
 //! - `warnings`: WF901–WF903
+//!
+//! Imports between these files go one way (`typing` → `resolve`, `tiers`;
+//! `flow` → `resolve`; `literals` → `warnings`); each diagnostic's deciding
+//! function carries its code in its doc comment (`grep -rn WF403 src`).
 //!
 //! This module walks the workflows and calls the rules; `docs/rules.md`
 //! states every rule precisely.
 
 mod flow;
+mod literals;
 mod resolve;
 mod tiers;
-mod types;
-mod values;
+mod tokens;
+mod typing;
 mod warnings;
 
 use crate::catalog;
@@ -265,7 +273,7 @@ impl<'a> Checker<'a> {
                         span: p.span,
                     };
                     if let Some(r) = resolve::path(self, &wf, &path) {
-                        types::centring_property(self, p, r.ty);
+                        typing::centring_property(self, p, r.ty);
                     }
                 }
             }
@@ -294,15 +302,12 @@ impl<'a> Checker<'a> {
         followed: bool,
     ) {
         let n = block.steps.len();
-        let mut dead_reported = false;
+        let mut dead = flow::DeadSteps::default();
         for (i, step) in block.steps.iter().enumerate() {
             let step_followed = i + 1 < n || followed;
             if let StepKind::Goto(label) = &step.kind {
-                let valid_place = flow::goto(self, wf, step, label, ancestry);
-                if valid_place && i + 1 < n && !dead_reported {
-                    flow::dead_step(self, &block.steps[i + 1]);
-                    dead_reported = true;
-                }
+                flow::goto(self, wf, step, label, ancestry);
+                dead.after_goto(self, &block.steps, i, ancestry);
                 continue;
             }
             self.step(wf, step, ancestry, step_followed);
@@ -311,13 +316,9 @@ impl<'a> Checker<'a> {
 
     fn step(&mut self, wf: &Wf<'a>, step: &'a ast::Step, ancestry: &mut Ancestry, followed: bool) {
         let info = catalog::info(step.kind.step_id());
-        let mut available = true;
-        if let Some(obj) = wf.object {
-            if !info.types.allows(obj) {
-                types::action_type(self, step, info, obj);
-                available = false;
-            }
-        }
+        let available = wf
+            .object
+            .is_none_or(|obj| typing::available(self, step, info, obj));
         if !available {
             // One root cause: a step that cannot exist in this workflow gets
             // WF201 only (its names and tokens refer to another object type).
@@ -325,7 +326,7 @@ impl<'a> Checker<'a> {
         }
         tiers::step(self, step, info);
         for s in step_strings(&step.kind) {
-            self.strlit(wf, s);
+            tokens::string(self, wf, s);
         }
         let id = step.span.start;
         match &step.kind {
@@ -345,8 +346,7 @@ impl<'a> Checker<'a> {
                 self.event(wf, event);
                 match max {
                     Some(m) => flow::duration(self, m, false),
-                    None if followed => warnings::wait_forever(self, step),
-                    None => {}
+                    None => warnings::wait_forever(self, step, followed),
                 }
             }
             StepKind::DelayUntilDate { offset, time } => {
@@ -378,16 +378,14 @@ impl<'a> Checker<'a> {
                 else_block,
             } => {
                 let resolved = resolve::path(self, wf, path);
-                let mut seen = types::SeenValues::default();
+                let mut seen = typing::SeenValues::default();
                 for case in cases {
                     for v in &case.values {
                         self.value_literals(wf, v);
                         if let Some(r) = &resolved {
-                            types::value(self, &path.property.name, r.ty, v, false);
+                            typing::value(self, &path.property.name, r.ty, v, false);
                         }
-                        if !seen.insert(v) {
-                            types::duplicate_branch_value(self, v);
-                        }
+                        typing::duplicate_branch_value(self, &mut seen, v);
                     }
                 }
                 for (i, case) in cases.iter().enumerate() {
@@ -402,14 +400,14 @@ impl<'a> Checker<'a> {
                 }
             }
             StepKind::Goto(_) => {}
-            StepKind::EnrollIn(name) => types::enroll_in(self, wf, name),
-            StepKind::Webhook { url, .. } => values::webhook(self, url),
+            StepKind::EnrollIn(name) => typing::enroll_in(self, wf, name),
+            StepKind::Webhook { url, .. } => literals::webhook(self, url),
             StepKind::SendInternalEmail { to, .. } | StepKind::SendNotification { to, .. } => {
                 for r in to {
                     match &r.kind {
                         ast::RecipientKind::Owner => {}
                         ast::RecipientKind::User(u) => {
-                            if values::email(self, u) {
+                            if literals::email(self, u) {
                                 resolve::resource(self, resolve::Resource::User, u);
                             }
                         }
@@ -423,28 +421,24 @@ impl<'a> Checker<'a> {
                 for r in to {
                     match &r.kind {
                         ast::SmsRecipientKind::User(u) => {
-                            if values::email(self, u) {
+                            if literals::email(self, u) {
                                 resolve::resource(self, resolve::Resource::User, u);
                             }
                         }
-                        ast::SmsRecipientKind::Number(n) => values::phone(self, n),
+                        ast::SmsRecipientKind::Number(n) => literals::phone(self, n),
                     }
                 }
             }
             StepKind::SendEmail(name) => {
                 resolve::resource(self, resolve::Resource::Email, name);
-                if let Some(o) = wf.object {
-                    if o != "contact" {
-                        warnings::send_email_reach(self, step, o);
-                    }
-                }
+                warnings::send_email_reach(self, wf, step);
             }
             StepKind::SendInternalMarketingEmail { email, to } => {
                 resolve::resource(self, resolve::Resource::Email, email);
                 for r in to {
                     match r {
                         ast::MarketingRecipient::Address(a) => {
-                            values::email(self, a);
+                            literals::email(self, a);
                         }
                         ast::MarketingRecipient::Property(p) => {
                             let path = ast::Path {
@@ -453,7 +447,7 @@ impl<'a> Checker<'a> {
                                 span: p.span,
                             };
                             if let Some(r) = resolve::path(self, wf, &path) {
-                                types::address_property(self, p, r.ty);
+                                typing::address_property(self, p, r.ty);
                             }
                         }
                     }
@@ -461,10 +455,10 @@ impl<'a> Checker<'a> {
             }
             StepKind::SendSlack { target, .. } => {
                 if let ast::SlackTarget::User(u) = target {
-                    values::email(self, u);
+                    literals::email(self, u);
                 }
             }
-            StepKind::CreateSlackChannel { name, .. } => values::slack_channel(self, name),
+            StepKind::CreateSlackChannel { name, .. } => literals::slack_channel(self, name),
             StepKind::CreateAsanaTask { .. } => {}
             StepKind::AppAction { fields, .. } => {
                 for f in fields {
@@ -475,7 +469,7 @@ impl<'a> Checker<'a> {
                 ast::RotateAmong::Team(t) => resolve::resource(self, resolve::Resource::Team, t),
                 ast::RotateAmong::Users(us) => {
                     for u in us {
-                        if values::email(self, u) {
+                        if literals::email(self, u) {
                             resolve::resource(self, resolve::Resource::User, u);
                         }
                     }
@@ -485,7 +479,7 @@ impl<'a> Checker<'a> {
                 for f in fields {
                     self.value_literals(wf, &f.value);
                 }
-                types::create(self, wf, step, object, fields);
+                typing::create(self, wf, step, object, fields);
             }
             StepKind::CreateTask { due, .. } => {
                 if let Some(d) = due {
@@ -496,15 +490,15 @@ impl<'a> Checker<'a> {
                 self.value_literals(wf, value);
                 if let Some(r) = resolve::path(self, wf, path) {
                     tiers::edit(self, r.object, path);
-                    types::value(self, &path.property.name, r.ty, value, true);
+                    typing::value(self, &path.property.name, r.ty, value, true);
                 }
             }
             StepKind::Append { path, value } => {
                 self.value_literals(wf, value);
                 if let Some(r) = resolve::path(self, wf, path) {
                     tiers::edit(self, r.object, path);
-                    if types::append_target(self, &path.property, r.ty, None) {
-                        types::value(self, &path.property.name, r.ty, value, true);
+                    if typing::append_target(self, &path.property, r.ty, None) {
+                        typing::value(self, &path.property.name, r.ty, value, true);
                     }
                 }
             }
@@ -514,11 +508,11 @@ impl<'a> Checker<'a> {
                 if let Some(t) = &target {
                     tiers::edit(self, t.object, to);
                     if let Some(a) = append {
-                        types::append_target(self, &to.property, t.ty, Some(*a));
+                        typing::append_target(self, &to.property, t.ty, Some(*a));
                     }
                 }
                 if let (Some(s), Some(t)) = (&source, &target) {
-                    types::copy(self, from, s.ty, to, t.ty);
+                    typing::copy(self, from, s.ty, to, t.ty);
                 }
             }
             StepKind::Clear(path) => {
@@ -529,7 +523,7 @@ impl<'a> Checker<'a> {
             StepKind::Increase { path, .. } | StepKind::Decrease { path, .. } => {
                 if let Some(r) = resolve::path(self, wf, path) {
                     tiers::edit(self, r.object, path);
-                    types::number_only(self, step, path, &r);
+                    typing::number_only(self, step, path, &r);
                 }
             }
             StepKind::AddToList(l) | StepKind::RemoveFromList(l) => {
@@ -546,17 +540,10 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// WF208 for every token of a string.
-    fn strlit(&mut self, wf: &Wf<'a>, s: &ast::StrLit) {
-        for t in s.tokens.iter() {
-            resolve::token(self, wf, t);
-        }
-    }
-
     /// Tokens and dates inside a value (WF208, WF406).
     fn value_literals(&mut self, wf: &Wf<'a>, v: &ast::Value) {
         match &v.kind {
-            ast::ValueKind::String(s) => self.strlit(wf, s),
+            ast::ValueKind::String(s) => tokens::string(self, wf, s),
             ast::ValueKind::Date(d) => flow::date(self, d),
             ast::ValueKind::List(items) => {
                 for i in items {
@@ -584,13 +571,13 @@ impl<'a> Checker<'a> {
             } => {
                 self.value_literals(wf, value);
                 if let Some(r) = resolve::path(self, wf, path) {
-                    types::compare(self, path, r.ty, *op, *op_span, value);
+                    typing::compare(self, path, r.ty, *op, *op_span, value);
                 }
             }
             C::In { path, values, .. } => {
                 self.value_literals(wf, values);
                 if let Some(r) = resolve::path(self, wf, path) {
-                    types::value_in(self, path, r.ty, values);
+                    typing::value_in(self, path, r.ty, values);
                 }
             }
             C::Contains {
@@ -598,9 +585,9 @@ impl<'a> Checker<'a> {
                 op_span,
                 text,
             } => {
-                self.strlit(wf, text);
+                tokens::string(self, wf, text);
                 if let Some(r) = resolve::path(self, wf, path) {
-                    types::contains(self, path, r.ty, *op_span, text);
+                    typing::contains(self, path, r.ty, *op_span, text);
                 }
             }
             C::Known { path, .. } => {
@@ -613,15 +600,15 @@ impl<'a> Checker<'a> {
     fn event(&mut self, wf: &Wf<'a>, e: &ast::Event) {
         match &e.kind {
             ast::EventKind::FormSubmitted(f) => {
-                self.strlit(wf, f);
+                tokens::string(self, wf, f);
                 resolve::resource(self, resolve::Resource::Form, f);
             }
-            ast::EventKind::PageViewed(p) => self.strlit(wf, p),
+            ast::EventKind::PageViewed(p) => tokens::string(self, wf, p),
             ast::EventKind::Email { name, .. } => {
-                self.strlit(wf, name);
+                tokens::string(self, wf, name);
                 resolve::resource(self, resolve::Resource::Email, name);
             }
-            ast::EventKind::Custom(n) => self.strlit(wf, n),
+            ast::EventKind::Custom(n) => tokens::string(self, wf, n),
         }
     }
 }

@@ -90,51 +90,6 @@ pub(super) fn path<'a>(
     }
 }
 
-/// A personalisation token `{{ object.prop }}` / `{{ prop }}` (WF208).
-pub(super) fn token(cx: &mut Checker, wf: &Wf, t: &ast::TokenRef) {
-    let Some(wf_object) = wf.object else {
-        return;
-    };
-    let schema = &cx.env.schema;
-    let object = match &t.object {
-        None => wf_object,
-        Some(o) => match schema.objects.get_key_value(o.name.as_str()) {
-            None => {
-                let help = cx.did_you_mean(&o.name, token_objects(schema, wf_object));
-                cx.push_name(super::types::wf208_token_unknown_object(o, help));
-                return;
-            }
-            Some((name, _)) => {
-                if name != wf_object && !schema.associated(wf_object, name) {
-                    cx.push(super::types::wf208_token_not_associated(
-                        o, wf_object, schema,
-                    ));
-                    return;
-                }
-                name.as_str()
-            }
-        },
-    };
-    let Some(def) = schema.object(object) else {
-        return;
-    };
-    if !def.properties.contains_key(t.property.name.as_str()) {
-        let help = cx.did_you_mean(&t.property.name, def.properties.keys().map(String::as_str));
-        cx.push_name(super::types::wf208_token_unknown_property(
-            &t.property,
-            object,
-            help,
-        ));
-    }
-}
-
-/// Object types a token may name in a workflow of `object`.
-fn token_objects<'s>(schema: &'s Schema, object: &'s str) -> Vec<&'s str> {
-    let mut v = schema.associations_of(object);
-    v.push(object);
-    v
-}
-
 /// Collect the labels of a workflow with their place among branch paths;
 /// a label used twice is WF105 (on the later one).
 pub(super) fn collect_labels(

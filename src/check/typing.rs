@@ -1,6 +1,7 @@
 //! Type rules (WF201–WF210): actions vs the workflow's object type, `enroll
 //! in` across object types, values and comparisons vs property types,
-//! append, copy compatibility, create, personalisation tokens, branch values.
+//! append, copy compatibility, create, branch values. Tokens (WF208) are
+//! in `tokens`.
 
 use super::{has_tokens, resolve, tiers, Checker, Resolved, Wf};
 use crate::catalog::{StepInfo, CREATABLE_BUILTINS};
@@ -13,8 +14,17 @@ use crate::syntax::ast::{self, CompareOp, ValueKind};
 
 // ------------------------------------------------------------ rules
 
-/// WF201: the step is not available for the workflow's object type.
-pub(super) fn action_type(cx: &mut Checker, step: &ast::Step, info: &StepInfo, object: &str) {
+/// WF201: whether the step is available for the workflow's object type
+/// (the catalog's types); when it is not, WF201 is reported.
+pub(super) fn available(cx: &mut Checker, step: &ast::Step, info: &StepInfo, object: &str) -> bool {
+    if info.types.allows(object) {
+        return true;
+    }
+    action_type(cx, step, info, object);
+    false
+}
+
+fn action_type(cx: &mut Checker, step: &ast::Step, info: &StepInfo, object: &str) {
     let allowed = match info.types {
         crate::catalog::Types::All => String::new(),
         crate::catalog::Types::Only(list) => list.join(" and "),
@@ -53,7 +63,8 @@ pub(super) fn centring_property(cx: &mut Checker, p: &ast::Ident, ty: &PropType)
     }
 }
 
-/// `send internal marketing email ... to property p`: p holds an address.
+/// WF203: `send internal marketing email ... to property p`: p holds an
+/// address.
 pub(super) fn address_property(cx: &mut Checker, p: &ast::Ident, ty: &PropType) {
     if *ty != PropType::String {
         cx.push(wf203_address_property(p, ty));
@@ -108,7 +119,7 @@ pub(super) fn value(cx: &mut Checker, prop: &str, ty: &PropType, v: &ast::Value,
     }
 }
 
-/// `<path> is|is not|>|>=|<|<= <value>`.
+/// WF203: `<path> is|is not|>|>=|<|<= <value>`.
 pub(super) fn compare(
     cx: &mut Checker,
     path: &ast::Path,
@@ -133,7 +144,7 @@ pub(super) fn compare(
     value(cx, &path.property.name, ty, v, false);
 }
 
-/// `<path> in [...]`: every item is a value of the property.
+/// WF203: `<path> in [...]`: every item is a value of the property.
 pub(super) fn value_in(cx: &mut Checker, path: &ast::Path, ty: &PropType, values: &ast::Value) {
     match &values.kind {
         ValueKind::List(items) => {
@@ -145,7 +156,7 @@ pub(super) fn value_in(cx: &mut Checker, path: &ast::Path, ty: &PropType, values
     }
 }
 
-/// `<path> contains "<text>"`: text properties and enumerations; on a
+/// WF203: `<path> contains "<text>"`: text properties and enumerations; on a
 /// multiple-checkbox property the text is one of its options.
 pub(super) fn contains(
     cx: &mut Checker,
@@ -186,7 +197,7 @@ pub(super) fn append_target(
     false
 }
 
-/// Copy compatibility (target ← sources), domain.md:
+/// WF206: copy compatibility (target ← sources), docs/rules.md:
 /// string ← every type · number ← number · bool ← bool · date ← date,
 /// datetime · datetime ← date, datetime · enum ← enum, string ·
 /// multi ← multi, enum · owner ← owner.
@@ -283,7 +294,7 @@ fn creatable(schema: &Schema) -> Vec<&str> {
         .collect()
 }
 
-/// The values of one `branch on` seen so far, for WF210. Two values are the
+/// WF210: the values of one `branch on` seen so far. Two values are the
 /// same when they are equal strings, equal numbers (`2` and `2.0`), equal
 /// booleans or equal dates, or a string and a number written alike (`"2"`
 /// and `2` on a numeric-option enumeration). Sets, not pairwise comparison:
@@ -326,9 +337,16 @@ impl<'v> SeenValues<'v> {
     }
 }
 
-/// WF210: a value listed twice in one `branch on` (reported on the later one).
-pub(super) fn duplicate_branch_value(cx: &mut Checker, v: &ast::Value) {
-    cx.push(wf210_duplicate_branch_value(v));
+/// WF210: a value listed twice in one `branch on` (reported on the later
+/// one); `seen` holds the values listed before it.
+pub(super) fn duplicate_branch_value<'v>(
+    cx: &mut Checker,
+    seen: &mut SeenValues<'v>,
+    v: &'v ast::Value,
+) {
+    if !seen.insert(v) {
+        cx.push(wf210_duplicate_branch_value(v));
+    }
 }
 
 // ------------------------------------------------------------ diagnostics
@@ -614,64 +632,6 @@ fn wf207_custom_not_associated(object: &ast::Ident, wf_object: &str) -> Diagnost
         "add \"{wf_object}\" to `associations` under `[objects.{}]` in wf.toml",
         object.name
     ))
-}
-
-pub(super) fn wf208_token_unknown_object(object: &ast::Ident, help: Option<String>) -> Diagnostic {
-    let d = Diagnostic::new(
-        Code::WF208,
-        format!(
-            "unknown object type `{}` in personalisation token",
-            crate::diagnostics::shorten(&object.name)
-        ),
-        Label::new(object.span, "unknown object type"),
-    );
-    match help {
-        Some(h) => d.with_help(h),
-        None => d,
-    }
-}
-
-pub(super) fn wf208_token_not_associated(
-    object: &ast::Ident,
-    wf_object: &str,
-    schema: &Schema,
-) -> Diagnostic {
-    let mut ok = schema.associations_of(wf_object);
-    ok.insert(0, wf_object);
-    Diagnostic::new(
-        Code::WF208,
-        format!(
-            "token of `{}`, which is not associated with {wf_object}",
-            crate::diagnostics::shorten(&object.name)
-        ),
-        Label::new(object.span, "not associated"),
-    )
-    .with_help(format!(
-        "tokens here may use {}",
-        ok.iter()
-            .map(|o| format!("`{o}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ))
-}
-
-pub(super) fn wf208_token_unknown_property(
-    prop: &ast::Ident,
-    object: &str,
-    help: Option<String>,
-) -> Diagnostic {
-    let d = Diagnostic::new(
-        Code::WF208,
-        format!(
-            "unknown property `{}` of {object} in personalisation token",
-            crate::diagnostics::shorten(&prop.name)
-        ),
-        Label::new(prop.span, format!("not a property of {object}")),
-    );
-    match help {
-        Some(h) => d.with_help(h),
-        None => d,
-    }
 }
 
 fn wf209_missing_required(object: &ast::Ident, missing: &[&str]) -> Diagnostic {
