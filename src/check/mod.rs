@@ -243,9 +243,11 @@ impl<'a> Checker<'a> {
         self.diags.push(d);
     }
 
-    /// Push an unknown-name diagnostic (a property or object type the
-    /// manifest could declare), unless the manifest had errors: then WF010
-    /// is the only report of that root cause.
+    /// Push a WF101, WF102 or WF107 (a name the manifest could declare),
+    /// unless the manifest had errors: then WF010 is the only report of
+    /// that root cause. Every other code is still reported.
+    /// (WF107 needs no test here: after a WF010 no resource kind is
+    /// declared, so none is checked.)
     pub fn push_name(&mut self, d: Diagnostic) {
         if !self.env.manifest_failed {
             self.diags.push(d);

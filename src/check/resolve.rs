@@ -65,7 +65,7 @@ pub(super) fn path<'a>(
             Some((name, _)) => {
                 if !schema.associated(wf_object, name) {
                     let d = wf101_not_associated(schema, wf_object, o);
-                    cx.push(d);
+                    cx.push_name(d);
                     return None;
                 }
                 (name.as_str(), true)

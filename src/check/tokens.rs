@@ -25,7 +25,7 @@ fn token(cx: &mut Checker, wf: &Wf, t: &ast::TokenRef) {
         Some(o) => match schema.objects.get_key_value(o.name.as_str()) {
             None => {
                 let help = cx.did_you_mean(&o.name, token_objects(schema, wf_object));
-                cx.push_name(wf208_token_unknown_object(o, help));
+                cx.push(wf208_token_unknown_object(o, help));
                 return;
             }
             Some((name, _)) => {
@@ -42,7 +42,7 @@ fn token(cx: &mut Checker, wf: &Wf, t: &ast::TokenRef) {
     };
     if !def.properties.contains_key(t.property.name.as_str()) {
         let help = cx.did_you_mean(&t.property.name, def.properties.keys().map(String::as_str));
-        cx.push_name(wf208_token_unknown_property(&t.property, object, help));
+        cx.push(wf208_token_unknown_property(&t.property, object, help));
     }
 }
 
