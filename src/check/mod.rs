@@ -292,6 +292,7 @@ impl<'a> Checker<'a> {
         let mut ancestry = Vec::new();
         resolve::collect_labels(self, &mut wf, &w.body, &mut ancestry);
         self.block(&wf, &w.body, &mut ancestry, false);
+        flow::goto_cycles(self, &wf, &w.body);
     }
 
     /// `followed`: whether some step runs after this block ends (the steps
