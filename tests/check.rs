@@ -20,6 +20,7 @@ use wfc::diagnostics::{Code, Severity};
 use wfc::{compile, Compilation, SourceInput};
 
 mod common;
+mod gen;
 use common::wf_files;
 
 const ROOT: &str = "tests/check";
@@ -253,4 +254,47 @@ fn every_code_is_in_docs_rules() {
         missing.is_empty(),
         "docs/rules.md has no section for {missing:?}"
     );
+}
+
+/// Invariant: every program that checks clean compiles to plans the
+/// runtime loads. Run over generated programs full of go-tos (sideways,
+/// backwards, nested, in loops): a go-to loop the checker misses makes a
+/// plan the runtime refuses ("the steps loop back").
+#[test]
+fn clean_programs_build_plans_the_runtime_loads() {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::TestRunner;
+    let strategy = gen::goto_source_file();
+    let mut runner = TestRunner::deterministic();
+    let (mut clean, mut with_goto, mut loops) = (0, 0, 0);
+    for _ in 0..2000 {
+        let file = strategy
+            .new_tree(&mut runner)
+            .expect("a generated program")
+            .current();
+        let text = wfc::fmt::format_file(&file, "");
+        let c = compile(vec![SourceInput::new("gen.wf", text.as_str())], None);
+        if c.diagnostics.iter().any(|d| d.code == Code::WF402) {
+            let text_has_loop = c
+                .diagnostics
+                .iter()
+                .any(|d| d.code == Code::WF402 && d.message.contains("closes a loop"));
+            loops += usize::from(text_has_loop);
+        }
+        if c.diagnostics.iter().any(|d| d.severity == Severity::Error) {
+            continue;
+        }
+        clean += 1;
+        with_goto += usize::from(text.contains("goto "));
+        assert_eq!(c.plans.len(), file.workflows.len(), "{text}");
+        if let Err(e) = wfc::runtime::load(c.plans.clone()) {
+            panic!("checks clean but the runtime refuses its plans: {e:?}\n{text}");
+        }
+    }
+    // The generator must keep exercising the rule.
+    let counts = format!("{clean} clean, {with_goto} clean with a goto, {loops} with a loop");
+    eprintln!("{counts}");
+    assert!(clean >= 300, "{counts}");
+    assert!(with_goto >= 40, "{counts}");
+    assert!(loops >= 100, "{counts}");
 }
