@@ -293,8 +293,11 @@ pub(super) fn delay_form(cx: &mut Checker, wf: &Wf, step: &ast::Step) {
 }
 
 /// WF405: units repeated or out of order, zero, over 365 days, or (for a
-/// centred offset with `at`) hours or minutes. One diagnostic per duration.
-pub(super) fn duration(cx: &mut Checker, d: &ast::Duration, with_at: bool) {
+/// centred offset with `at`) hours or minutes, even written as `0h`/`0m`.
+/// One diagnostic per duration. `with_at`: `None` for a duration, `Some`
+/// for the offset of `delay until ... before|after date`, `Some(true)`
+/// when it has `at`.
+pub(super) fn duration(cx: &mut Checker, d: &ast::Duration, with_at: Option<bool>) {
     let mut prev: Option<DurationUnit> = None;
     for p in &d.parts {
         if let Some(u) = prev {
@@ -311,14 +314,14 @@ pub(super) fn duration(cx: &mut Checker, d: &ast::Duration, with_at: bool) {
     }
     let total = d.total_minutes();
     if total == 0 {
-        cx.push(wf405_zero(d.span));
+        cx.push(wf405_zero(d.span, with_at.is_some()));
         return;
     }
     if total > MAX_MINUTES {
         cx.push(wf405_too_long(d.span));
         return;
     }
-    if with_at {
+    if with_at == Some(true) {
         if let Some(p) = d.parts.iter().find(|p| p.unit != DurationUnit::Days) {
             cx.push(wf405_hours_with_at(p.span));
         }
@@ -454,13 +457,17 @@ fn wf405_unit_out_of_order(span: Span, unit: DurationUnit, after: DurationUnit) 
     .with_help("write the units in the order d, h, m, e.g. `1d 4h 30m`")
 }
 
-fn wf405_zero(span: Span) -> Diagnostic {
+fn wf405_zero(span: Span, centred_offset: bool) -> Diagnostic {
     Diagnostic::new(
         Code::WF405,
         "a duration must be longer than zero",
         Label::new(span, "zero"),
     )
-    .with_help("remove the step, or give a positive duration")
+    .with_help(if centred_offset {
+        "to wait until the centre date itself, write `delay until date`"
+    } else {
+        "remove the step, or give a positive duration"
+    })
 }
 
 fn wf405_too_long(span: Span) -> Diagnostic {

@@ -335,7 +335,7 @@ impl<'a> Checker<'a> {
         match &step.kind {
             StepKind::Delay(d) => {
                 flow::delay_form(self, wf, step);
-                flow::duration(self, d, false);
+                flow::duration(self, d, None);
             }
             StepKind::DelayUntilTime { days, time } => {
                 flow::delay_form(self, wf, step);
@@ -348,14 +348,14 @@ impl<'a> Checker<'a> {
                 flow::delay_form(self, wf, step);
                 self.event(wf, event);
                 match max {
-                    Some(m) => flow::duration(self, m, false),
+                    Some(m) => flow::duration(self, m, None),
                     None => warnings::wait_forever(self, step, followed),
                 }
             }
             StepKind::DelayUntilDate { offset, time } => {
                 flow::delay_form(self, wf, step);
                 if let Some(o) = offset {
-                    flow::duration(self, &o.amount, time.is_some());
+                    flow::duration(self, &o.amount, Some(time.is_some()));
                 }
                 if let Some(t) = time {
                     flow::time(self, t);
@@ -486,7 +486,7 @@ impl<'a> Checker<'a> {
             }
             StepKind::CreateTask { due, .. } => {
                 if let Some(d) = due {
-                    flow::duration(self, d, false);
+                    flow::duration(self, d, None);
                 }
             }
             StepKind::Set { path, value } => {

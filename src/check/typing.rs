@@ -262,8 +262,12 @@ pub(super) fn create(
         cx.push(wf201_not_creatable(object, schema));
         return;
     }
+    // WF207: a custom object is created associated with the enrolled
+    // record, so its type must be associated with the workflow's, its own
+    // type included (a `pets` workflow creating `pets` needs "pets" in the
+    // associations of `[objects.pets]`). Standard objects: from anywhere.
     if let Some(o) = wf.object {
-        if !def.builtin && o != def.name && !schema.associated(o, &def.name) {
+        if !def.builtin && !schema.associated(o, &def.name) {
             cx.push(wf207_custom_not_associated(object, o));
         }
     }
@@ -620,12 +624,20 @@ fn accepted_sources(target: &PropType) -> &'static str {
 }
 
 fn wf207_custom_not_associated(object: &ast::Ident, wf_object: &str) -> Diagnostic {
-    Diagnostic::new(
-        Code::WF207,
+    let message = if object.name == wf_object {
+        format!(
+            "cannot create `{}` from a {wf_object} workflow: `{wf_object}` is not associated with itself",
+            object.name
+        )
+    } else {
         format!(
             "cannot create `{}` from a {wf_object} workflow: the types are not associated",
             object.name
-        ),
+        )
+    };
+    Diagnostic::new(
+        Code::WF207,
+        message,
         Label::new(object.span, format!("not associated with {wf_object}")),
     )
     .with_help(format!(
