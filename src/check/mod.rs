@@ -203,6 +203,8 @@ pub(crate) struct LabelInfo {
 
 /// Per-workflow context.
 pub(crate) struct Wf<'a> {
+    /// The workflow's name (`enroll in` never suggests it, WF103).
+    pub name: &'a str,
     /// The workflow's object type, when it is known.
     pub object: Option<&'a str>,
     /// Centred on a date (even when the centring itself is reported).
@@ -260,6 +262,7 @@ impl<'a> Checker<'a> {
             tiers::workflow_object(self, o, &w.object);
         }
         let mut wf = Wf {
+            name: w.name.value.as_str(),
             object,
             centred: w.centered.is_some(),
             labels: BTreeMap::new(),
@@ -711,10 +714,20 @@ pub(crate) fn has_tokens(s: &ast::StrLit) -> bool {
     s.has_tokens()
 }
 
-/// `did you mean `x`?` when a candidate is within edit distance 2.
+/// `did you mean `x`?` when a candidate differs only in case (`"open"` for
+/// `OPEN`: compared case-insensitively first), else when one is within edit
+/// distance 2. Never suggests `name` itself.
 pub(crate) fn did_you_mean<'c>(
     name: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<String> {
-    suggest(name, candidates).map(|s| format!("did you mean `{s}`?"))
+    let candidates: Vec<&str> = candidates.into_iter().filter(|c| *c != name).collect();
+    let lower = name.to_lowercase();
+    let same_but_case = candidates
+        .iter()
+        .find(|c| c.len() == name.len() && c.to_lowercase() == lower);
+    same_but_case
+        .copied()
+        .or_else(|| suggest(name, candidates.iter().copied()))
+        .map(|s| format!("did you mean `{}`?", crate::diagnostics::shorten(s)))
 }

@@ -158,12 +158,27 @@ pub(super) fn label<'w>(cx: &mut Checker, wf: &'w Wf, label: &ast::Ident) -> Opt
     }
 }
 
-/// The workflow `enroll in` names, or WF103.
-pub(super) fn enroll_target(cx: &mut Checker, name: &ast::StrLit) -> Option<(String, bool)> {
+/// WF103: the workflow `enroll in` names. A "did you mean" never names
+/// the calling workflow `caller` itself, and an empty name gets none.
+pub(super) fn enroll_target(
+    cx: &mut Checker,
+    caller: &str,
+    name: &ast::StrLit,
+) -> Option<(String, bool)> {
     if let Some(w) = cx.workflows.get(name.value.as_str()) {
         return Some((w.object.clone(), w.known_object));
     }
-    let help = cx.did_you_mean(&name.value, cx.workflows.keys().map(String::as_str));
+    let help = if name.value.trim().is_empty() {
+        None
+    } else {
+        cx.did_you_mean(
+            &name.value,
+            cx.workflows
+                .keys()
+                .map(String::as_str)
+                .filter(|w| *w != caller),
+        )
+    };
     cx.push(wf103_unknown_workflow(name, help));
     None
 }
@@ -397,7 +412,10 @@ pub(super) fn wf102_unknown_object(cx: &Checker, object: &ast::Ident) -> Diagnos
 fn wf103_unknown_workflow(name: &ast::StrLit, help: Option<String>) -> Diagnostic {
     let d = Diagnostic::new(
         Code::WF103,
-        format!("unknown workflow \"{}\"", name.value),
+        format!(
+            "unknown workflow \"{}\"",
+            crate::diagnostics::shorten(&name.value)
+        ),
         Label::new(name.span, "no workflow has this name"),
     );
     match help {

@@ -46,7 +46,7 @@ fn action_type(cx: &mut Checker, step: &ast::Step, info: &StepInfo, object: &str
 
 /// `enroll in`: the target exists (WF103) and has the same object type (WF202).
 pub(super) fn enroll_in(cx: &mut Checker, wf: &Wf, name: &ast::StrLit) {
-    let Some((target_object, known)) = resolve::enroll_target(cx, name) else {
+    let Some((target_object, known)) = resolve::enroll_target(cx, wf.name, name) else {
         return;
     };
     if let Some(o) = wf.object {
@@ -82,7 +82,7 @@ pub(super) fn value(cx: &mut Checker, prop: &str, ty: &PropType, v: &ast::Value,
                     value(cx, prop, ty, i, false);
                 }
             } else {
-                cx.push(wf203_wrong_value(prop, ty, v));
+                cx.push(wf203_wrong_value(prop, ty, v, list_ok));
             }
         }
         ValueKind::String(s) => match ty {
@@ -92,7 +92,7 @@ pub(super) fn value(cx: &mut Checker, prop: &str, ty: &PropType, v: &ast::Value,
                     cx.push(wf203_unknown_option(cx, prop, opts, &s.value, v.span));
                 }
             }
-            _ => cx.push(wf203_wrong_value(prop, ty, v)),
+            _ => cx.push(wf203_wrong_value(prop, ty, v, list_ok)),
         },
         ValueKind::Number(n) => match ty {
             PropType::Number | PropType::Owner => {}
@@ -104,16 +104,16 @@ pub(super) fn value(cx: &mut Checker, prop: &str, ty: &PropType, v: &ast::Value,
             {
                 cx.push(wf203_unknown_option(cx, prop, opts, &n.raw, v.span));
             }
-            _ => cx.push(wf203_wrong_value(prop, ty, v)),
+            _ => cx.push(wf203_wrong_value(prop, ty, v, list_ok)),
         },
         ValueKind::Bool(_) => {
             if *ty != PropType::Bool {
-                cx.push(wf203_wrong_value(prop, ty, v));
+                cx.push(wf203_wrong_value(prop, ty, v, list_ok));
             }
         }
         ValueKind::Date(_) => {
             if !matches!(ty, PropType::Date | PropType::Datetime) {
-                cx.push(wf203_wrong_value(prop, ty, v));
+                cx.push(wf203_wrong_value(prop, ty, v, list_ok));
             }
         }
     }
@@ -378,17 +378,20 @@ fn value_kind(v: &ast::Value) -> &'static str {
     }
 }
 
-fn expected_value(ty: &PropType) -> String {
+/// The help of WF203: what to write for a `ty` property (`list_ok`: where
+/// a multiple-checkbox property takes a list, as in `set`).
+fn expected_value(ty: &PropType, list_ok: bool) -> String {
     match ty {
         PropType::String => "write a string such as `\"text\"`".into(),
         PropType::Number => "write a number such as `10`".into(),
         PropType::Bool => "write `true` or `false`".into(),
         PropType::Date | PropType::Datetime => "write a date such as `2026-05-01`".into(),
         PropType::Enum(o) => format!("write one of its options: {}", options_list(o)),
-        PropType::Multi(o) => format!(
+        PropType::Multi(o) if list_ok => format!(
             "write one of its options or a list of them: {}",
             options_list(o)
         ),
+        PropType::Multi(o) => format!("write one of its options: {}", options_list(o)),
         PropType::Owner => "write a user's email address".into(),
     }
 }
@@ -446,25 +449,47 @@ fn wf202_enroll_other_type(name: &ast::StrLit, target: &str, object: &str) -> Di
     .with_help(format!("`enroll in` needs a workflow `for {object}`"))
 }
 
-fn wf203_wrong_value(prop: &str, ty: &PropType, v: &ast::Value) -> Diagnostic {
-    Diagnostic::new(
-        Code::WF203,
-        format!(
+fn wf203_wrong_value(prop: &str, ty: &PropType, v: &ast::Value, list_ok: bool) -> Diagnostic {
+    let message = match (&v.kind, ty) {
+        // A list where one value is expected: say so, and the help says
+        // what one value looks like (never "or a list of them").
+        (ValueKind::List(_), PropType::Multi(_)) => {
+            format!("`{prop}` is compared with one option at a time here, not a list")
+        }
+        (ValueKind::List(_), _) => format!(
+            "`{prop}` is {} property and takes one value, not a list",
+            describe(ty)
+        ),
+        _ => format!(
             "`{prop}` is {} property, but this value is {}",
             describe(ty),
             value_kind(v)
         ),
+    };
+    let help = match &v.kind {
+        ValueKind::List(_) if !list_ok => format!(
+            "{}; to test several values, write `{prop} in [...]`",
+            expected_value(ty, false)
+        ),
+        _ => expected_value(ty, list_ok),
+    };
+    Diagnostic::new(
+        Code::WF203,
+        message,
         Label::new(
             v.span,
-            format!(
-                "expected {}",
-                describe(ty)
-                    .trim_start_matches("a ")
-                    .trim_start_matches("an ")
-            ),
+            match v.kind {
+                ValueKind::List(_) => "one value expected".to_string(),
+                _ => format!(
+                    "expected {}",
+                    describe(ty)
+                        .trim_start_matches("a ")
+                        .trim_start_matches("an ")
+                ),
+            },
         ),
     )
-    .with_help(expected_value(ty))
+    .with_help(help)
 }
 
 fn wf203_unknown_option(
@@ -660,7 +685,7 @@ fn wf209_missing_required(object: &ast::Ident, missing: &[&str]) -> Diagnostic {
     Diagnostic::new(
         Code::WF209,
         format!(
-            "creating a {} needs {} {list}",
+            "creating a `{}` record needs {} {list}",
             object.name,
             if missing.len() == 1 {
                 "property"
