@@ -58,19 +58,38 @@ const RESOURCE_KEYS: [&str; 7] = [
 /// WF010 diagnostic (the caller then checks as if there were no manifest).
 pub fn load(sources: &SourceMap, file: FileId) -> Result<Environment, Vec<Diagnostic>> {
     let text = sources.text(file);
-    let doc = match DeTable::parse(text) {
-        Ok(doc) => doc,
-        Err(e) => {
-            let range = e.span().unwrap_or(0..0);
-            let message = first_line(e.message());
-            return Err(vec![wf010(
-                Span::new(file, range.start, range.end),
-                format!("invalid wf.toml: {message}"),
-                "here",
-                None,
-            )]);
+    // Every syntax error, at most one per line (the parser recovers and
+    // goes on); then the document is not validated further.
+    let (doc, errors) = DeTable::parse_recoverable(text);
+    if !errors.is_empty() {
+        let mut lines = std::collections::BTreeSet::new();
+        let mut diags: Vec<Diagnostic> = Vec::new();
+        let mut errors: Vec<(std::ops::Range<usize>, String)> = errors
+            .iter()
+            .map(|e| (e.span().unwrap_or(0..0), first_line(e.message())))
+            .collect();
+        errors.sort_by_key(|(r, _)| (r.start, r.end));
+        // Sorted by position: count the newlines once, incrementally.
+        let (mut line, mut counted) = (0usize, 0usize);
+        for (range, message) in errors {
+            let upto = range.start.min(text.len());
+            if upto > counted {
+                line += text
+                    .get(counted..upto)
+                    .map_or(0, |t| t.bytes().filter(|b| *b == b'\n').count());
+                counted = upto;
+            }
+            if lines.insert(line) {
+                diags.push(wf010(
+                    Span::new(file, range.start, range.end),
+                    format!("invalid wf.toml: {message}"),
+                    "here",
+                    None,
+                ));
+            }
         }
-    };
+        return Err(diags);
+    }
     let mut loader = Loader {
         file,
         diags: Vec::new(),

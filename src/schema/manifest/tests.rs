@@ -203,3 +203,17 @@ fn a_wrong_type_says_what_to_write() {
     assert_eq!(e.len(), 1, "{e:?}");
     assert_eq!(e[0].0, "`sales` must be a string, not an integer");
 }
+
+/// Every TOML syntax error is reported, one per line at most.
+#[test]
+fn syntax_errors_are_all_reported() {
+    let e =
+        errors("[account]\nmarketing = \"x\nsales = 5 5\n[objects.pets\nassociations = [\"a\"\n");
+    assert_eq!(e.len(), 4, "{e:?}");
+    assert!(
+        e.iter().all(|(m, _)| m.starts_with("invalid wf.toml: ")),
+        "{e:?}"
+    );
+    assert_eq!(errors("[account\n").len(), 1);
+    assert_eq!(errors("a = 1\na = 2\n").len(), 1);
+}
