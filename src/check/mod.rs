@@ -722,12 +722,43 @@ pub(crate) fn did_you_mean<'c>(
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<String> {
     let candidates: Vec<&str> = candidates.into_iter().filter(|c| *c != name).collect();
-    let lower = name.to_lowercase();
-    let same_but_case = candidates
-        .iter()
-        .find(|c| c.len() == name.len() && c.to_lowercase() == lower);
+    // No allocation per candidate: a file may ask about thousands of them.
+    let same_but_case = candidates.iter().find(|c| {
+        c.len() == name.len()
+            && c.chars()
+                .flat_map(char::to_lowercase)
+                .eq(name.chars().flat_map(char::to_lowercase))
+    });
     same_but_case
         .copied()
         .or_else(|| suggest(name, candidates.iter().copied()))
         .map(|s| format!("did you mean `{}`?", crate::diagnostics::shorten(s)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::did_you_mean;
+
+    #[test]
+    fn did_you_mean_prefers_a_case_only_difference() {
+        let opts = ["NEW", "OPEN", "OPEN_DEAL"];
+        assert_eq!(
+            did_you_mean("open", opts).as_deref(),
+            Some("did you mean `OPEN`?")
+        );
+        assert_eq!(
+            did_you_mean("LEAD", ["lead", "lean"]).as_deref(),
+            Some("did you mean `lead`?")
+        );
+        assert_eq!(
+            did_you_mean("Lead", ["lead"]).as_deref(),
+            Some("did you mean `lead`?")
+        );
+    }
+
+    #[test]
+    fn did_you_mean_never_names_the_name_itself() {
+        assert_eq!(did_you_mean("Nurture", ["Nurture"]), None);
+        assert_eq!(did_you_mean("x", ["zzzzzz"]), None);
+    }
 }
