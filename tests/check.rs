@@ -298,3 +298,73 @@ fn clean_programs_build_plans_the_runtime_loads() {
     assert!(with_goto >= 40, "{counts}");
     assert!(loops >= 100, "{counts}");
 }
+
+/// The rule-family files of `src/check/` import each other one way only
+/// (`typing` → `resolve`, ...): no import loop between sibling files.
+#[test]
+fn check_family_files_have_no_import_loop() {
+    let dir = Path::new("src/check");
+    let mut files: Vec<(String, String)> = fs::read_dir(dir)
+        .expect("src/check")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .filter_map(|p| {
+            let stem = p.file_stem()?.to_string_lossy().to_string();
+            (stem != "mod" && stem != "tests")
+                .then(|| (stem, fs::read_to_string(&p).expect("read")))
+        })
+        .collect();
+    files.sort();
+    assert!(files.len() >= 6, "the family files moved: {files:?}");
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    // uses[i]: the siblings file i refers to (`resolve::x`, `use super::{resolve}`).
+    let uses: Vec<Vec<usize>> = files
+        .iter()
+        .map(|(me, text)| {
+            let mut referenced = Vec::new();
+            for (j, other) in names.iter().enumerate() {
+                if other == me {
+                    continue;
+                }
+                let path = format!("{other}::");
+                let by_path = text
+                    .match_indices(&path)
+                    .any(|(at, _)| !text[..at].ends_with(ident) || text[..at].ends_with("super::"));
+                let by_use = text.split("use super::").skip(1).any(|rest| {
+                    let stmt = rest.split(';').next().unwrap_or("");
+                    stmt.split(|c: char| !ident(c)).any(|w| w == *other)
+                });
+                if by_path || by_use {
+                    referenced.push(j);
+                }
+            }
+            referenced
+        })
+        .collect();
+    // Depth-first search for a cycle.
+    fn visit(i: usize, uses: &[Vec<usize>], state: &mut [u8], path: &mut Vec<usize>) -> bool {
+        state[i] = 1;
+        path.push(i);
+        for &j in &uses[i] {
+            if state[j] == 1 {
+                path.push(j);
+                return true;
+            }
+            if state[j] == 0 && visit(j, uses, state, path) {
+                return true;
+            }
+        }
+        path.pop();
+        state[i] = 2;
+        false
+    }
+    let mut state = vec![0u8; files.len()];
+    for i in 0..files.len() {
+        let mut path = Vec::new();
+        if state[i] == 0 && visit(i, &uses, &mut state, &mut path) {
+            let cycle: Vec<&str> = path.iter().map(|&k| names[k]).collect();
+            panic!("import loop between check/ files: {}", cycle.join(" -> "));
+        }
+    }
+}
