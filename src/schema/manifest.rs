@@ -6,8 +6,8 @@
 //! `wf.toml` (a bad tier, an unknown key and a value of the wrong type on
 //! three lines are three WF010s). Any problem means the manifest is ignored:
 //! the caller checks the `.wf` files against the built-in schema (see
-//! [`Environment::after_bad_manifest`]). docs/language.md describes the
-//! manifest.
+//! [`Environment::after_bad_manifest`]); docs/codes/WF010.md lists the
+//! problems.
 
 use super::{builtin, Account, Environment, ObjectDef, PropType, Resources, Tier};
 use crate::diagnostics::suggest;
