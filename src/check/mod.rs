@@ -732,7 +732,7 @@ pub(crate) fn did_you_mean<'c>(
     same_but_case
         .copied()
         .or_else(|| suggest(name, candidates.iter().copied()))
-        .map(|s| format!("did you mean `{}`?", crate::diagnostics::shorten(s)))
+        .map(|s| format!("did you mean `{s}`?"))
 }
 
 #[cfg(test)]
