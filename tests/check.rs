@@ -368,3 +368,38 @@ fn check_family_files_have_no_import_loop() {
         }
     }
 }
+
+/// A go-to loop through thousands of paths is one WF402 with a few
+/// secondary labels and a note counting the rest (not a megabyte report).
+#[test]
+fn a_loop_through_thousands_of_paths_is_one_bounded_wf402() {
+    let n = 3000;
+    let mut text = String::from("workflow \"Ring\" for contact {\n");
+    for i in 0..n {
+        let kw = if i == 0 { "  if" } else { "  } else if" };
+        text.push_str(&format!(
+            "{kw} hubspotscore > {i} {{\n    l{i}: delay 1d\n    goto l{}\n",
+            (i + 1) % n
+        ));
+    }
+    text.push_str("  }\n}\n");
+    let c = compile(vec![SourceInput::new("ring.wf", text.as_str())], None);
+    let loops: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::WF402)
+        .collect();
+    assert_eq!(loops.len(), 1, "{:?}", c.diagnostics);
+    assert_eq!(c.diagnostics.len(), 1, "{:?}", c.diagnostics);
+    assert_eq!(loops[0].secondary.len(), 8);
+    assert_eq!(
+        loops[0].note.as_deref(),
+        Some("2991 more `goto`s are part of this loop")
+    );
+    // Reported on the last go-to of the loop in source order.
+    let lc = c.sources.line_col(
+        loops[0].primary.span.file,
+        loops[0].primary.span.start as usize,
+    );
+    assert_eq!(lc.line, 1 + 3 * n as u32);
+}

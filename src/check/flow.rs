@@ -6,6 +6,9 @@ use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::source::Span;
 use crate::syntax::ast::{self, DurationUnit, StepKind};
 
+/// Most secondary labels of one WF402 loop.
+const MAX_LOOP_LABELS: usize = 8;
+
 /// Minutes in 365 days: the longest duration allowed.
 const MAX_MINUTES: u64 = 365 * 24 * 60;
 
@@ -391,8 +394,15 @@ fn wf402_goto_cycle(last: (Span, &ast::Ident), others: &[(Span, &ast::Ident)]) -
         ),
         Label::new(keyword.to(label.span), "closes the loop"),
     );
-    for (k, l) in others {
+    // A loop through thousands of paths labels the first few only.
+    for (k, l) in others.iter().take(MAX_LOOP_LABELS) {
         d = d.with_secondary(Label::new(k.to(l.span), "part of the loop"));
+    }
+    if others.len() > MAX_LOOP_LABELS {
+        d = d.with_note(format!(
+            "{} more `goto`s are part of this loop",
+            others.len() - MAX_LOOP_LABELS
+        ));
     }
     d.with_help(
         "remove one of these `goto`s, or make it target a step that does not lead back to it",
