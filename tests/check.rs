@@ -21,6 +21,7 @@ use wfc::diagnostics::{Code, Severity};
 use wfc::{compile, Compilation, SourceInput};
 
 mod common;
+mod gen;
 use common::wf_files;
 
 const ROOT: &str = "tests/check";
@@ -269,4 +270,152 @@ fn every_code_is_in_docs_rules() {
         missing.is_empty(),
         "docs/rules.md has no section for {missing:?}"
     );
+}
+
+/// Invariant: every program that checks clean compiles to plans the
+/// runtime loads. Run over generated programs full of go-tos (sideways,
+/// backwards, nested, in loops): a go-to loop the checker misses makes a
+/// plan the runtime refuses ("the steps loop back").
+#[test]
+fn clean_programs_build_plans_the_runtime_loads() {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::TestRunner;
+    let strategy = gen::goto_source_file();
+    let mut runner = TestRunner::deterministic();
+    let (mut clean, mut with_goto, mut loops) = (0, 0, 0);
+    for _ in 0..2000 {
+        let file = strategy
+            .new_tree(&mut runner)
+            .expect("a generated program")
+            .current();
+        let text = wfc::fmt::format_file(&file, "");
+        let c = compile(vec![SourceInput::new("gen.wf", text.as_str())], None);
+        if c.diagnostics.iter().any(|d| d.code == Code::WF402) {
+            let text_has_loop = c
+                .diagnostics
+                .iter()
+                .any(|d| d.code == Code::WF402 && d.message.contains("closes a loop"));
+            loops += usize::from(text_has_loop);
+        }
+        if c.diagnostics.iter().any(|d| d.severity == Severity::Error) {
+            continue;
+        }
+        clean += 1;
+        with_goto += usize::from(text.contains("goto "));
+        assert_eq!(c.plans.len(), file.workflows.len(), "{text}");
+        if let Err(e) = wfc::runtime::load(c.plans.clone()) {
+            panic!("checks clean but the runtime refuses its plans: {e:?}\n{text}");
+        }
+    }
+    // The generator must keep exercising the rule.
+    let counts = format!("{clean} clean, {with_goto} clean with a goto, {loops} with a loop");
+    eprintln!("{counts}");
+    assert!(clean >= 300, "{counts}");
+    assert!(with_goto >= 40, "{counts}");
+    assert!(loops >= 100, "{counts}");
+}
+
+/// The rule-family files of `src/check/` import each other one way only
+/// (`typing` → `resolve`, ...): no import loop between sibling files.
+#[test]
+fn check_family_files_have_no_import_loop() {
+    let dir = Path::new("src/check");
+    let mut files: Vec<(String, String)> = fs::read_dir(dir)
+        .expect("src/check")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .filter_map(|p| {
+            let stem = p.file_stem()?.to_string_lossy().to_string();
+            (stem != "mod" && stem != "tests")
+                .then(|| (stem, fs::read_to_string(&p).expect("read")))
+        })
+        .collect();
+    files.sort();
+    assert!(files.len() >= 6, "the family files moved: {files:?}");
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    // uses[i]: the siblings file i refers to (`resolve::x`, `use super::{resolve}`).
+    let uses: Vec<Vec<usize>> = files
+        .iter()
+        .map(|(me, text)| {
+            let mut referenced = Vec::new();
+            for (j, other) in names.iter().enumerate() {
+                if other == me {
+                    continue;
+                }
+                let path = format!("{other}::");
+                let by_path = text
+                    .match_indices(&path)
+                    .any(|(at, _)| !text[..at].ends_with(ident) || text[..at].ends_with("super::"));
+                let by_use = text.split("use super::").skip(1).any(|rest| {
+                    let stmt = rest.split(';').next().unwrap_or("");
+                    stmt.split(|c: char| !ident(c)).any(|w| w == *other)
+                });
+                if by_path || by_use {
+                    referenced.push(j);
+                }
+            }
+            referenced
+        })
+        .collect();
+    // Depth-first search for a cycle.
+    fn visit(i: usize, uses: &[Vec<usize>], state: &mut [u8], path: &mut Vec<usize>) -> bool {
+        state[i] = 1;
+        path.push(i);
+        for &j in &uses[i] {
+            if state[j] == 1 {
+                path.push(j);
+                return true;
+            }
+            if state[j] == 0 && visit(j, uses, state, path) {
+                return true;
+            }
+        }
+        path.pop();
+        state[i] = 2;
+        false
+    }
+    let mut state = vec![0u8; files.len()];
+    for i in 0..files.len() {
+        let mut path = Vec::new();
+        if state[i] == 0 && visit(i, &uses, &mut state, &mut path) {
+            let cycle: Vec<&str> = path.iter().map(|&k| names[k]).collect();
+            panic!("import loop between check/ files: {}", cycle.join(" -> "));
+        }
+    }
+}
+
+/// A go-to loop through thousands of paths is one WF402 with a few
+/// secondary labels and a note counting the rest (not a megabyte report).
+#[test]
+fn a_loop_through_thousands_of_paths_is_one_bounded_wf402() {
+    let n = 3000;
+    let mut text = String::from("workflow \"Ring\" for contact {\n");
+    for i in 0..n {
+        let kw = if i == 0 { "  if" } else { "  } else if" };
+        text.push_str(&format!(
+            "{kw} hubspotscore > {i} {{\n    l{i}: delay 1d\n    goto l{}\n",
+            (i + 1) % n
+        ));
+    }
+    text.push_str("  }\n}\n");
+    let c = compile(vec![SourceInput::new("ring.wf", text.as_str())], None);
+    let loops: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::WF402)
+        .collect();
+    assert_eq!(loops.len(), 1, "{:?}", c.diagnostics);
+    assert_eq!(c.diagnostics.len(), 1, "{:?}", c.diagnostics);
+    assert_eq!(loops[0].secondary.len(), 8);
+    assert_eq!(
+        loops[0].note.as_deref(),
+        Some("2991 more `goto`s are part of this loop")
+    );
+    // Reported on the last go-to of the loop in source order.
+    let lc = c.sources.line_col(
+        loops[0].primary.span.file,
+        loops[0].primary.span.start as usize,
+    );
+    assert_eq!(lc.line, 1 + 3 * n as u32);
 }

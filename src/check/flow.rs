@@ -6,12 +6,16 @@ use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::source::Span;
 use crate::syntax::ast::{self, DurationUnit, StepKind};
 
+/// Most secondary labels of one WF402 loop.
+const MAX_LOOP_LABELS: usize = 8;
+
 /// Minutes in 365 days: the longest duration allowed.
 const MAX_MINUTES: u64 = 365 * 24 * 60;
 
-/// `goto <label>` at `ancestry` (the enclosing branch paths, outermost
-/// first). Returns whether the goto sits inside a branch path (when it does
-/// not, WF401 is its only diagnostic and the steps after it are not WF403).
+/// WF401, WF402: `goto <label>` at `ancestry` (the enclosing branch paths,
+/// outermost first). Outside any branch, WF401 is its only diagnostic (its
+/// label is not resolved and the steps after it are not WF403, see
+/// [`DeadSteps`]).
 ///
 /// The rule: let G be the goto's ancestry and T the target's. The goto is
 /// valid iff, with `c` the length of their common prefix (same branch and
@@ -24,18 +28,17 @@ pub(super) fn goto(
     step: &ast::Step,
     label: &ast::Ident,
     ancestry: &Ancestry,
-) -> bool {
+) {
     if ancestry.is_empty() {
         cx.push(wf401_goto_outside_branch(step.keyword));
-        return false;
+        return;
     }
     let Some(target) = resolve::label(cx, wf, label) else {
-        return true;
+        return;
     };
     if !goto_allowed(ancestry, &target.ancestry) {
         cx.push(wf402_goto_bad_target(step.keyword, label));
     }
-    true
 }
 
 /// See [`goto`].
@@ -47,14 +50,229 @@ pub(crate) fn goto_allowed(goto: &[(u32, usize)], target: &[(u32, usize)]) -> bo
     }
 }
 
-/// WF403 on the first step after a `goto` in the same block.
-pub(super) fn dead_step(cx: &mut Checker, step: &ast::Step) {
-    let span = step
-        .label
-        .as_ref()
-        .map(|l| l.span.to(step.keyword))
-        .unwrap_or(step.keyword);
-    cx.push(wf403_dead_step(span));
+/// WF402: go-tos that can reach each other in a loop (path A ends `goto
+/// b1` into path B, path B ends `goto a1` into path A). Each loop is
+/// reported once, on its go-to that comes last in source order, with a
+/// secondary label on the others. Only go-tos that are valid on their own
+/// (see [`goto`]) are followed: the others are already reported.
+///
+/// The steps form a graph as in the plans (a step goes on to the next one
+/// of its block, or after the last one to what follows the enclosing
+/// branch; a branch goes into each of its paths; a `goto` to its target);
+/// every loop of that graph passes a `goto`, and its strongly connected
+/// components are the loops.
+pub(super) fn goto_cycles(cx: &mut Checker, wf: &Wf, body: &ast::Block) {
+    let mut g = StepGraph::default();
+    let mut ancestry = Vec::new();
+    g.walk(wf, body, None, &mut ancestry);
+    if g.gotos.is_empty() {
+        return;
+    }
+    for (from, target) in std::mem::take(&mut g.gotos) {
+        if let Some(&(_, to)) = g.labels.get(target) {
+            if let Some(n) = g.nodes.get_mut(from) {
+                n.succ.push(to);
+            }
+        }
+    }
+    for component in g.loops() {
+        let mut gotos: Vec<(Span, &ast::Ident)> = component
+            .iter()
+            .filter_map(|&n| g.nodes.get(n).and_then(|n| n.goto))
+            .collect();
+        gotos.sort_by_key(|(keyword, _)| keyword.start);
+        if let Some((last, others)) = gotos.split_last() {
+            cx.push(wf402_goto_cycle(*last, others));
+        }
+    }
+}
+
+/// The steps of a workflow as a graph (see [`goto_cycles`]).
+#[derive(Default)]
+struct StepGraph<'a> {
+    nodes: Vec<StepNode<'a>>,
+    /// Label → (label offset, node) of its first definition.
+    labels: std::collections::HashMap<&'a str, (u32, usize)>,
+    /// Valid go-tos: (node, target label).
+    gotos: Vec<(usize, &'a str)>,
+}
+
+#[derive(Default)]
+struct StepNode<'a> {
+    succ: Vec<usize>,
+    /// For a valid `goto`: its keyword and label.
+    goto: Option<(Span, &'a ast::Ident)>,
+}
+
+impl<'a> StepGraph<'a> {
+    /// Add the steps of `block`, whose end goes on to `cont`; returns the
+    /// node the block starts with (`cont` when it is empty).
+    fn walk(
+        &mut self,
+        wf: &Wf,
+        block: &'a ast::Block,
+        cont: Option<usize>,
+        ancestry: &mut Ancestry,
+    ) -> Option<usize> {
+        let mut next = cont;
+        for step in block.steps.iter().rev() {
+            let id = self.nodes.len();
+            self.nodes.push(StepNode::default());
+            if let Some(l) = &step.label {
+                let at = l.span.start;
+                let e = self.labels.entry(l.name.as_str()).or_insert((at, id));
+                if at < e.0 {
+                    *e = (at, id);
+                }
+            }
+            let mut succ = Vec::new();
+            let branch = step.span.start;
+            match &step.kind {
+                StepKind::Goto(label) => {
+                    let valid = !ancestry.is_empty()
+                        && wf
+                            .labels
+                            .get(label.name.as_str())
+                            .is_some_and(|t| goto_allowed(ancestry, &t.ancestry));
+                    if valid {
+                        self.gotos.push((id, label.name.as_str()));
+                        if let Some(n) = self.nodes.get_mut(id) {
+                            n.goto = Some((step.keyword, label));
+                        }
+                    }
+                }
+                StepKind::If { arms, else_block } => {
+                    for (i, arm) in arms.iter().enumerate() {
+                        ancestry.push((branch, i));
+                        succ.extend(self.walk(wf, &arm.block, next, ancestry));
+                        ancestry.pop();
+                    }
+                    match else_block {
+                        Some(b) => {
+                            ancestry.push((branch, arms.len()));
+                            succ.extend(self.walk(wf, b, next, ancestry));
+                            ancestry.pop();
+                        }
+                        None => succ.extend(next),
+                    }
+                }
+                StepKind::Branch {
+                    cases, else_block, ..
+                } => {
+                    for (i, case) in cases.iter().enumerate() {
+                        ancestry.push((branch, i));
+                        succ.extend(self.walk(wf, &case.block, next, ancestry));
+                        ancestry.pop();
+                    }
+                    match else_block {
+                        Some(b) => {
+                            ancestry.push((branch, cases.len()));
+                            succ.extend(self.walk(wf, b, next, ancestry));
+                            ancestry.pop();
+                        }
+                        None => succ.extend(next),
+                    }
+                }
+                _ => succ.extend(next),
+            }
+            if let Some(n) = self.nodes.get_mut(id) {
+                n.succ = succ;
+            }
+            next = Some(id);
+        }
+        next
+    }
+
+    /// The strongly connected components that hold a loop (Tarjan's
+    /// algorithm, iterative: a workflow may hold many thousands of steps).
+    fn loops(&self) -> Vec<Vec<usize>> {
+        const UNSEEN: usize = usize::MAX;
+        let n = self.nodes.len();
+        let mut index = vec![UNSEEN; n];
+        let mut low = vec![0usize; n];
+        let mut on_stack = vec![false; n];
+        let mut stack: Vec<usize> = Vec::new();
+        let mut next_index = 0usize;
+        let mut out = Vec::new();
+        // (node, next successor to visit)
+        let mut work: Vec<(usize, usize)> = Vec::new();
+        for root in 0..n {
+            if index[root] != UNSEEN {
+                continue;
+            }
+            work.push((root, 0));
+            while let Some(&mut (v, ref mut k)) = work.last_mut() {
+                if *k == 0 && index[v] == UNSEEN {
+                    index[v] = next_index;
+                    low[v] = next_index;
+                    next_index += 1;
+                    stack.push(v);
+                    on_stack[v] = true;
+                }
+                let succ = &self.nodes[v].succ;
+                if let Some(&w) = succ.get(*k) {
+                    *k += 1;
+                    if index[w] == UNSEEN {
+                        work.push((w, 0));
+                    } else if on_stack[w] {
+                        low[v] = low[v].min(index[w]);
+                    }
+                    continue;
+                }
+                work.pop();
+                if let Some(&(parent, _)) = work.last() {
+                    low[parent] = low[parent].min(low[v]);
+                }
+                if low[v] == index[v] {
+                    let mut component = Vec::new();
+                    while let Some(w) = stack.pop() {
+                        on_stack[w] = false;
+                        component.push(w);
+                        if w == v {
+                            break;
+                        }
+                    }
+                    if component.len() > 1 {
+                        out.push(component);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The WF403 state of one block: the first step after a `goto` that sits
+/// inside a branch is reported, once per block. A `goto` outside any
+/// branch is WF401 only: the steps after it are not reported.
+#[derive(Default)]
+pub(super) struct DeadSteps {
+    reported: bool,
+}
+
+impl DeadSteps {
+    /// WF403: called for the `goto` at `steps[i]`.
+    pub(super) fn after_goto(
+        &mut self,
+        cx: &mut Checker,
+        steps: &[ast::Step],
+        i: usize,
+        ancestry: &Ancestry,
+    ) {
+        if self.reported || ancestry.is_empty() {
+            return;
+        }
+        let Some(step) = steps.get(i + 1) else {
+            return;
+        };
+        let span = step
+            .label
+            .as_ref()
+            .map(|l| l.span.to(step.keyword))
+            .unwrap_or(step.keyword);
+        cx.push(wf403_dead_step(span));
+        self.reported = true;
+    }
 }
 
 /// Date centring is for contact workflows only (WF404, on the centring).
@@ -78,8 +296,11 @@ pub(super) fn delay_form(cx: &mut Checker, wf: &Wf, step: &ast::Step) {
 }
 
 /// WF405: units repeated or out of order, zero, over 365 days, or (for a
-/// centred offset with `at`) hours or minutes. One diagnostic per duration.
-pub(super) fn duration(cx: &mut Checker, d: &ast::Duration, with_at: bool) {
+/// centred offset with `at`) hours or minutes, even written as `0h`/`0m`.
+/// One diagnostic per duration. `with_at`: `None` for a duration, `Some`
+/// for the offset of `delay until ... before|after date`, `Some(true)`
+/// when it has `at`.
+pub(super) fn duration(cx: &mut Checker, d: &ast::Duration, with_at: Option<bool>) {
     let mut prev: Option<DurationUnit> = None;
     for p in &d.parts {
         if let Some(u) = prev {
@@ -96,14 +317,14 @@ pub(super) fn duration(cx: &mut Checker, d: &ast::Duration, with_at: bool) {
     }
     let total = d.total_minutes();
     if total == 0 {
-        cx.push(wf405_zero(d.span));
+        cx.push(wf405_zero(d.span, with_at.is_some()));
         return;
     }
     if total > MAX_MINUTES {
         cx.push(wf405_too_long(d.span));
         return;
     }
-    if with_at {
+    if with_at == Some(true) {
         if let Some(p) = d.parts.iter().find(|p| p.unit != DurationUnit::Days) {
             cx.push(wf405_hours_with_at(p.span));
         }
@@ -161,6 +382,31 @@ fn wf402_goto_bad_target(keyword: Span, label: &ast::Ident) -> Diagnostic {
         Label::new(keyword.to(label.span), "target not in another path of an enclosing branch"),
     )
     .with_help("a `goto` may jump only sideways into another path of its `if`/`branch on`, never back or out of it")
+}
+
+fn wf402_goto_cycle(last: (Span, &ast::Ident), others: &[(Span, &ast::Ident)]) -> Diagnostic {
+    let (keyword, label) = last;
+    let mut d = Diagnostic::new(
+        Code::WF402,
+        format!(
+            "`goto {}` closes a loop: the steps it jumps to lead back to it",
+            label.name
+        ),
+        Label::new(keyword.to(label.span), "closes the loop"),
+    );
+    // A loop through thousands of paths labels the first few only.
+    for (k, l) in others.iter().take(MAX_LOOP_LABELS) {
+        d = d.with_secondary(Label::new(k.to(l.span), "part of the loop"));
+    }
+    if others.len() > MAX_LOOP_LABELS {
+        d = d.with_note(format!(
+            "{} more `goto`s are part of this loop",
+            others.len() - MAX_LOOP_LABELS
+        ));
+    }
+    d.with_help(
+        "remove one of these `goto`s, or make it target a step that does not lead back to it",
+    )
 }
 
 fn wf403_dead_step(span: Span) -> Diagnostic {
@@ -221,13 +467,17 @@ fn wf405_unit_out_of_order(span: Span, unit: DurationUnit, after: DurationUnit) 
     .with_help("write the units in the order d, h, m, e.g. `1d 4h 30m`")
 }
 
-fn wf405_zero(span: Span) -> Diagnostic {
+fn wf405_zero(span: Span, centred_offset: bool) -> Diagnostic {
     Diagnostic::new(
         Code::WF405,
         "a duration must be longer than zero",
         Label::new(span, "zero"),
     )
-    .with_help("remove the step, or give a positive duration")
+    .with_help(if centred_offset {
+        "to wait until the centre date itself, write `delay until date`"
+    } else {
+        "remove the step, or give a positive duration"
+    })
 }
 
 fn wf405_too_long(span: Span) -> Diagnostic {

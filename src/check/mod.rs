@@ -2,22 +2,30 @@
 //! [`Environment`](crate::schema::Environment).
 //!
 //! One module per rule family, each diagnostic built in exactly one function
-//! named by its code (`grep -rn wf101 src/check` finds the rule):
+//! named by its code (`grep -rn wf101 src/check` finds the constructor,
+//! `grep -rn WF101 src/check` the deciding function):
 //! - `resolve`: names (WF101–WF107)
-//! - `types`: types and object-type rules (WF201–WF210)
+//! - `typing`: types and object-type rules (WF201–WF207, WF209, WF210)
+//! - `tokens`: personalisation tokens `{{ object.prop }}` (WF208)
 //! - `tiers`: subscription tiers and integrations (WF301–WF304)
-//! - `flow`: go-to, delays, durations, times and dates (WF401–WF406)
-//! - `values`: literal values (WF501–WF503)
+//! - `flow`: go-to, go-to cycles, dead steps, delays, durations, times and
+//!   dates (WF401–WF406)
+//! - `literals`: literal values (WF501–WF503)
 //! - `warnings`: WF901–WF903
+//!
+//! Imports between these files go one way (`typing` → `resolve`, `tiers`;
+//! `flow` → `resolve`; `literals` → `warnings`); each diagnostic's deciding
+//! function carries its code in its doc comment (`grep -rn WF403 src`).
 //!
 //! This module walks the workflows and calls the rules; `docs/rules.md`
 //! states every rule precisely.
 
 mod flow;
+mod literals;
 mod resolve;
 mod tiers;
-mod types;
-mod values;
+mod tokens;
+mod typing;
 mod warnings;
 
 use crate::catalog;
@@ -63,7 +71,6 @@ pub fn check_capped(
     for file in files {
         cx.suggested.set(0);
         for wf in &file.workflows {
-            cx.current_workflow = wf.name.value.to_string();
             cx.workflow(wf);
         }
     }
@@ -182,8 +189,6 @@ pub(crate) struct Checker<'a> {
     pub resources: resolve::ResourceIndex<'a>,
     /// Did-you-mean suggestions computed in the current file.
     pub suggested: std::cell::Cell<usize>,
-    /// The name of the workflow being checked (never its own "did you mean").
-    pub current_workflow: String,
     /// Some workflow's name could not be read (syntax error): no WF103.
     pub unnamed_broken_workflow: bool,
 }
@@ -201,6 +206,8 @@ pub(crate) struct LabelInfo {
 
 /// Per-workflow context.
 pub(crate) struct Wf<'a> {
+    /// The workflow's name (`enroll in` never suggests it, WF103).
+    pub name: &'a str,
     /// The workflow's object type, when it is known.
     pub object: Option<&'a str>,
     /// Centred on a date (even when the centring itself is reported).
@@ -221,7 +228,6 @@ impl<'a> Checker<'a> {
             audiences_created: BTreeSet::new(),
             resources: resolve::ResourceIndex::default(),
             suggested: std::cell::Cell::new(0),
-            current_workflow: String::new(),
             unnamed_broken_workflow: false,
         }
     }
@@ -245,9 +251,11 @@ impl<'a> Checker<'a> {
         self.diags.push(d);
     }
 
-    /// Push an unknown-name diagnostic (a property or object type the
-    /// manifest could declare), unless the manifest had errors: then WF010
-    /// is the only report of that root cause.
+    /// Push a WF101, WF102 or WF107 (a name the manifest could declare),
+    /// unless the manifest had errors: then WF010 is the only report of
+    /// that root cause. Every other code is still reported.
+    /// (WF107 needs no test here: after a WF010 no resource kind is
+    /// declared, so none is checked.)
     pub fn push_name(&mut self, d: Diagnostic) {
         if !self.env.manifest_failed {
             self.diags.push(d);
@@ -264,6 +272,7 @@ impl<'a> Checker<'a> {
             tiers::workflow_object(self, o, &w.object);
         }
         let mut wf = Wf {
+            name: w.name.value.as_str(),
             object,
             centred: w.centered.is_some(),
             labels: BTreeMap::new(),
@@ -280,7 +289,7 @@ impl<'a> Checker<'a> {
                         span: p.span,
                     };
                     if let Some(r) = resolve::path(self, &wf, &path) {
-                        types::centring_property(self, p, r.ty);
+                        typing::centring_property(self, p, r.ty);
                     }
                 }
             }
@@ -297,6 +306,7 @@ impl<'a> Checker<'a> {
         let mut ancestry = Vec::new();
         resolve::collect_labels(self, &mut wf, &w.body, &mut ancestry);
         self.block(&wf, &w.body, &mut ancestry, false);
+        flow::goto_cycles(self, &wf, &w.body);
     }
 
     /// `followed`: whether some step runs after this block ends (the steps
@@ -309,15 +319,12 @@ impl<'a> Checker<'a> {
         followed: bool,
     ) {
         let n = block.steps.len();
-        let mut dead_reported = false;
+        let mut dead = flow::DeadSteps::default();
         for (i, step) in block.steps.iter().enumerate() {
             let step_followed = i + 1 < n || followed;
             if let StepKind::Goto(label) = &step.kind {
-                let valid_place = flow::goto(self, wf, step, label, ancestry);
-                if valid_place && i + 1 < n && !dead_reported {
-                    flow::dead_step(self, &block.steps[i + 1]);
-                    dead_reported = true;
-                }
+                flow::goto(self, wf, step, label, ancestry);
+                dead.after_goto(self, &block.steps, i, ancestry);
                 continue;
             }
             self.step(wf, step, ancestry, step_followed);
@@ -326,13 +333,9 @@ impl<'a> Checker<'a> {
 
     fn step(&mut self, wf: &Wf<'a>, step: &'a ast::Step, ancestry: &mut Ancestry, followed: bool) {
         let info = catalog::info(step.kind.step_id());
-        let mut available = true;
-        if let Some(obj) = wf.object {
-            if !info.types.allows(obj) {
-                types::action_type(self, step, info, obj);
-                available = false;
-            }
-        }
+        let available = wf
+            .object
+            .is_none_or(|obj| typing::available(self, step, info, obj));
         if !available {
             // One root cause: a step that cannot exist in this workflow gets
             // WF201 only (its names and tokens refer to another object type).
@@ -340,13 +343,13 @@ impl<'a> Checker<'a> {
         }
         tiers::step(self, step, info);
         for s in step_strings(&step.kind) {
-            self.strlit(wf, s);
+            tokens::string(self, wf, s);
         }
         let id = step.span.start;
         match &step.kind {
             StepKind::Delay(d) => {
                 flow::delay_form(self, wf, step);
-                flow::duration(self, d, false);
+                flow::duration(self, d, None);
             }
             StepKind::DelayUntilTime { days, time } => {
                 flow::delay_form(self, wf, step);
@@ -359,15 +362,14 @@ impl<'a> Checker<'a> {
                 flow::delay_form(self, wf, step);
                 self.event(wf, event);
                 match max {
-                    Some(m) => flow::duration(self, m, false),
-                    None if followed => warnings::wait_forever(self, step),
-                    None => {}
+                    Some(m) => flow::duration(self, m, None),
+                    None => warnings::wait_forever(self, step, followed),
                 }
             }
             StepKind::DelayUntilDate { offset, time } => {
                 flow::delay_form(self, wf, step);
                 if let Some(o) = offset {
-                    flow::duration(self, &o.amount, time.is_some());
+                    flow::duration(self, &o.amount, Some(time.is_some()));
                 }
                 if let Some(t) = time {
                     flow::time(self, t);
@@ -393,16 +395,14 @@ impl<'a> Checker<'a> {
                 else_block,
             } => {
                 let resolved = resolve::path(self, wf, path);
-                let mut seen = types::SeenValues::default();
+                let mut seen = typing::SeenValues::default();
                 for case in cases {
                     for v in &case.values {
                         self.value_literals(wf, v);
                         if let Some(r) = &resolved {
-                            types::value(self, &path.property.name, r.ty, v, false);
+                            typing::value(self, &path.property.name, r.ty, v, false);
                         }
-                        if !seen.insert(v) {
-                            types::duplicate_branch_value(self, v);
-                        }
+                        typing::duplicate_branch_value(self, &mut seen, v);
                     }
                 }
                 for (i, case) in cases.iter().enumerate() {
@@ -417,14 +417,14 @@ impl<'a> Checker<'a> {
                 }
             }
             StepKind::Goto(_) => {}
-            StepKind::EnrollIn(name) => types::enroll_in(self, wf, name),
-            StepKind::Webhook { url, .. } => values::webhook(self, url),
+            StepKind::EnrollIn(name) => typing::enroll_in(self, wf, name),
+            StepKind::Webhook { url, .. } => literals::webhook(self, url),
             StepKind::SendInternalEmail { to, .. } | StepKind::SendNotification { to, .. } => {
                 for r in to {
                     match &r.kind {
                         ast::RecipientKind::Owner => {}
                         ast::RecipientKind::User(u) => {
-                            if values::email(self, u) {
+                            if literals::email(self, u) {
                                 resolve::resource(self, resolve::Resource::User, u);
                             }
                         }
@@ -438,28 +438,24 @@ impl<'a> Checker<'a> {
                 for r in to {
                     match &r.kind {
                         ast::SmsRecipientKind::User(u) => {
-                            if values::email(self, u) {
+                            if literals::email(self, u) {
                                 resolve::resource(self, resolve::Resource::User, u);
                             }
                         }
-                        ast::SmsRecipientKind::Number(n) => values::phone(self, n),
+                        ast::SmsRecipientKind::Number(n) => literals::phone(self, n),
                     }
                 }
             }
             StepKind::SendEmail(name) => {
                 resolve::resource(self, resolve::Resource::Email, name);
-                if let Some(o) = wf.object {
-                    if o != "contact" {
-                        warnings::send_email_reach(self, step, o);
-                    }
-                }
+                warnings::send_email_reach(self, wf, step);
             }
             StepKind::SendInternalMarketingEmail { email, to } => {
                 resolve::resource(self, resolve::Resource::Email, email);
                 for r in to {
                     match r {
                         ast::MarketingRecipient::Address(a) => {
-                            values::email(self, a);
+                            literals::email(self, a);
                         }
                         ast::MarketingRecipient::Property(p) => {
                             let path = ast::Path {
@@ -468,7 +464,7 @@ impl<'a> Checker<'a> {
                                 span: p.span,
                             };
                             if let Some(r) = resolve::path(self, wf, &path) {
-                                types::address_property(self, p, r.ty);
+                                typing::address_property(self, p, r.ty);
                             }
                         }
                     }
@@ -476,10 +472,10 @@ impl<'a> Checker<'a> {
             }
             StepKind::SendSlack { target, .. } => {
                 if let ast::SlackTarget::User(u) = target {
-                    values::email(self, u);
+                    literals::email(self, u);
                 }
             }
-            StepKind::CreateSlackChannel { name, .. } => values::slack_channel(self, name),
+            StepKind::CreateSlackChannel { name, .. } => literals::slack_channel(self, name),
             StepKind::CreateAsanaTask { .. } => {}
             StepKind::AppAction { fields, .. } => {
                 for f in fields {
@@ -490,7 +486,7 @@ impl<'a> Checker<'a> {
                 ast::RotateAmong::Team(t) => resolve::resource(self, resolve::Resource::Team, t),
                 ast::RotateAmong::Users(us) => {
                     for u in us {
-                        if values::email(self, u) {
+                        if literals::email(self, u) {
                             resolve::resource(self, resolve::Resource::User, u);
                         }
                     }
@@ -500,26 +496,26 @@ impl<'a> Checker<'a> {
                 for f in fields {
                     self.value_literals(wf, &f.value);
                 }
-                types::create(self, wf, step, object, fields);
+                typing::create(self, wf, step, object, fields);
             }
             StepKind::CreateTask { due, .. } => {
                 if let Some(d) = due {
-                    flow::duration(self, d, false);
+                    flow::duration(self, d, None);
                 }
             }
             StepKind::Set { path, value } => {
                 self.value_literals(wf, value);
                 if let Some(r) = resolve::path(self, wf, path) {
                     tiers::edit(self, r.object, path);
-                    types::value(self, &path.property.name, r.ty, value, true);
+                    typing::value(self, &path.property.name, r.ty, value, true);
                 }
             }
             StepKind::Append { path, value } => {
                 self.value_literals(wf, value);
                 if let Some(r) = resolve::path(self, wf, path) {
                     tiers::edit(self, r.object, path);
-                    if types::append_target(self, &path.property, r.ty, None) {
-                        types::value(self, &path.property.name, r.ty, value, true);
+                    if typing::append_target(self, &path.property, r.ty, None) {
+                        typing::value(self, &path.property.name, r.ty, value, true);
                     }
                 }
             }
@@ -529,11 +525,11 @@ impl<'a> Checker<'a> {
                 if let Some(t) = &target {
                     tiers::edit(self, t.object, to);
                     if let Some(a) = append {
-                        types::append_target(self, &to.property, t.ty, Some(*a));
+                        typing::append_target(self, &to.property, t.ty, Some(*a));
                     }
                 }
                 if let (Some(s), Some(t)) = (&source, &target) {
-                    types::copy(self, from, s.ty, to, t.ty);
+                    typing::copy(self, from, s.ty, to, t.ty);
                 }
             }
             StepKind::Clear(path) => {
@@ -544,7 +540,7 @@ impl<'a> Checker<'a> {
             StepKind::Increase { path, .. } | StepKind::Decrease { path, .. } => {
                 if let Some(r) = resolve::path(self, wf, path) {
                     tiers::edit(self, r.object, path);
-                    types::number_only(self, step, path, &r);
+                    typing::number_only(self, step, path, &r);
                 }
             }
             StepKind::AddToList(l) | StepKind::RemoveFromList(l) => {
@@ -561,17 +557,10 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// WF208 for every token of a string.
-    fn strlit(&mut self, wf: &Wf<'a>, s: &ast::StrLit) {
-        for t in s.tokens.iter() {
-            resolve::token(self, wf, t);
-        }
-    }
-
     /// Tokens and dates inside a value (WF208, WF406).
     fn value_literals(&mut self, wf: &Wf<'a>, v: &ast::Value) {
         match &v.kind {
-            ast::ValueKind::String(s) => self.strlit(wf, s),
+            ast::ValueKind::String(s) => tokens::string(self, wf, s),
             ast::ValueKind::Date(d) => flow::date(self, d),
             ast::ValueKind::List(items) => {
                 for i in items {
@@ -599,13 +588,13 @@ impl<'a> Checker<'a> {
             } => {
                 self.value_literals(wf, value);
                 if let Some(r) = resolve::path(self, wf, path) {
-                    types::compare(self, path, r.ty, *op, *op_span, value);
+                    typing::compare(self, path, r.ty, *op, *op_span, value);
                 }
             }
             C::In { path, values, .. } => {
                 self.value_literals(wf, values);
                 if let Some(r) = resolve::path(self, wf, path) {
-                    types::value_in(self, path, r.ty, values);
+                    typing::value_in(self, path, r.ty, values);
                 }
             }
             C::Contains {
@@ -613,9 +602,9 @@ impl<'a> Checker<'a> {
                 op_span,
                 text,
             } => {
-                self.strlit(wf, text);
+                tokens::string(self, wf, text);
                 if let Some(r) = resolve::path(self, wf, path) {
-                    types::contains(self, path, r.ty, *op_span, text);
+                    typing::contains(self, path, r.ty, *op_span, text);
                 }
             }
             C::Known { path, .. } => {
@@ -628,15 +617,15 @@ impl<'a> Checker<'a> {
     fn event(&mut self, wf: &Wf<'a>, e: &ast::Event) {
         match &e.kind {
             ast::EventKind::FormSubmitted(f) => {
-                self.strlit(wf, f);
+                tokens::string(self, wf, f);
                 resolve::resource(self, resolve::Resource::Form, f);
             }
-            ast::EventKind::PageViewed(p) => self.strlit(wf, p),
+            ast::EventKind::PageViewed(p) => tokens::string(self, wf, p),
             ast::EventKind::Email { name, .. } => {
-                self.strlit(wf, name);
+                tokens::string(self, wf, name);
                 resolve::resource(self, resolve::Resource::Email, name);
             }
-            ast::EventKind::Custom(n) => self.strlit(wf, n),
+            ast::EventKind::Custom(n) => tokens::string(self, wf, n),
         }
     }
 }
@@ -736,10 +725,51 @@ pub(crate) fn has_tokens(s: &ast::StrLit) -> bool {
     s.has_tokens()
 }
 
-/// `did you mean `x`?` when a candidate is within edit distance 2.
+/// `did you mean `x`?` when a candidate differs only in case (`"open"` for
+/// `OPEN`: compared case-insensitively first), else when one is within edit
+/// distance 2. Never suggests `name` itself.
 pub(crate) fn did_you_mean<'c>(
     name: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<String> {
-    suggest(name, candidates).map(|s| format!("did you mean `{s}`?"))
+    let candidates: Vec<&str> = candidates.into_iter().filter(|c| *c != name).collect();
+    // No allocation per candidate: a file may ask about thousands of them.
+    let same_but_case = candidates.iter().find(|c| {
+        c.len() == name.len()
+            && c.chars()
+                .flat_map(char::to_lowercase)
+                .eq(name.chars().flat_map(char::to_lowercase))
+    });
+    same_but_case
+        .copied()
+        .or_else(|| suggest(name, candidates.iter().copied()))
+        .map(|s| format!("did you mean `{s}`?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::did_you_mean;
+
+    #[test]
+    fn did_you_mean_prefers_a_case_only_difference() {
+        let opts = ["NEW", "OPEN", "OPEN_DEAL"];
+        assert_eq!(
+            did_you_mean("open", opts).as_deref(),
+            Some("did you mean `OPEN`?")
+        );
+        assert_eq!(
+            did_you_mean("LEAD", ["lead", "lean"]).as_deref(),
+            Some("did you mean `lead`?")
+        );
+        assert_eq!(
+            did_you_mean("Lead", ["lead"]).as_deref(),
+            Some("did you mean `lead`?")
+        );
+    }
+
+    #[test]
+    fn did_you_mean_never_names_the_name_itself() {
+        assert_eq!(did_you_mean("Nurture", ["Nurture"]), None);
+        assert_eq!(did_you_mean("x", ["zzzzzz"]), None);
+    }
 }

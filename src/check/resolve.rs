@@ -65,7 +65,7 @@ pub(super) fn path<'a>(
             Some((name, _)) => {
                 if !schema.associated(wf_object, name) {
                     let d = wf101_not_associated(schema, wf_object, o);
-                    cx.push(d);
+                    cx.push_name(d);
                     return None;
                 }
                 (name.as_str(), true)
@@ -88,51 +88,6 @@ pub(super) fn path<'a>(
             None
         }
     }
-}
-
-/// A personalisation token `{{ object.prop }}` / `{{ prop }}` (WF208).
-pub(super) fn token(cx: &mut Checker, wf: &Wf, t: &ast::TokenRef) {
-    let Some(wf_object) = wf.object else {
-        return;
-    };
-    let schema = &cx.env.schema;
-    let object = match &t.object {
-        None => wf_object,
-        Some(o) => match schema.objects.get_key_value(o.name.as_str()) {
-            None => {
-                let help = cx.did_you_mean(&o.name, token_objects(schema, wf_object));
-                cx.push_name(super::types::wf208_token_unknown_object(o, help));
-                return;
-            }
-            Some((name, _)) => {
-                if name != wf_object && !schema.associated(wf_object, name) {
-                    cx.push(super::types::wf208_token_not_associated(
-                        o, wf_object, schema,
-                    ));
-                    return;
-                }
-                name.as_str()
-            }
-        },
-    };
-    let Some(def) = schema.object(object) else {
-        return;
-    };
-    if !def.properties.contains_key(t.property.name.as_str()) {
-        let help = cx.did_you_mean(&t.property.name, def.properties.keys().map(String::as_str));
-        cx.push_name(super::types::wf208_token_unknown_property(
-            &t.property,
-            object,
-            help,
-        ));
-    }
-}
-
-/// Object types a token may name in a workflow of `object`.
-fn token_objects<'s>(schema: &'s Schema, object: &'s str) -> Vec<&'s str> {
-    let mut v = schema.associations_of(object);
-    v.push(object);
-    v
 }
 
 /// Collect the labels of a workflow with their place among branch paths;
@@ -205,21 +160,32 @@ pub(super) fn label<'w>(cx: &mut Checker, wf: &'w Wf, label: &ast::Ident) -> Opt
     }
 }
 
-/// The workflow `enroll in` names, or WF103 (not when some workflow's name
-/// could not be read for a syntax error: it may be that one). The "did you
-/// mean" never names the calling workflow.
-pub(super) fn enroll_target(cx: &mut Checker, name: &ast::StrLit) -> Option<(String, bool)> {
+/// WF103: the workflow `enroll in` names. Not reported when some
+/// workflow's name could not be read for a syntax error (it may be that
+/// one). A "did you mean" never names the calling workflow `caller` itself,
+/// and an empty name gets none.
+pub(super) fn enroll_target(
+    cx: &mut Checker,
+    caller: &str,
+    name: &ast::StrLit,
+) -> Option<(String, bool)> {
     if let Some(w) = cx.workflows.get(name.value.as_str()) {
         return Some((w.object.clone(), w.known_object));
     }
     if cx.unnamed_broken_workflow {
         return None;
     }
-    let me = cx.current_workflow.as_str();
-    let help = cx.did_you_mean(
-        &name.value,
-        cx.workflows.keys().map(String::as_str).filter(|w| *w != me),
-    );
+    let help = if name.value.trim().is_empty() {
+        None
+    } else {
+        cx.did_you_mean(
+            &name.value,
+            cx.workflows
+                .keys()
+                .map(String::as_str)
+                .filter(|w| *w != caller),
+        )
+    };
     cx.push(wf103_unknown_workflow(name, help));
     None
 }
@@ -453,7 +419,10 @@ pub(super) fn wf102_unknown_object(cx: &Checker, object: &ast::Ident) -> Diagnos
 fn wf103_unknown_workflow(name: &ast::StrLit, help: Option<String>) -> Diagnostic {
     let d = Diagnostic::new(
         Code::WF103,
-        format!("unknown workflow \"{}\"", name.value),
+        format!(
+            "unknown workflow \"{}\"",
+            crate::diagnostics::shorten(&name.value)
+        ),
         Label::new(name.span, "no workflow has this name"),
     );
     match help {

@@ -69,7 +69,14 @@ pub(super) fn step(cx: &mut Checker, step: &ast::Step, info: &StepInfo) {
         (Integration::App, _) => return,
     };
     if !cx.env.account.is_connected(&name) {
-        cx.push(wf303_not_connected(span, info.keyword, &name));
+        // `app "zoon"` when `zoom` is connected: a did-you-mean.
+        let help = match (info.integration, &cx.env.account.integrations) {
+            (Integration::App, Some(connected)) => {
+                cx.did_you_mean(&name, connected.iter().map(String::as_str))
+            }
+            _ => None,
+        };
+        cx.push(wf303_not_connected(span, info.keyword, &name, help));
     }
 }
 
@@ -159,15 +166,23 @@ fn wf302_edit_tier_missing(span: Span, object: &str, need: TierNeed, acc: &Accou
     .with_help(help)
 }
 
-fn wf303_not_connected(span: Span, action: &str, integration: &str) -> Diagnostic {
+fn wf303_not_connected(
+    span: Span,
+    action: &str,
+    integration: &str,
+    did_you_mean: Option<String>,
+) -> Diagnostic {
+    let integration = crate::diagnostics::shorten(integration);
     Diagnostic::new(
         Code::WF303,
         format!("`{action}` needs the {integration} integration, which is not connected"),
         Label::new(span, format!("{integration} is not connected")),
     )
-    .with_help(format!(
-        "connect it and add \"{integration}\" to `integrations` under `[account]` in wf.toml"
-    ))
+    .with_help(did_you_mean.unwrap_or_else(|| {
+        format!(
+            "connect it and add \"{integration}\" to `integrations` under `[account]` in wf.toml"
+        )
+    }))
 }
 
 fn wf304_cannot_run_workflows(span: Span, acc: &Account) -> Diagnostic {

@@ -1,14 +1,18 @@
 //! Warnings (WF901–WF903): things that check but probably do not do what
 //! the author wants.
 
-use super::Checker;
+use super::{Checker, Wf};
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::syntax::ast;
 
 /// WF901: `send email` from a non-contact workflow reaches at most 100
 /// associated contacts.
-pub(super) fn send_email_reach(cx: &mut Checker, step: &ast::Step, object: &str) {
-    cx.push(wf901_send_email_reach(step, object));
+pub(super) fn send_email_reach(cx: &mut Checker, wf: &Wf, step: &ast::Step) {
+    if let Some(o) = wf.object {
+        if o != "contact" {
+            cx.push(wf901_send_email_reach(step, o));
+        }
+    }
 }
 
 /// WF902: a webhook over plain `http`.
@@ -17,9 +21,11 @@ pub(super) fn plain_http(cx: &mut Checker, url: &ast::StrLit) {
 }
 
 /// WF903: a delay until an event without `max` that more steps follow
-/// (in its block, or after the branches enclosing it).
-pub(super) fn wait_forever(cx: &mut Checker, step: &ast::Step) {
-    cx.push(wf903_wait_forever(step));
+/// (`followed`: in its block, or after the branches enclosing it).
+pub(super) fn wait_forever(cx: &mut Checker, step: &ast::Step, followed: bool) {
+    if followed {
+        cx.push(wf903_wait_forever(step));
+    }
 }
 
 fn wf901_send_email_reach(step: &ast::Step, object: &str) -> Diagnostic {

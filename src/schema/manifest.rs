@@ -1,20 +1,22 @@
 //! `wf.toml`: parsing, validation (WF010) and merging into an [`Environment`].
 //!
-//! The manifest is read with the `toml` crate into serde structs that reject
-//! unknown keys; every value keeps its span (`toml::Spanned`) so that each
-//! problem is reported at the offending place in `wf.toml`. All problems are
-//! reported at once; any problem means the manifest is ignored (the caller
-//! checks the `.wf` files as if there were none).
+//! The manifest is parsed into a TOML document whose every key and value
+//! keeps its span (`toml::de::DeTable`), and validated here by hand, so that
+//! every problem is reported at once, each at the offending place in
+//! `wf.toml` (a bad tier, an unknown key and a value of the wrong type on
+//! three lines are three WF010s). Any problem means the manifest is ignored:
+//! the caller checks the `.wf` files against the built-in schema (see
+//! [`Environment::after_bad_manifest`]); docs/codes/WF010.md lists the
+//! problems.
 
 use super::{builtin, Account, Environment, ObjectDef, PropType, Resources, Tier};
 use crate::diagnostics::suggest;
 use crate::diagnostics::{Code, Diagnostic, Label};
 use crate::source::{FileId, SourceMap, Span};
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::fmt;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 /// The manifest's file name.
@@ -33,143 +35,66 @@ pub fn discover(start_dir: &Path) -> Option<PathBuf> {
     None
 }
 
-// ------------------------------------------------------------ raw (serde) form
+/// A TOML value with its span.
+type Value<'i> = Spanned<DeValue<'i>>;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawManifest {
-    account: Option<Spanned<RawAccount>>,
-    #[serde(default)]
-    properties: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<RawProp>>>,
-    #[serde(default)]
-    objects: BTreeMap<Spanned<String>, RawObject>,
-    resources: Option<RawResources>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAccount {
-    marketing: Option<Spanned<String>>,
-    sales: Option<Spanned<String>>,
-    service: Option<Spanned<String>>,
-    timezone: Option<Spanned<String>>,
-    integrations: Option<Vec<Spanned<String>>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawObject {
-    #[serde(default)]
-    associations: Vec<Spanned<String>>,
-    #[serde(default)]
-    required: Vec<Spanned<String>>,
-    #[serde(default)]
-    properties: BTreeMap<Spanned<String>, Spanned<RawProp>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPropTable {
-    #[serde(rename = "type")]
-    ty: Spanned<String>,
-    options: Option<Spanned<Vec<Spanned<String>>>>,
-}
-
-/// `name = "number"` or `name = { type = "enum", options = [...] }`.
-enum RawProp {
-    Short(Spanned<String>),
-    Table(RawPropTable),
-}
-
-impl<'de> Deserialize<'de> for RawProp {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RawProp, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RawProp;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str(
-                    "a type name such as \"string\" or a table { type = ..., options = [...] }",
-                )
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawProp, E> {
-                // The span of the whole value is added by the outer `Spanned`.
-                Ok(RawProp::Short(Spanned::new(0..0, v.to_string())))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawProp, A::Error> {
-                RawPropTable::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(RawProp::Table)
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawResources {
-    emails: Option<Vec<String>>,
-    lists: Option<Vec<String>>,
-    teams: Option<RawTeams>,
-    users: Option<Vec<String>>,
-    forms: Option<Vec<String>>,
-    audiences: Option<Vec<String>>,
-    subscriptions: Option<Vec<String>>,
-}
-
-/// `teams = ["A", "B"]` or `teams = { "A" = ["ana@example.com"] }`.
-struct RawTeams(BTreeMap<String, Vec<String>>);
-
-impl<'de> Deserialize<'de> for RawTeams {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RawTeams, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RawTeams;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a list of team names or a table of team name to member emails")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawTeams, A::Error> {
-                let mut out = BTreeMap::new();
-                while let Some(name) = seq.next_element::<String>()? {
-                    out.insert(name, Vec::new());
-                }
-                Ok(RawTeams(out))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawTeams, A::Error> {
-                let mut out = BTreeMap::new();
-                while let Some((name, members)) = map.next_entry::<String, Vec<String>>()? {
-                    out.insert(name, members);
-                }
-                Ok(RawTeams(out))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
+const TOP_KEYS: [&str; 4] = ["account", "properties", "objects", "resources"];
+const ACCOUNT_KEYS: [&str; 5] = ["marketing", "sales", "service", "timezone", "integrations"];
+const OBJECT_KEYS: [&str; 3] = ["associations", "required", "properties"];
+const PROP_KEYS: [&str; 2] = ["type", "options"];
+const RESOURCE_KEYS: [&str; 7] = [
+    "emails",
+    "lists",
+    "teams",
+    "users",
+    "forms",
+    "audiences",
+    "subscriptions",
+];
 
 // ------------------------------------------------------------ loading
 
-/// Load the manifest in `file` of `sources`. On any problem, every WF010
-/// diagnostic (the caller then checks as if there were no manifest).
+/// WF010: load the manifest in `file` of `sources`. On any problem, every
+/// WF010 diagnostic (the caller then checks as if there were no manifest).
 pub fn load(sources: &SourceMap, file: FileId) -> Result<Environment, Vec<Diagnostic>> {
     let text = sources.text(file);
-    let raw: RawManifest = match toml::from_str(text) {
-        Ok(raw) => raw,
-        Err(e) => {
-            let range = e.span().unwrap_or(0..0);
-            let message = first_line(e.message());
-            return Err(vec![wf010(
-                Span::new(file, range.start, range.end),
-                format!("invalid wf.toml: {message}"),
-                "here",
-                None,
-            )]);
+    // Every syntax error, at most one per line (the parser recovers and
+    // goes on); then the document is not validated further.
+    let (doc, errors) = DeTable::parse_recoverable(text);
+    if !errors.is_empty() {
+        let mut lines = std::collections::BTreeSet::new();
+        let mut diags: Vec<Diagnostic> = Vec::new();
+        let mut errors: Vec<(std::ops::Range<usize>, String)> = errors
+            .iter()
+            .map(|e| (e.span().unwrap_or(0..0), first_line(e.message())))
+            .collect();
+        errors.sort_by_key(|(r, _)| (r.start, r.end));
+        // Sorted by position: count the newlines once, incrementally.
+        let (mut line, mut counted) = (0usize, 0usize);
+        for (range, message) in errors {
+            let upto = range.start.min(text.len());
+            if upto > counted {
+                line += text
+                    .get(counted..upto)
+                    .map_or(0, |t| t.bytes().filter(|b| *b == b'\n').count());
+                counted = upto;
+            }
+            if lines.insert(line) {
+                diags.push(wf010(
+                    Span::new(file, range.start, range.end),
+                    format!("invalid wf.toml: {message}"),
+                    "here",
+                    None,
+                ));
+            }
         }
-    };
+        return Err(diags);
+    }
     let mut loader = Loader {
         file,
         diags: Vec::new(),
     };
-    let env = loader.build(raw, text);
+    let env = loader.build(doc.get_ref(), text);
     if loader.diags.is_empty() {
         Ok(env)
     } else {
@@ -258,7 +183,8 @@ impl Loader {
         self.diags.push(wf010(span, message, label, help));
     }
 
-    fn build(&mut self, raw: RawManifest, text: &str) -> Environment {
+    /// WF010: every problem of the document, each at its place.
+    fn build(&mut self, doc: &DeTable, text: &str) -> Environment {
         let mut schema = builtin::schema();
         let mut account = Account {
             marketing: Tier::None,
@@ -268,57 +194,25 @@ impl Loader {
             integrations: Some(Vec::new()),
         };
         let mut account_span = None;
+        self.keys(doc, &TOP_KEYS, "at the top of wf.toml");
 
-        if let Some(acc) = raw.account {
+        if let Some(acc) = doc.get("account") {
             account_span = Some(self.account_header_span(text, acc.span()));
-            let acc = acc.into_inner();
-            account.marketing = self.tier(acc.marketing, "marketing");
-            account.sales = self.tier(acc.sales, "sales");
-            account.service = self.tier(acc.service, "service");
-            if let Some(tz) = acc.timezone {
-                match tz.get_ref().parse::<chrono_tz::Tz>() {
-                    Ok(z) => account.timezone = z,
-                    Err(_) => {
-                        let help = suggest(
-                            tz.get_ref(),
-                            chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()),
-                        )
-                        .map(|s| format!("did you mean `{s}`?"))
-                        .or_else(|| {
-                            Some(
-                                "use an IANA time zone name such as `Europe/Amsterdam` or `UTC`"
-                                    .into(),
-                            )
-                        });
-                        self.error(
-                            tz.span(),
-                            format!("unknown time zone `{}`", tz.get_ref()),
-                            "not an IANA time zone name",
-                            help,
-                        );
-                    }
-                }
-            }
-            if let Some(list) = acc.integrations {
-                let mut names = Vec::new();
-                for i in list {
-                    let name = i.get_ref().trim().to_lowercase();
-                    if name.is_empty() {
-                        self.error(i.span(), "empty integration name".into(), "empty", None);
-                    } else {
-                        names.push(name);
-                    }
-                }
-                account.integrations = Some(names);
+            if let Some(acc) = self.table(acc, "account") {
+                self.keys(acc, &ACCOUNT_KEYS, "in `[account]`");
+                self.account(acc, &mut account);
             }
         }
 
         // Custom objects first, so that `[properties.<custom>]` and
         // associations between custom objects resolve.
-        let objects = raw.objects;
-        for name in objects.keys() {
+        let objects = doc.get("objects").and_then(|o| self.table(o, "objects"));
+        let mut custom: Vec<(String, &DeTable)> = Vec::new();
+        for (name, obj) in objects.into_iter().flat_map(|o| o.iter()) {
             let n = name.get_ref();
-            if schema.objects.contains_key(n.as_str()) {
+            let what = format!("objects.{n}");
+            let obj = self.table(obj, &what);
+            if schema.objects.contains_key(n.as_ref()) {
                 self.error(
                     name.span(),
                     format!("`{n}` is a built-in object type and cannot be redeclared"),
@@ -334,118 +228,80 @@ impl Loader {
                 );
             } else {
                 schema.objects.insert(
-                    n.clone(),
+                    n.to_string(),
                     ObjectDef {
-                        name: n.clone(),
+                        name: n.to_string(),
                         builtin: false,
                         properties: BTreeMap::new(),
                         required: Vec::new(),
                     },
                 );
+                if let Some(obj) = obj {
+                    self.keys(obj, &OBJECT_KEYS, &format!("in `[objects.{n}]`"));
+                    custom.push((n.to_string(), obj));
+                }
             }
         }
-        for (name, obj) in objects {
-            let n = name.into_inner();
-            if schema.objects.get(&n).is_none_or(|o| o.builtin) {
-                continue;
-            }
-            let mut props = BTreeMap::new();
-            for (pname, prop) in obj.properties {
-                if let Some(t) = self.prop_type(&pname, prop) {
-                    props.insert(pname.into_inner(), t);
-                }
-            }
-            let mut required = Vec::new();
-            for r in obj.required {
-                if props.contains_key(r.get_ref().as_str()) {
-                    required.push(r.get_ref().clone());
-                } else {
-                    let help = suggest(r.get_ref(), props.keys().map(String::as_str))
+        for (n, obj) in custom {
+            self.object(&mut schema, &n, obj);
+        }
+
+        if let Some(props) = doc
+            .get("properties")
+            .and_then(|p| self.table(p, "properties"))
+        {
+            for (object, props) in props.iter() {
+                let oname = object.get_ref();
+                let Some(props) = self.table(props, &format!("properties.{oname}")) else {
+                    continue;
+                };
+                if !schema.objects.contains_key(oname.as_ref()) {
+                    let help = suggest(oname, schema.objects.keys().map(String::as_str))
                         .map(|s| format!("did you mean `{s}`?"))
-                        .or_else(|| Some(format!("declare it under `[objects.{n}.properties]`")));
+                        .or_else(|| {
+                            Some(format!("declare a custom object under `[objects.{oname}]`"))
+                        });
                     self.error(
-                        r.span(),
-                        format!(
-                            "required property `{}` is not a property of `{n}`",
-                            r.get_ref()
-                        ),
-                        "unknown property",
-                        help,
-                    );
-                }
-            }
-            if let Some(def) = schema.objects.get_mut(&n) {
-                def.properties = props;
-                def.required = required;
-            }
-            for a in obj.associations {
-                let target = a.get_ref();
-                if schema.objects.contains_key(target.as_str()) {
-                    schema.associate(&n, target);
-                } else {
-                    let help = suggest(target, schema.objects.keys().map(String::as_str))
-                        .map(|s| format!("did you mean `{s}`?"));
-                    self.error(
-                        a.span(),
-                        format!("unknown object type `{target}` in associations of `{n}`"),
+                        object.span(),
+                        format!("unknown object type `{oname}`"),
                         "unknown object type",
                         help,
                     );
-                }
-            }
-        }
-
-        for (object, props) in raw.properties {
-            let oname = object.get_ref().clone();
-            if !schema.objects.contains_key(&oname) {
-                let help = suggest(&oname, schema.objects.keys().map(String::as_str))
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .or_else(|| Some(format!("declare a custom object under `[objects.{oname}]`")));
-                self.error(
-                    object.span(),
-                    format!("unknown object type `{oname}`"),
-                    "unknown object type",
-                    help,
-                );
-                continue;
-            }
-            for (pname, prop) in props {
-                let Some(t) = self.prop_type(&pname, prop) else {
                     continue;
-                };
-                let existing = schema.property(&oname, pname.get_ref()).cloned();
-                if let Some(old) = existing {
-                    if old.name() != t.name() {
-                        self.error(
-                            pname.span(),
-                            format!(
-                                "property `{}` of `{oname}` is a standard `{}` property and cannot be retyped as `{}`",
-                                pname.get_ref(),
-                                old.name(),
-                                t.name()
-                            ),
-                            "standard property",
-                            Some("choose another name for a custom property".into()),
-                        );
+                }
+                for (pname, prop) in props.iter() {
+                    let Some(t) = self.prop_type(pname, prop) else {
                         continue;
+                    };
+                    let existing = schema.property(oname, pname.get_ref()).cloned();
+                    if let Some(old) = existing {
+                        if old.name() != t.name() {
+                            self.error(
+                                pname.span(),
+                                format!(
+                                    "property `{}` of `{oname}` is a standard `{}` property and cannot be retyped as `{}`",
+                                    pname.get_ref(),
+                                    old.name(),
+                                    t.name()
+                                ),
+                                "standard property",
+                                Some("choose another name for a custom property".into()),
+                            );
+                            continue;
+                        }
+                    }
+                    if let Some(def) = schema.objects.get_mut(oname.as_ref()) {
+                        def.properties.insert(pname.get_ref().to_string(), t);
                     }
                 }
-                if let Some(def) = schema.objects.get_mut(&oname) {
-                    def.properties.insert(pname.into_inner(), t);
-                }
             }
         }
 
-        let resources = match raw.resources {
-            Some(r) => Resources {
-                emails: r.emails,
-                lists: r.lists,
-                teams: r.teams.map(|t| t.0),
-                users: r.users,
-                forms: r.forms,
-                audiences: r.audiences,
-                subscriptions: r.subscriptions,
-            },
+        let resources = match doc
+            .get("resources")
+            .and_then(|r| self.table(r, "resources"))
+        {
+            Some(r) => self.resources(r),
             None => Resources::default(),
         };
 
@@ -456,6 +312,268 @@ impl Loader {
             account_span: account_span.or(Some(Span::new(self.file, 0, 0))),
             manifest_failed: false,
         }
+    }
+
+    /// WF010: the values of `[account]`.
+    fn account(&mut self, acc: &DeTable, account: &mut Account) {
+        account.marketing = self.tier(acc.get("marketing"), "marketing");
+        account.sales = self.tier(acc.get("sales"), "sales");
+        account.service = self.tier(acc.get("service"), "service");
+        if let Some(tz) = acc.get("timezone").and_then(|v| self.string(v, "timezone")) {
+            match tz.get_ref().parse::<chrono_tz::Tz>() {
+                Ok(z) => account.timezone = z,
+                Err(_) => {
+                    let help = suggest(
+                        tz.get_ref(),
+                        chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()),
+                    )
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .or_else(|| {
+                        Some(
+                            "use an IANA time zone name such as `Europe/Amsterdam` or `UTC`".into(),
+                        )
+                    });
+                    self.error(
+                        tz.span(),
+                        format!("unknown time zone `{}`", tz.get_ref()),
+                        "not an IANA time zone name",
+                        help,
+                    );
+                }
+            }
+        }
+        if let Some(list) = acc
+            .get("integrations")
+            .and_then(|v| self.strings(v, "integrations"))
+        {
+            let mut names = Vec::new();
+            for i in list {
+                let name = i.get_ref().trim().to_lowercase();
+                if name.is_empty() {
+                    self.error(i.span(), "empty integration name".into(), "empty", None);
+                } else {
+                    names.push(name);
+                }
+            }
+            account.integrations = Some(names);
+        }
+    }
+
+    /// WF010: a custom object's properties, required properties and
+    /// associations (`[objects.<n>]`).
+    fn object(&mut self, schema: &mut super::Schema, n: &str, obj: &DeTable) {
+        let mut props = BTreeMap::new();
+        if let Some(p) = obj
+            .get("properties")
+            .and_then(|p| self.table(p, &format!("objects.{n}.properties")))
+        {
+            for (pname, prop) in p.iter() {
+                if let Some(t) = self.prop_type(pname, prop) {
+                    props.insert(pname.get_ref().to_string(), t);
+                }
+            }
+        }
+        let mut required = Vec::new();
+        let listed = obj
+            .get("required")
+            .and_then(|r| self.strings(r, "required"))
+            .unwrap_or_default();
+        for r in listed {
+            if props.contains_key(r.get_ref().as_str()) {
+                required.push(r.get_ref().clone());
+            } else {
+                let help = suggest(r.get_ref(), props.keys().map(String::as_str))
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .or_else(|| Some(format!("declare it under `[objects.{n}.properties]`")));
+                self.error(
+                    r.span(),
+                    format!(
+                        "required property `{}` is not a property of `{n}`",
+                        r.get_ref()
+                    ),
+                    "unknown property",
+                    help,
+                );
+            }
+        }
+        if let Some(def) = schema.objects.get_mut(n) {
+            def.properties = props;
+            def.required = required;
+        }
+        let associations = obj
+            .get("associations")
+            .and_then(|a| self.strings(a, "associations"))
+            .unwrap_or_default();
+        for a in associations {
+            let target = a.get_ref();
+            if schema.objects.contains_key(target.as_str()) {
+                schema.associate(n, target);
+            } else {
+                let help = suggest(target, schema.objects.keys().map(String::as_str))
+                    .map(|s| format!("did you mean `{s}`?"));
+                self.error(
+                    a.span(),
+                    format!("unknown object type `{target}` in associations of `{n}`"),
+                    "unknown object type",
+                    help,
+                );
+            }
+        }
+    }
+
+    /// WF010: `[resources]`.
+    fn resources(&mut self, r: &DeTable) -> Resources {
+        self.keys(r, &RESOURCE_KEYS, "in `[resources]`");
+        let list = |me: &mut Self, key: &str| -> Option<Vec<String>> {
+            r.get(key)
+                .and_then(|v| me.strings(v, key))
+                .map(|l| l.into_iter().map(Spanned::into_inner).collect())
+        };
+        let emails = list(self, "emails");
+        let lists = list(self, "lists");
+        let users = list(self, "users");
+        let forms = list(self, "forms");
+        let audiences = list(self, "audiences");
+        let subscriptions = list(self, "subscriptions");
+        let teams = r.get("teams").and_then(|t| self.teams(t));
+        Resources {
+            emails,
+            lists,
+            teams,
+            users,
+            forms,
+            audiences,
+            subscriptions,
+        }
+    }
+
+    /// `teams = ["A", "B"]` or `teams = { "A" = ["ana@example.com"] }`.
+    fn teams(&mut self, v: &Value) -> Option<BTreeMap<String, Vec<String>>> {
+        match v.get_ref() {
+            DeValue::Array(_) => self.strings(v, "teams").map(|l| {
+                l.into_iter()
+                    .map(|n| (n.into_inner(), Vec::new()))
+                    .collect()
+            }),
+            DeValue::Table(t) => {
+                let mut out = BTreeMap::new();
+                for (name, members) in t.iter() {
+                    let what = format!("teams.{}", name.get_ref());
+                    if let Some(m) = self.strings(members, &what) {
+                        out.insert(
+                            name.get_ref().to_string(),
+                            m.into_iter().map(Spanned::into_inner).collect(),
+                        );
+                    }
+                }
+                Some(out)
+            }
+            other => {
+                self.wrong_type(
+                    v.span(),
+                    "teams",
+                    "a list of team names or a table of team members",
+                    other,
+                );
+                None
+            }
+        }
+    }
+
+    /// WF010 for every key of `table` not in `allowed`; `place` says where
+    /// (`in `[account]``).
+    fn keys(&mut self, table: &DeTable, allowed: &[&str], place: &str) {
+        for key in table.keys() {
+            let k = key.get_ref();
+            if allowed.contains(&k.as_ref()) {
+                continue;
+            }
+            let help = suggest(k, allowed.iter().copied())
+                .map(|s| format!("did you mean `{s}`?"))
+                .unwrap_or_else(|| {
+                    format!(
+                        "write one of {}, or remove this key",
+                        allowed
+                            .iter()
+                            .map(|a| format!("`{a}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                });
+            self.error(
+                key.span(),
+                format!("unknown key `{k}` {place}"),
+                "unknown key",
+                Some(help),
+            );
+        }
+    }
+
+    /// The table `v`, or WF010.
+    fn table<'v, 'i>(&mut self, v: &'v Value<'i>, key: &str) -> Option<&'v DeTable<'i>> {
+        match v.get_ref() {
+            DeValue::Table(t) => Some(t),
+            other => {
+                self.wrong_type(v.span(), key, "a table", other);
+                None
+            }
+        }
+    }
+
+    /// The string `v`, or WF010.
+    fn string(&mut self, v: &Value, key: &str) -> Option<Spanned<String>> {
+        match v.get_ref() {
+            DeValue::String(s) => Some(Spanned::new(v.span(), s.to_string())),
+            other => {
+                self.wrong_type(v.span(), key, "a string", other);
+                None
+            }
+        }
+    }
+
+    /// The list of strings `v`, or WF010 (on the value, or on each item
+    /// that is not a string; those are left out).
+    fn strings(&mut self, v: &Value, key: &str) -> Option<Vec<Spanned<String>>> {
+        match v.get_ref() {
+            DeValue::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items.iter() {
+                    match item.get_ref() {
+                        DeValue::String(s) => out.push(Spanned::new(item.span(), s.to_string())),
+                        other => {
+                            let found = type_name(other);
+                            self.error(
+                                item.span(),
+                                format!(
+                                    "`{key}` must be a list of strings, but this item is {found}"
+                                ),
+                                "expected a string",
+                                Some("write the item in double quotes, e.g. `\"name\"`".into()),
+                            )
+                        }
+                    }
+                }
+                Some(out)
+            }
+            other => {
+                self.wrong_type(v.span(), key, "a list of strings", other);
+                None
+            }
+        }
+    }
+
+    /// WF010: `key` holds a value of another TOML type than `expected`.
+    fn wrong_type(&mut self, span: Range<usize>, key: &str, expected: &str, found: &DeValue) {
+        let found = type_name(found);
+        self.error(
+            span,
+            format!("`{key}` must be {expected}, not {found}"),
+            &format!("expected {expected}"),
+            Some(match example(key) {
+                Some(e) => format!("write e.g. `{key} = {e}`"),
+                None => format!("write {expected} here"),
+            }),
+        );
     }
 
     /// The `[account]` header when the table is written as one; otherwise the
@@ -477,8 +595,9 @@ impl Loader {
         self.span(table)
     }
 
-    fn tier(&mut self, value: Option<Spanned<String>>, hub: &str) -> Tier {
-        let Some(v) = value else {
+    /// WF010: a hub's tier.
+    fn tier(&mut self, value: Option<&Value>, hub: &str) -> Tier {
+        let Some(v) = value.and_then(|v| self.string(v, hub)) else {
             return Tier::None;
         };
         if let Some((_, t)) = TIERS
@@ -499,7 +618,9 @@ impl Loader {
         Tier::None
     }
 
-    fn prop_type(&mut self, name: &Spanned<String>, prop: Spanned<RawProp>) -> Option<PropType> {
+    /// WF010: a property declaration, `name = "number"` or
+    /// `name = { type = "enum", options = [...] }`.
+    fn prop_type(&mut self, name: &Spanned<toml::de::DeString>, prop: &Value) -> Option<PropType> {
         let span = prop.span();
         if !is_ident(name.get_ref()) {
             self.error(
@@ -510,9 +631,46 @@ impl Loader {
             );
             return None;
         }
-        let (ty, ty_span, options) = match prop.into_inner() {
-            RawProp::Short(s) => (s.into_inner(), span.clone(), None),
-            RawProp::Table(t) => (t.ty.get_ref().clone(), t.ty.span(), t.options),
+        let (ty, ty_span, options) = match prop.get_ref() {
+            DeValue::String(s) => (s.to_string(), span.clone(), None),
+            DeValue::Table(t) => {
+                self.keys(
+                    t,
+                    &PROP_KEYS,
+                    &format!("in the declaration of `{}`", name.get_ref()),
+                );
+                let Some(ty) = t.get("type") else {
+                    self.error(
+                        span,
+                        format!("property `{}` has no `type`", name.get_ref()),
+                        "no type",
+                        Some("add `type = \"string\"` (or another type) to the table".into()),
+                    );
+                    return None;
+                };
+                let ty = self.string(ty, "type")?;
+                let options = match t.get("options") {
+                    None => None,
+                    Some(o) => Some((o.span(), self.strings(o, "options")?)),
+                };
+                let ty_span = ty.span();
+                (ty.into_inner(), ty_span, options)
+            }
+            other => {
+                let n = name.get_ref();
+                self.error(
+                    span,
+                    format!(
+                        "property `{n}` must be a type name such as \"number\", not {}",
+                        type_name(other)
+                    ),
+                    "expected a type name",
+                    Some(format!(
+                        "write e.g. `{n} = \"number\"`, or a table with `type` and `options`"
+                    )),
+                );
+                return None;
+            }
         };
         let is_enum = ty == "enum" || ty == "multi";
         if !TYPE_NAMES.contains(&ty.as_str()) {
@@ -545,9 +703,9 @@ impl Loader {
                 return None;
             }
             None => Vec::new(),
-            Some(o) if !is_enum => {
+            Some((o_span, _)) if !is_enum => {
                 self.error(
-                    o.span(),
+                    o_span,
                     format!(
                         "options are only allowed on `enum` and `multi` properties, not on `{ty}`"
                     ),
@@ -556,9 +714,7 @@ impl Loader {
                 );
                 return None;
             }
-            Some(o) => {
-                let list_span = o.span();
-                let list = o.into_inner();
+            Some((list_span, list)) => {
                 if list.is_empty() {
                     self.error(
                         list_span,
@@ -612,156 +768,35 @@ fn is_ident(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::schema::Hub;
-
-    fn load_str(text: &str) -> (SourceMap, Result<Environment, Vec<Diagnostic>>) {
-        let mut sources = SourceMap::new();
-        let id = sources.add("wf.toml", text);
-        let r = load(&sources, id);
-        (sources, r)
-    }
-
-    fn errors(text: &str) -> Vec<(String, String)> {
-        let (sources, r) = load_str(text);
-        match r {
-            Ok(_) => Vec::new(),
-            Err(ds) => ds
-                .iter()
-                .map(|d| {
-                    assert_eq!(d.code, Code::WF010);
-                    (
-                        d.message.clone(),
-                        sources.snippet(d.primary.span).to_string(),
-                    )
-                })
-                .collect(),
-        }
-    }
-
-    #[test]
-    fn full_example_loads() {
-        let (_, r) = load_str(
-            r#"
-[account]
-marketing = "professional"
-sales = "starter"
-timezone = "Europe/Amsterdam"
-integrations = ["Slack", "asana"]
-
-[properties.contact]
-favourite_sport = { type = "enum", options = ["golf", "tennis"] }
-annual_visits = "number"
-
-[objects.pets]
-associations = ["contact"]
-required = ["name"]
-[objects.pets.properties]
-name = "string"
-age = "number"
-
-[resources]
-emails = ["Welcome #1"]
-teams = { "Sales NL" = ["ana@example.com"] }
-"#,
-        );
-        let env = r.expect("manifest loads");
-        assert_eq!(env.account.tier(Hub::Marketing), Tier::Professional);
-        assert_eq!(env.account.tier(Hub::Sales), Tier::Starter);
-        assert_eq!(env.account.tier(Hub::Service), Tier::None);
-        assert_eq!(env.account.timezone, chrono_tz::Europe::Amsterdam);
-        assert!(env.account.is_connected("slack"));
-        assert!(!env.account.is_connected("salesforce"));
-        assert_eq!(
-            env.schema.property("contact", "annual_visits"),
-            Some(&PropType::Number)
-        );
-        assert_eq!(
-            env.schema.property("contact", "favourite_sport"),
-            Some(&PropType::Enum(vec!["golf".into(), "tennis".into()]))
-        );
-        assert!(env.schema.associated("contact", "pets"));
-        assert!(env.schema.associated("pets", "contact"));
-        assert_eq!(
-            env.schema.object("pets").map(|o| o.required.clone()),
-            Some(vec!["name".to_string()])
-        );
-        assert_eq!(
-            env.resources
-                .teams
-                .as_ref()
-                .and_then(|t| t.get("Sales NL"))
-                .cloned(),
-            Some(vec!["ana@example.com".to_string()])
-        );
-        assert_eq!(env.resources.emails, Some(vec!["Welcome #1".to_string()]));
-        assert!(env.resources.lists.is_none());
-    }
-
-    #[test]
-    fn account_span_is_the_header() {
-        let (sources, r) = load_str("# x\n[account]\nsales = \"starter\"\n");
-        let env = r.expect("loads");
-        let span = env.account_span.expect("span");
-        assert_eq!(sources.snippet(span), "[account]");
-    }
-
-    #[test]
-    fn teams_as_list_and_missing_integrations() {
-        let (_, r) =
-            load_str("[account]\nsales = \"enterprise\"\n[resources]\nteams = [\"A\", \"B\"]\n");
-        let env = r.expect("loads");
-        assert_eq!(env.resources.teams.map(|t| t.len()), Some(2));
-        assert!(!env.account.is_connected("slack"));
-        assert_eq!(env.account.timezone, chrono_tz::UTC);
-    }
-
-    #[test]
-    fn unknown_key_is_pointed_at() {
-        let e = errors("[account]\nmarketing = \"starter\"\ncolour = \"blue\"\n");
-        assert_eq!(e.len(), 1);
-        assert!(e[0].0.contains("colour"), "{e:?}");
-        assert!(e[0].1.contains("colour"), "{e:?}");
-    }
-
-    #[test]
-    fn bad_values_are_all_reported() {
-        let e = errors(
-            "[account]\nmarketing = \"profesional\"\ntimezone = \"Mars/Olympus\"\n[properties.contact]\nx = \"integer\"\ny = \"enum\"\n[objects.pets]\nassociations = [\"contatc\"]\nrequired = [\"name\"]\n",
-        );
-        let snippets: Vec<&str> = e.iter().map(|(_, s)| s.as_str()).collect();
-        assert!(snippets.contains(&"\"profesional\""), "{e:?}");
-        assert!(snippets.contains(&"\"Mars/Olympus\""), "{e:?}");
-        assert!(snippets.contains(&"\"integer\""), "{e:?}");
-        assert!(snippets.contains(&"\"enum\""), "{e:?}");
-        assert!(snippets.contains(&"\"contatc\""), "{e:?}");
-        assert!(snippets.contains(&"\"name\""), "{e:?}");
-        assert_eq!(e.len(), 6, "{e:?}");
-    }
-
-    #[test]
-    fn bad_toml_and_unknown_object() {
-        assert_eq!(errors("[account\n").len(), 1);
-        let e = errors("[properties.contatc]\nx = \"number\"\n");
-        assert_eq!(e.len(), 1);
-        assert_eq!(e[0].1, "contatc");
-        let e = errors("[properties.contact]\nemail = \"number\"\n");
-        assert_eq!(e.len(), 1, "retyping a standard property");
-        assert!(
-            errors("[properties.contact]\nx = { type = \"string\", options = [\"a\"] }\n").len()
-                == 1
-        );
-        assert!(errors("[objects.contact]\n").len() == 1);
-    }
-
-    #[test]
-    fn discover_walks_up() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let sub = dir.path().join("a/b");
-        std::fs::create_dir_all(&sub).expect("mkdir");
-        std::fs::write(dir.path().join("a/wf.toml"), "").expect("write");
-        assert_eq!(discover(&sub), Some(dir.path().join("a/wf.toml")));
+/// "a string", "an integer", ... for a TOML value.
+fn type_name(v: &DeValue) -> &'static str {
+    match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date-time",
+        DeValue::Array(_) => "a list",
+        DeValue::Table(_) => "a table",
     }
 }
+
+/// An example value for a key whose value has the wrong TOML type.
+fn example(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "marketing" | "sales" | "service" => "\"professional\"",
+        "timezone" => "\"Europe/Amsterdam\"",
+        "integrations" => "[\"slack\"]",
+        "associations" => "[\"contact\"]",
+        "required" => "[\"name\"]",
+        "type" => "\"string\"",
+        "options" => "[\"a\", \"b\"]",
+        "emails" | "lists" | "forms" | "audiences" | "subscriptions" => "[\"Welcome\"]",
+        "users" => "[\"ana@example.com\"]",
+        "teams" => "[\"Sales\"]",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests;

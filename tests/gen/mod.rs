@@ -642,3 +642,226 @@ pub fn erase_spans<T: std::fmt::Debug>(x: &T) -> String {
     out.push_str(rest);
     out
 }
+
+// ------------------------------------------------------------ go-to programs
+
+/// Placeholder labels of [`goto_source_file`], renamed after generation:
+/// labelled steps get `l0`, `l1`, ... in source order and `goto tK` the
+/// K-th label (modulo their number), so labels are unique and go-tos hit.
+const FLOW_LABELS: &[&str] = &["t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7"];
+
+fn ident(name: &str) -> Ident {
+    Ident {
+        name: Name::from(name),
+        span: sp(),
+    }
+}
+
+fn plain_step(label: Option<Ident>, kind: StepKind) -> Step {
+    Step {
+        label: label.map(Box::new),
+        kind,
+        span: sp(),
+        keyword: sp(),
+    }
+}
+
+/// `delay <n>d` or `set firstname = "x"`, optionally labelled: steps that
+/// check clean in a contact workflow.
+fn flow_simple_step() -> BoxedStrategy<Step> {
+    let delay = (1u64..30).prop_map(|amount| {
+        StepKind::Delay(Duration {
+            parts: vec![DurationPart {
+                amount,
+                unit: DurationUnit::Days,
+                span: sp(),
+            }],
+            span: sp(),
+        })
+    });
+    let set = Just(StepKind::Set {
+        path: Path {
+            object: None,
+            property: ident("firstname"),
+            span: sp(),
+        },
+        value: Value {
+            kind: ValueKind::String(StrLit {
+                value: Name::from("x"),
+                tokens: Box::default(),
+                span: sp(),
+            }),
+            span: sp(),
+        },
+    });
+    (option::of(ident_from(FLOW_LABELS)), prop_oneof![delay, set])
+        .prop_map(|(label, kind)| plain_step(label, kind))
+        .boxed()
+}
+
+/// A block of [`goto_source_file`]: steps, often ended by a `goto`.
+fn flow_block(depth: u32) -> BoxedStrategy<Block> {
+    (
+        vec(flow_step(depth), 0..3),
+        option::weighted(0.6, ident_from(FLOW_LABELS)),
+    )
+        .prop_map(|(mut steps, goto)| {
+            if let Some(label) = goto {
+                steps.push(plain_step(None, StepKind::Goto(label)));
+            }
+            block_of(steps)
+        })
+        .boxed()
+}
+
+fn flow_step(depth: u32) -> BoxedStrategy<Step> {
+    if depth == 0 {
+        return flow_simple_step();
+    }
+    let score = |n: u32| Condition {
+        kind: ConditionKind::Compare {
+            path: Path {
+                object: None,
+                property: ident("hubspotscore"),
+                span: sp(),
+            },
+            op: CompareOp::Gt,
+            op_span: sp(),
+            value: Value {
+                kind: ValueKind::Number(NumberLit {
+                    value: f64::from(n),
+                    raw: Name::from(n.to_string()),
+                    span: sp(),
+                }),
+                span: sp(),
+            },
+        },
+        span: sp(),
+    };
+    let if_step = (
+        vec((0u32..100, flow_block(depth - 1)), 1..3),
+        option::of(flow_block(depth - 1)),
+    )
+        .prop_map(move |(arms, else_block)| StepKind::If {
+            arms: arms
+                .into_iter()
+                .map(|(n, block)| IfArm {
+                    condition: score(n),
+                    block,
+                    span: sp(),
+                })
+                .collect(),
+            else_block,
+        });
+    const STAGES: [&str; 3] = ["lead", "customer", "subscriber"];
+    let branch = (
+        vec(flow_block(depth - 1), 1..4),
+        option::of(flow_block(depth - 1)),
+    )
+        .prop_map(|(blocks, else_block)| StepKind::Branch {
+            path: Path {
+                object: None,
+                property: ident("lifecyclestage"),
+                span: sp(),
+            },
+            cases: blocks
+                .into_iter()
+                .zip(STAGES)
+                .map(|(block, stage)| BranchCase {
+                    values: vec![Value {
+                        kind: ValueKind::String(StrLit {
+                            value: Name::from(stage),
+                            tokens: Box::default(),
+                            span: sp(),
+                        }),
+                        span: sp(),
+                    }],
+                    block,
+                    span: sp(),
+                })
+                .collect(),
+            else_block,
+        });
+    let compound = prop_oneof![if_step, branch].prop_map(|kind| plain_step(None, kind));
+    prop_oneof![2 => flow_simple_step(), 1 => compound].boxed()
+}
+
+/// Contact workflows of delays, `set`s and nested `if`/`branch on` paths
+/// with labels and go-tos (sideways, backwards, out of their branch, and
+/// in loops): everything but the go-tos and labels checks clean, so many of
+/// these programs check clean and many others are WF402–WF403, WF104–WF105.
+pub fn goto_source_file() -> BoxedStrategy<SourceFile> {
+    vec(vec(flow_step(3), 1..5), 1..3)
+        .prop_map(|bodies| SourceFile {
+            file: 0,
+            workflows: bodies
+                .into_iter()
+                .enumerate()
+                .map(|(i, mut steps)| {
+                    let mut labels = 0;
+                    number_labels(&mut steps, &mut labels);
+                    resolve_gotos(&mut steps, labels);
+                    (i, steps)
+                })
+                .map(|(i, steps)| Workflow {
+                    name: StrLit {
+                        value: Name::from(format!("Flow {i}")),
+                        tokens: Box::default(),
+                        span: sp(),
+                    },
+                    object: ident("contact"),
+                    centered: None,
+                    settings: Vec::new(),
+                    body: block_of(steps),
+                    span: sp(),
+                    keyword: sp(),
+                })
+                .collect(),
+            comments: Vec::new(),
+        })
+        .boxed()
+}
+
+/// Name the labelled steps `l0`, `l1`, ... in source order.
+fn number_labels(steps: &mut [Step], n: &mut usize) {
+    for s in steps {
+        if let Some(l) = &mut s.label {
+            l.name = Name::from(format!("l{n}"));
+            *n += 1;
+        }
+        for b in inner_blocks(&mut s.kind) {
+            number_labels(&mut b.steps, n);
+        }
+    }
+}
+
+/// `goto tK` → `goto l(K mod labels)`.
+fn resolve_gotos(steps: &mut [Step], labels: usize) {
+    for s in steps {
+        if let StepKind::Goto(l) = &mut s.kind {
+            let k: usize = l.name.trim_start_matches('t').parse().unwrap_or(0);
+            l.name = Name::from(format!("l{}", k % labels.max(1)));
+        }
+        for b in inner_blocks(&mut s.kind) {
+            resolve_gotos(&mut b.steps, labels);
+        }
+    }
+}
+
+fn inner_blocks(kind: &mut StepKind) -> Vec<&mut Block> {
+    match kind {
+        StepKind::If { arms, else_block } => arms
+            .iter_mut()
+            .map(|a| &mut a.block)
+            .chain(else_block.as_mut())
+            .collect(),
+        StepKind::Branch {
+            cases, else_block, ..
+        } => cases
+            .iter_mut()
+            .map(|c| &mut c.block)
+            .chain(else_block.as_mut())
+            .collect(),
+        _ => Vec::new(),
+    }
+}

@@ -1,6 +1,7 @@
 //! Type rules (WF201–WF210): actions vs the workflow's object type, `enroll
 //! in` across object types, values and comparisons vs property types,
-//! append, copy compatibility, create, personalisation tokens, branch values.
+//! append, copy compatibility, create, branch values. Tokens (WF208) are
+//! in `tokens`.
 
 use super::{has_tokens, resolve, tiers, Checker, Resolved, Wf};
 use crate::catalog::{StepInfo, CREATABLE_BUILTINS};
@@ -13,8 +14,17 @@ use crate::syntax::ast::{self, CompareOp, ValueKind};
 
 // ------------------------------------------------------------ rules
 
-/// WF201: the step is not available for the workflow's object type.
-pub(super) fn action_type(cx: &mut Checker, step: &ast::Step, info: &StepInfo, object: &str) {
+/// WF201: whether the step is available for the workflow's object type
+/// (the catalog's types); when it is not, WF201 is reported.
+pub(super) fn available(cx: &mut Checker, step: &ast::Step, info: &StepInfo, object: &str) -> bool {
+    if info.types.allows(object) {
+        return true;
+    }
+    action_type(cx, step, info, object);
+    false
+}
+
+fn action_type(cx: &mut Checker, step: &ast::Step, info: &StepInfo, object: &str) {
     let allowed = match info.types {
         crate::catalog::Types::All => String::new(),
         crate::catalog::Types::Only(list) => list.join(" and "),
@@ -36,7 +46,7 @@ pub(super) fn action_type(cx: &mut Checker, step: &ast::Step, info: &StepInfo, o
 
 /// `enroll in`: the target exists (WF103) and has the same object type (WF202).
 pub(super) fn enroll_in(cx: &mut Checker, wf: &Wf, name: &ast::StrLit) {
-    let Some((target_object, known)) = resolve::enroll_target(cx, name) else {
+    let Some((target_object, known)) = resolve::enroll_target(cx, wf.name, name) else {
         return;
     };
     if let Some(o) = wf.object {
@@ -53,7 +63,8 @@ pub(super) fn centring_property(cx: &mut Checker, p: &ast::Ident, ty: &PropType)
     }
 }
 
-/// `send internal marketing email ... to property p`: p holds an address.
+/// WF203: `send internal marketing email ... to property p`: p holds an
+/// address.
 pub(super) fn address_property(cx: &mut Checker, p: &ast::Ident, ty: &PropType) {
     if *ty != PropType::String {
         cx.push(wf203_address_property(p, ty));
@@ -71,7 +82,7 @@ pub(super) fn value(cx: &mut Checker, prop: &str, ty: &PropType, v: &ast::Value,
                     value(cx, prop, ty, i, false);
                 }
             } else {
-                cx.push(wf203_wrong_value(prop, ty, v));
+                cx.push(wf203_wrong_value(prop, ty, v, list_ok));
             }
         }
         ValueKind::String(s) => match ty {
@@ -81,7 +92,7 @@ pub(super) fn value(cx: &mut Checker, prop: &str, ty: &PropType, v: &ast::Value,
                     cx.push(wf203_unknown_option(cx, prop, opts, &s.value, v.span));
                 }
             }
-            _ => cx.push(wf203_wrong_value(prop, ty, v)),
+            _ => cx.push(wf203_wrong_value(prop, ty, v, list_ok)),
         },
         ValueKind::Number(n) => match ty {
             PropType::Number | PropType::Owner => {}
@@ -93,22 +104,22 @@ pub(super) fn value(cx: &mut Checker, prop: &str, ty: &PropType, v: &ast::Value,
             {
                 cx.push(wf203_unknown_option(cx, prop, opts, &n.raw, v.span));
             }
-            _ => cx.push(wf203_wrong_value(prop, ty, v)),
+            _ => cx.push(wf203_wrong_value(prop, ty, v, list_ok)),
         },
         ValueKind::Bool(_) => {
             if *ty != PropType::Bool {
-                cx.push(wf203_wrong_value(prop, ty, v));
+                cx.push(wf203_wrong_value(prop, ty, v, list_ok));
             }
         }
         ValueKind::Date(_) => {
             if !matches!(ty, PropType::Date | PropType::Datetime) {
-                cx.push(wf203_wrong_value(prop, ty, v));
+                cx.push(wf203_wrong_value(prop, ty, v, list_ok));
             }
         }
     }
 }
 
-/// `<path> is|is not|>|>=|<|<= <value>`.
+/// WF203: `<path> is|is not|>|>=|<|<= <value>`.
 pub(super) fn compare(
     cx: &mut Checker,
     path: &ast::Path,
@@ -133,7 +144,7 @@ pub(super) fn compare(
     value(cx, &path.property.name, ty, v, false);
 }
 
-/// `<path> in [...]`: every item is a value of the property.
+/// WF203: `<path> in [...]`: every item is a value of the property.
 pub(super) fn value_in(cx: &mut Checker, path: &ast::Path, ty: &PropType, values: &ast::Value) {
     match &values.kind {
         ValueKind::List(items) => {
@@ -145,7 +156,7 @@ pub(super) fn value_in(cx: &mut Checker, path: &ast::Path, ty: &PropType, values
     }
 }
 
-/// `<path> contains "<text>"`: text properties and enumerations; on a
+/// WF203: `<path> contains "<text>"`: text properties and enumerations; on a
 /// multiple-checkbox property the text is one of its options.
 pub(super) fn contains(
     cx: &mut Checker,
@@ -186,7 +197,7 @@ pub(super) fn append_target(
     false
 }
 
-/// Copy compatibility (target ← sources), domain.md:
+/// WF206: copy compatibility (target ← sources), docs/rules.md:
 /// string ← every type · number ← number · bool ← bool · date ← date,
 /// datetime · datetime ← date, datetime · enum ← enum, string ·
 /// multi ← multi, enum · owner ← owner.
@@ -251,8 +262,12 @@ pub(super) fn create(
         cx.push(wf201_not_creatable(object, schema));
         return;
     }
+    // WF207: a custom object is created associated with the enrolled
+    // record, so its type must be associated with the workflow's, its own
+    // type included (a `pets` workflow creating `pets` needs "pets" in the
+    // associations of `[objects.pets]`). Standard objects: from anywhere.
     if let Some(o) = wf.object {
-        if !def.builtin && o != def.name && !schema.associated(o, &def.name) {
+        if !def.builtin && !schema.associated(o, &def.name) {
             cx.push(wf207_custom_not_associated(object, o));
         }
     }
@@ -283,7 +298,7 @@ fn creatable(schema: &Schema) -> Vec<&str> {
         .collect()
 }
 
-/// The values of one `branch on` seen so far, for WF210. Two values are the
+/// WF210: the values of one `branch on` seen so far. Two values are the
 /// same when they are equal strings, equal numbers (`2` and `2.0`), equal
 /// booleans or equal dates, or a string and a number written alike (`"2"`
 /// and `2` on a numeric-option enumeration). Sets, not pairwise comparison:
@@ -326,9 +341,16 @@ impl<'v> SeenValues<'v> {
     }
 }
 
-/// WF210: a value listed twice in one `branch on` (reported on the later one).
-pub(super) fn duplicate_branch_value(cx: &mut Checker, v: &ast::Value) {
-    cx.push(wf210_duplicate_branch_value(v));
+/// WF210: a value listed twice in one `branch on` (reported on the later
+/// one); `seen` holds the values listed before it.
+pub(super) fn duplicate_branch_value<'v>(
+    cx: &mut Checker,
+    seen: &mut SeenValues<'v>,
+    v: &'v ast::Value,
+) {
+    if !seen.insert(v) {
+        cx.push(wf210_duplicate_branch_value(v));
+    }
 }
 
 // ------------------------------------------------------------ diagnostics
@@ -356,17 +378,20 @@ fn value_kind(v: &ast::Value) -> &'static str {
     }
 }
 
-fn expected_value(ty: &PropType) -> String {
+/// The help of WF203: what to write for a `ty` property (`list_ok`: where
+/// a multiple-checkbox property takes a list, as in `set`).
+fn expected_value(ty: &PropType, list_ok: bool) -> String {
     match ty {
         PropType::String => "write a string such as `\"text\"`".into(),
         PropType::Number => "write a number such as `10`".into(),
         PropType::Bool => "write `true` or `false`".into(),
         PropType::Date | PropType::Datetime => "write a date such as `2026-05-01`".into(),
         PropType::Enum(o) => format!("write one of its options: {}", options_list(o)),
-        PropType::Multi(o) => format!(
+        PropType::Multi(o) if list_ok => format!(
             "write one of its options or a list of them: {}",
             options_list(o)
         ),
+        PropType::Multi(o) => format!("write one of its options: {}", options_list(o)),
         PropType::Owner => "write a user's email address".into(),
     }
 }
@@ -424,25 +449,47 @@ fn wf202_enroll_other_type(name: &ast::StrLit, target: &str, object: &str) -> Di
     .with_help(format!("`enroll in` needs a workflow `for {object}`"))
 }
 
-fn wf203_wrong_value(prop: &str, ty: &PropType, v: &ast::Value) -> Diagnostic {
-    Diagnostic::new(
-        Code::WF203,
-        format!(
+fn wf203_wrong_value(prop: &str, ty: &PropType, v: &ast::Value, list_ok: bool) -> Diagnostic {
+    let message = match (&v.kind, ty) {
+        // A list where one value is expected: say so, and the help says
+        // what one value looks like (never "or a list of them").
+        (ValueKind::List(_), PropType::Multi(_)) => {
+            format!("`{prop}` is compared with one option at a time here, not a list")
+        }
+        (ValueKind::List(_), _) => format!(
+            "`{prop}` is {} property and takes one value, not a list",
+            describe(ty)
+        ),
+        _ => format!(
             "`{prop}` is {} property, but this value is {}",
             describe(ty),
             value_kind(v)
         ),
+    };
+    let help = match &v.kind {
+        ValueKind::List(_) if !list_ok => format!(
+            "{}; to test several values, write `{prop} in [...]`",
+            expected_value(ty, false)
+        ),
+        _ => expected_value(ty, list_ok),
+    };
+    Diagnostic::new(
+        Code::WF203,
+        message,
         Label::new(
             v.span,
-            format!(
-                "expected {}",
-                describe(ty)
-                    .trim_start_matches("a ")
-                    .trim_start_matches("an ")
-            ),
+            match v.kind {
+                ValueKind::List(_) => "one value expected".to_string(),
+                _ => format!(
+                    "expected {}",
+                    describe(ty)
+                        .trim_start_matches("a ")
+                        .trim_start_matches("an ")
+                ),
+            },
         ),
     )
-    .with_help(expected_value(ty))
+    .with_help(help)
 }
 
 fn wf203_unknown_option(
@@ -602,76 +649,26 @@ fn accepted_sources(target: &PropType) -> &'static str {
 }
 
 fn wf207_custom_not_associated(object: &ast::Ident, wf_object: &str) -> Diagnostic {
-    Diagnostic::new(
-        Code::WF207,
+    let message = if object.name == wf_object {
+        format!(
+            "cannot create `{}` from a {wf_object} workflow: `{wf_object}` is not associated with itself",
+            object.name
+        )
+    } else {
         format!(
             "cannot create `{}` from a {wf_object} workflow: the types are not associated",
             object.name
-        ),
+        )
+    };
+    Diagnostic::new(
+        Code::WF207,
+        message,
         Label::new(object.span, format!("not associated with {wf_object}")),
     )
     .with_help(format!(
         "add \"{wf_object}\" to `associations` under `[objects.{}]` in wf.toml",
         object.name
     ))
-}
-
-pub(super) fn wf208_token_unknown_object(object: &ast::Ident, help: Option<String>) -> Diagnostic {
-    let d = Diagnostic::new(
-        Code::WF208,
-        format!(
-            "unknown object type `{}` in personalisation token",
-            crate::diagnostics::shorten(&object.name)
-        ),
-        Label::new(object.span, "unknown object type"),
-    );
-    match help {
-        Some(h) => d.with_help(h),
-        None => d,
-    }
-}
-
-pub(super) fn wf208_token_not_associated(
-    object: &ast::Ident,
-    wf_object: &str,
-    schema: &Schema,
-) -> Diagnostic {
-    let mut ok = schema.associations_of(wf_object);
-    ok.insert(0, wf_object);
-    Diagnostic::new(
-        Code::WF208,
-        format!(
-            "token of `{}`, which is not associated with {wf_object}",
-            crate::diagnostics::shorten(&object.name)
-        ),
-        Label::new(object.span, "not associated"),
-    )
-    .with_help(format!(
-        "tokens here may use {}",
-        ok.iter()
-            .map(|o| format!("`{o}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ))
-}
-
-pub(super) fn wf208_token_unknown_property(
-    prop: &ast::Ident,
-    object: &str,
-    help: Option<String>,
-) -> Diagnostic {
-    let d = Diagnostic::new(
-        Code::WF208,
-        format!(
-            "unknown property `{}` of {object} in personalisation token",
-            crate::diagnostics::shorten(&prop.name)
-        ),
-        Label::new(prop.span, format!("not a property of {object}")),
-    );
-    match help {
-        Some(h) => d.with_help(h),
-        None => d,
-    }
 }
 
 fn wf209_missing_required(object: &ast::Ident, missing: &[&str]) -> Diagnostic {
@@ -688,7 +685,7 @@ fn wf209_missing_required(object: &ast::Ident, missing: &[&str]) -> Diagnostic {
     Diagnostic::new(
         Code::WF209,
         format!(
-            "creating a {} needs {} {list}",
+            "creating a `{}` record needs {} {list}",
             object.name,
             if missing.len() == 1 {
                 "property"

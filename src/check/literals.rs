@@ -13,12 +13,19 @@ use crate::syntax::ast::{self, StrPart};
 /// [`catalog::MAX_SLACK_CHANNEL`] characters. Tokens are filled in at run
 /// time, where the runtime applies the same rule.
 pub(super) fn slack_channel(cx: &mut Checker, name: &ast::StrLit) {
-    let bad = name.parts().find_map(|p| match p {
-        StrPart::Text(t) => t.chars().find(|c| !catalog::slack_channel_char(*c)),
-        StrPart::Token(_) => None,
-    });
-    if let Some(c) = bad {
-        cx.push(wf501_channel_char(name, c));
+    // Each distinct bad character, in order of first appearance.
+    let mut bad: Vec<char> = Vec::new();
+    for p in name.parts() {
+        if let StrPart::Text(t) = p {
+            for c in t.chars() {
+                if !catalog::slack_channel_char(c) && !bad.contains(&c) {
+                    bad.push(c);
+                }
+            }
+        }
+    }
+    if !bad.is_empty() {
+        cx.push(wf501_channel_char(name, &bad));
         return;
     }
     if !has_tokens(name) {
@@ -137,30 +144,59 @@ pub(super) fn phone(cx: &mut Checker, s: &ast::StrLit) {
 
 // ------------------------------------------------------------ diagnostics
 
-fn wf501_channel_char(name: &ast::StrLit, c: char) -> Diagnostic {
-    let help =
-        if (c.is_ascii_uppercase() || c == ' ') && name.value.len() <= catalog::MAX_SLACK_CHANNEL {
-            let fixed: String = name
-                .value
-                .chars()
-                .map(|c| {
-                    if c == ' ' {
-                        '-'
-                    } else {
-                        c.to_ascii_lowercase()
-                    }
-                })
-                .collect();
-            format!("write \"{fixed}\"")
-        } else {
-            "use only lowercase letters, digits, `-` and `_`".to_string()
-        };
+/// A character as a message names it: printable ones as themselves in
+/// backticks (`é`), a space as "a space", controls and invisible ones
+/// escaped (`\u{7}`).
+fn name_char(c: char) -> String {
+    if c == ' ' {
+        "a space".to_string()
+    } else if c.is_control() || crate::diagnostics::text::needs_escape(c) || c.is_whitespace() {
+        format!("`{}`", c.escape_default())
+    } else {
+        format!("`{c}`")
+    }
+}
+
+/// "`A`, `é` and a space"; past 5 characters, "and N more".
+fn name_chars(chars: &[char]) -> String {
+    const SHOWN: usize = 5;
+    let mut names: Vec<String> = chars.iter().take(SHOWN).map(|c| name_char(*c)).collect();
+    if chars.len() > SHOWN {
+        names.push(format!("{} more", chars.len() - SHOWN));
+    }
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.concat(),
+    }
+}
+
+fn wf501_channel_char(name: &ast::StrLit, bad: &[char]) -> Diagnostic {
+    // The fixed name when lowercasing and `-` for spaces is the whole fix.
+    let fixable = bad.iter().all(|c| c.is_ascii_uppercase() || *c == ' ')
+        && !has_tokens(name)
+        && name.value.len() <= catalog::MAX_SLACK_CHANNEL;
+    let help = if fixable {
+        let fixed: String = name
+            .value
+            .chars()
+            .map(|c| {
+                if c == ' ' {
+                    '-'
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
+            .collect();
+        format!("write \"{fixed}\"")
+    } else {
+        "use only lowercase letters, digits, `-` and `_`".to_string()
+    };
     Diagnostic::new(
         Code::WF501,
         format!(
-            "Slack channel name \"{}\" contains `{}`",
+            "Slack channel name \"{}\" contains {}",
             crate::diagnostics::shorten(&name.value),
-            c.escape_default()
+            name_chars(bad)
         ),
         Label::new(name.span, "invalid character in channel name"),
     )
