@@ -815,9 +815,11 @@ pub fn goto_source_file() -> BoxedStrategy<SourceFile> {
                     body: block_of(steps),
                     span: sp(),
                     keyword: sp(),
+                    has_syntax_error: false,
                 })
                 .collect(),
             comments: Vec::new(),
+            unnamed_broken_workflow: false,
         })
         .boxed()
 }
