@@ -19,6 +19,10 @@ pub struct SourceInput {
     /// The name diagnostics and plans use (a path as given, or `<stdin>`).
     pub name: String,
     pub bytes: Vec<u8>,
+    /// The whole file's size in bytes when `bytes` is only its beginning (a
+    /// file over the size limit is read only a little past the limit), so
+    /// that WF002 can name the real size.
+    pub size: Option<u64>,
 }
 
 impl SourceInput {
@@ -26,7 +30,14 @@ impl SourceInput {
         SourceInput {
             name: name.into(),
             bytes: bytes.into(),
+            size: None,
         }
+    }
+
+    /// The same input, known to be the beginning of a file of `size` bytes.
+    pub fn with_size(mut self, size: u64) -> SourceInput {
+        self.size = Some(size);
+        self
     }
 }
 
@@ -392,8 +403,15 @@ fn too_many(at: Span, errors: usize, warnings: usize, max: usize) -> Diagnostic 
 
 /// Add a file; bytes that are not UTF-8 give WF002 and an empty text.
 fn add_source(sources: &mut SourceMap, input: SourceInput) -> (FileId, Option<Diagnostic>) {
+    let size = input.size;
     match String::from_utf8(input.bytes) {
-        Ok(text) => (sources.add(input.name, text), None),
+        Ok(text) => {
+            let id = sources.add(input.name, text);
+            if let Some(size) = size {
+                sources.set_size(id, size);
+            }
+            (id, None)
+        }
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();

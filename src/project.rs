@@ -176,8 +176,7 @@ pub fn load(request: &Request, cwd: &Path, stdin: &mut dyn Read) -> Result<Proje
     files.retain(|f| seen.insert(f.clone()));
 
     for f in &files {
-        let bytes = read_file(f)?;
-        inputs.push(SourceInput::new(display_name(f, &cwd), bytes));
+        inputs.push(read_input(f, display_name(f, &cwd))?);
     }
 
     let manifest_path = discover(&manifest_start);
@@ -285,9 +284,7 @@ pub fn load_groups(
         }
         for f in context {
             let name = display_name(&f, &cwd);
-            group
-                .inputs
-                .push(SourceInput::new(name.clone(), read_file(&f)?));
+            group.inputs.push(read_input(&f, name.clone())?);
             group.context.push(name);
         }
     }
@@ -371,6 +368,18 @@ pub fn display_name(path: &Path, cwd: &Path) -> String {
         rel.to_string_lossy().into_owned()
     } else {
         parts.join("/")
+    }
+}
+
+/// Read one `.wf` file as an input named `name`: [`read_file`], and when the
+/// file is over the size limit, its size on disk for WF002's message.
+pub fn read_input(path: &Path, name: String) -> Result<SourceInput, ProjectError> {
+    let bytes = read_file(path)?;
+    let over = bytes.len() > MAX_SOURCE_BYTES;
+    let input = SourceInput::new(name, bytes);
+    match std::fs::metadata(path) {
+        Ok(meta) if over => Ok(input.with_size(meta.len())),
+        _ => Ok(input),
     }
 }
 

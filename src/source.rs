@@ -62,6 +62,9 @@ pub struct SourceText {
     /// The name as given (a path relative to where wfc was run, or `<stdin>`).
     pub name: String,
     pub text: String,
+    /// The file's size on disk when `text` is only its beginning (see
+    /// [`crate::driver::SourceInput::size`]).
+    pub size: Option<u64>,
     line_starts: Vec<u32>,
 }
 
@@ -78,6 +81,7 @@ impl SourceText {
         SourceText {
             name: name.into(),
             text,
+            size: None,
             line_starts,
         }
     }
@@ -165,6 +169,13 @@ impl SourceMap {
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
         self.files.push(SourceText::new(name, text));
         (self.files.len() - 1) as FileId
+    }
+
+    /// Record that file `id` is the beginning of a file of `size` bytes.
+    pub fn set_size(&mut self, id: FileId, size: u64) {
+        if let Some(f) = self.files.get_mut(id as usize) {
+            f.size = Some(size);
+        }
     }
 
     pub fn get(&self, id: FileId) -> Option<&SourceText> {

@@ -922,3 +922,29 @@ fn build_reports_in_each_format_and_still_prints_the_plan() {
         }
     }
 }
+
+#[test]
+fn a_file_over_the_size_limit_names_its_real_size() {
+    // 20,000,000 bytes: a comment line of 'a's after a valid workflow.
+    let mut big = VALID.as_bytes().to_vec();
+    big.extend_from_slice(b"# ");
+    big.resize(20_000_000 - 1, b'a');
+    big.push(b'\n');
+    let t = dir_with(&[("big.wf", &big)]);
+    let o = wfc(t.path(), &["check", "big.wf", "--format", "json"], None);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(
+        o.stdout.contains(
+            "file is too large: 19.0 MiB (20000000 bytes), the limit is 16 MiB (16777216 bytes)"
+        ),
+        "{}",
+        o.stderr
+    );
+    // Text whose size on disk is not known (stdin is read only a little past
+    // the limit): only that it is over the limit.
+    let c = wfc::compile(vec![wfc::SourceInput::new("<stdin>", big)], None);
+    assert_eq!(
+        c.diagnostics[0].message,
+        "file is too large: more than 16 MiB, the limit is 16 MiB (16777216 bytes)"
+    );
+}

@@ -55,6 +55,12 @@ pub fn parse_with_pest(sources: &SourceMap, file: FileId) -> (ast::SourceFile, V
     parse_impl(sources, file, false)
 }
 
+/// `n` bytes in MiB with one decimal (`33.0 MiB`).
+fn mebibytes(n: u64) -> String {
+    let tenths = n.saturating_mul(10) / (1024 * 1024);
+    format!("{}.{} MiB", tenths / 10, tenths % 10)
+}
+
 /// WF002: a file over [`MAX_SOURCE_BYTES`] or nested deeper than [`MAX_NESTING`]; WF001: no workflow in the file.
 fn parse_impl(
     sources: &SourceMap,
@@ -71,13 +77,17 @@ fn parse_impl(
     let mut diags = Vec::new();
 
     if text.len() > MAX_SOURCE_BYTES {
+        // The file was read only up to a little over the limit: its size on
+        // disk comes with it when known (not for stdin).
+        let size = match sources.get(file).and_then(|f| f.size) {
+            Some(n) => format!("{} ({n} bytes)", mebibytes(n)),
+            None => "more than 16 MiB".to_string(),
+        };
         diags.push(
             Diagnostic::new(
                 Code::WF002,
-                // the file was read only up to a little over the limit, so
-                // its length here is not its size on disk
                 format!(
-                    "file is too large: it holds more than {MAX_SOURCE_BYTES} bytes (16 MiB), the limit"
+                    "file is too large: {size}, the limit is 16 MiB ({MAX_SOURCE_BYTES} bytes)"
                 ),
                 Label::new(Span::new(file, 0, 0), "file starts here"),
             )
