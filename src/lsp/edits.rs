@@ -70,6 +70,9 @@ fn inside_quotes(text: &str, span: Range<usize>) -> Range<usize> {
 /// across the project (its `workflow "<name>"` and every `enroll in` naming
 /// it, in open buffers and files on disk). An invalid or taken name is an
 /// error message.
+// `WorkspaceEdit::changes` is a map keyed by `Uri`, whose lazily parsed
+// parts clippy counts as mutable; the keys are never changed once inserted.
+#[allow(clippy::mutable_key_type)]
 pub fn rename(
     project: &Project,
     file: FileId,

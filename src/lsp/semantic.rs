@@ -71,7 +71,7 @@ pub fn tokens(src: &SourceText) -> Vec<SemanticToken> {
     for r in toks
         .iter()
         .map(|t| t.range.clone())
-        .chain([text.len()..text.len()])
+        .chain(std::iter::once(text.len()..text.len()))
     {
         if let Some(gap) = text.get(prev_end..r.start) {
             if let Some(h) = gap.find('#') {
