@@ -9,7 +9,8 @@
 //! - [`workspace`]: open documents, projects (`wf.toml` + every `.wf` below
 //!   it), re-checking, what to publish.
 //! - [`hover`], [`completion`], [`navigation`] (definition, references,
-//!   symbols): the features.
+//!   symbols), [`edits`] (formatting, rename), [`semantic`] (semantic
+//!   tokens): the features.
 //! - [`index`], [`context`], [`lex`]: symbols and cursor context that work
 //!   on half-typed text.
 //! - [`convert`]: byte offsets ⇄ UTF-16 positions, diagnostics.
@@ -18,11 +19,13 @@
 pub mod completion;
 pub mod context;
 pub mod convert;
+pub mod edits;
 pub mod hover;
 pub mod index;
 pub mod keywords;
 pub mod lex;
 pub mod navigation;
+pub mod semantic;
 pub mod server;
 pub mod transport;
 pub mod uri;

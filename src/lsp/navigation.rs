@@ -10,7 +10,7 @@ use super::workspace::Project;
 use crate::source::FileId;
 
 /// What is under the cursor for navigation.
-enum Target {
+pub enum Target {
     /// A label (definition or `goto`), in the workflow at that index of the file.
     Label {
         wf: usize,
@@ -20,6 +20,16 @@ enum Target {
 }
 
 fn target_at(project: &Project, file: FileId, offset: usize) -> Option<Target> {
+    target_and_span_at(project, file, offset).map(|(t, _)| t)
+}
+
+/// What is under the cursor, with the byte range of the name there (for a
+/// workflow name: the string with its quotes).
+pub fn target_and_span_at(
+    project: &Project,
+    file: FileId,
+    offset: usize,
+) -> Option<(Target, Range<usize>)> {
     let idx = project.indexes().get(file as usize)?;
     for (wi, w) in idx.workflows.iter().enumerate() {
         if !(w.span.start <= offset && offset <= w.span.end) && w.from_ast {
@@ -27,22 +37,28 @@ fn target_at(project: &Project, file: FileId, offset: usize) -> Option<Target> {
         }
         let hit = |n: &Named| contains(&n.span, offset);
         if hit(&w.name) {
-            return Some(Target::Workflow(w.name.name.clone()));
+            return Some((Target::Workflow(w.name.name.clone()), w.name.span.clone()));
         }
         if let Some(e) = w.enrolls.iter().find(|e| hit(e)) {
-            return Some(Target::Workflow(e.name.clone()));
+            return Some((Target::Workflow(e.name.clone()), e.span.clone()));
         }
         if let Some(g) = w.gotos.iter().find(|g| hit(g)) {
-            return Some(Target::Label {
-                wf: wi,
-                name: g.name.clone(),
-            });
+            return Some((
+                Target::Label {
+                    wf: wi,
+                    name: g.name.clone(),
+                },
+                g.span.clone(),
+            ));
         }
         if let Some(l) = w.labels.iter().find(|l| contains(&l.span, offset)) {
-            return Some(Target::Label {
-                wf: wi,
-                name: l.name.clone(),
-            });
+            return Some((
+                Target::Label {
+                    wf: wi,
+                    name: l.name.clone(),
+                },
+                l.span.clone(),
+            ));
         }
     }
     None

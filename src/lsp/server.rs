@@ -19,6 +19,7 @@ use super::convert;
 use super::uri;
 use super::workspace::Workspace;
 use super::{completion, hover, navigation};
+use super::{edits, semantic};
 
 /// How the loop ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +50,21 @@ pub fn capabilities() -> ServerCapabilities {
         definition_provider: Some(OneOf::Left(true)),
         references_provider: Some(OneOf::Left(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(lsp_types::RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: Default::default(),
+        })),
+        semantic_tokens_provider: Some(
+            lsp_types::SemanticTokensServerCapabilities::SemanticTokensOptions(
+                lsp_types::SemanticTokensOptions {
+                    legend: semantic::legend(),
+                    full: Some(lsp_types::SemanticTokensFullOptions::Bool(true)),
+                    range: None,
+                    work_done_progress_options: Default::default(),
+                },
+            ),
+        ),
         workspace: Some(WorkspaceServerCapabilities {
             workspace_folders: Some(WorkspaceFoldersServerCapabilities {
                 supported: Some(true),
@@ -212,6 +228,61 @@ impl Server<'_> {
                     let (project, file) = self.ws.lookup(&p.text_document.uri)?;
                     Some(DocumentSymbolResponse::Nested(
                         navigation::document_symbols(project, file),
+                    ))
+                })
+            }
+            "textDocument/formatting" => {
+                with_params(id, req.params, |p: lsp_types::DocumentFormattingParams| {
+                    let (project, file) = self.ws.lookup(&p.text_document.uri)?;
+                    Some(edits::formatting(project, file))
+                })
+            }
+            "textDocument/prepareRename" => {
+                let params = serde_json::from_value::<TextDocumentPositionParams>(req.params);
+                match params {
+                    Ok(p) => match self.locate(&p) {
+                        Some((project, file, offset)) => {
+                            match edits::prepare_rename(project, file, offset) {
+                                Ok(r) => Response::new_ok(id, r),
+                                Err(m) => err(id, ErrorCode::RequestFailed, &m),
+                            }
+                        }
+                        None => Response::new_ok(id, Value::Null),
+                    },
+                    Err(e) => err(
+                        id,
+                        ErrorCode::InvalidParams,
+                        &format!("invalid params: {e}"),
+                    ),
+                }
+            }
+            "textDocument/rename" => {
+                match serde_json::from_value::<lsp_types::RenameParams>(req.params) {
+                    Ok(p) => match self.locate(&p.text_document_position) {
+                        Some((project, file, offset)) => {
+                            match edits::rename(project, file, offset, &p.new_name) {
+                                Ok(r) => Response::new_ok(id, r),
+                                Err(m) => err(id, ErrorCode::RequestFailed, &m),
+                            }
+                        }
+                        None => Response::new_ok(id, Value::Null),
+                    },
+                    Err(e) => err(
+                        id,
+                        ErrorCode::InvalidParams,
+                        &format!("invalid params: {e}"),
+                    ),
+                }
+            }
+            "textDocument/semanticTokens/full" => {
+                with_params(id, req.params, |p: lsp_types::SemanticTokensParams| {
+                    let (project, file) = self.ws.lookup(&p.text_document.uri)?;
+                    let data = semantic::tokens(project.source(file)?);
+                    Some(lsp_types::SemanticTokensResult::Tokens(
+                        lsp_types::SemanticTokens {
+                            result_id: None,
+                            data,
+                        },
                     ))
                 })
             }

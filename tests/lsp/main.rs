@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 
 mod completion;
 mod diagnostics;
+mod edits;
 mod hover;
 mod lifecycle;
 mod navigation;
