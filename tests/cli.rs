@@ -790,8 +790,11 @@ fn graph_draws_each_format_on_stdout_and_into_files() {
     let t = dir_with(&[("ok.wf", VALID.as_bytes())]);
     let mermaid = wfc(t.path(), &["graph", "ok.wf"], None);
     assert_eq!(mermaid.code, 0, "{}", mermaid.stderr);
+    // A title front matter (the workflow's name and object), then the chart.
     assert!(
-        mermaid.stdout.starts_with("flowchart TD\n"),
+        mermaid
+            .stdout
+            .starts_with("---\ntitle: \"Welcome (contact)\"\n---\nflowchart TD\n"),
         "{}",
         mermaid.stdout
     );

@@ -181,3 +181,34 @@ fn cli_writes_svg_and_rejects_unknown_workflow() {
     assert_eq!(code, 2);
     assert!(!dir.path().join("x.dot").exists());
 }
+
+/// Every example's SVG layout keeps its invariants, and in particular no
+/// go-to edge runs through a node's box (they go around, in lanes).
+#[test]
+fn every_example_layout_routes_go_tos_around_nodes() {
+    for ex in examples() {
+        for p in plans(&ex) {
+            let d = wfc::graph::Diagram::from_plan(&p);
+            let l = wfc::graph::svg::layout(&d);
+            if let Err(e) = wfc::graph::svg::check_layout(&d, &l) {
+                panic!("{} ({}): {e}", ex.display(), p.name);
+            }
+        }
+    }
+}
+
+/// Edge labels are wrapped, never cut: the whole condition is there.
+#[test]
+fn edge_labels_are_wrapped_not_cut() {
+    for ex in examples() {
+        let plans = plans(&ex);
+        let mermaid = render(&plans, Format::Mermaid);
+        assert!(!mermaid.contains("…\"|"), "{}", ex.display());
+        let dot = render(&plans, Format::Dot);
+        for line in dot.lines().filter(|l| l.contains(" -> ")) {
+            assert!(!line.contains('…'), "{}: {line}", ex.display());
+        }
+        let svg = render(&plans, Format::Svg);
+        assert!(!svg.contains("…</tspan>"), "{}", ex.display());
+    }
+}

@@ -35,6 +35,31 @@ pub fn truncate(s: &str, max: usize) -> String {
     out
 }
 
+/// Break an edge label into lines of at most `width` characters at spaces,
+/// keeping every word: a condition must never be shown cut short (a word
+/// longer than `width` stays whole on its own line).
+pub fn wrap_all(s: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in s.split(' ') {
+        let len = cur.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(word);
+    }
+    if !cur.is_empty() || lines.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
+/// Width at which edge labels are wrapped, in characters.
+pub const EDGE_LABEL_CHARS: usize = 28;
+
 /// Break a text into lines of at most [`LINE_CHARS`] at spaces, at most
 /// `max_lines` lines (the last one truncated).
 pub fn wrap(s: &str, max_lines: usize) -> Vec<String> {

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 use crate::plan::{Action, Plan};
 
-pub use label::{condition_text, event_text, minutes_text};
+pub use label::{condition_text, event_text, minutes_text, wrap_all, EDGE_LABEL_CHARS};
 pub use text::{dot, mermaid};
 
 /// Output format of `wfc graph`.
@@ -173,7 +173,7 @@ impl Diagram {
             match &n.action {
                 Action::BranchIf { cases, else_next } => {
                     for c in cases {
-                        let l = label::truncate(&condition_text(&c.condition), 32);
+                        let l = condition_text(&c.condition);
                         d.edge(from, resolve(target(&c.next)), Some(l), EdgeStyle::Normal);
                     }
                     d.edge(
@@ -188,7 +188,7 @@ impl Diagram {
                 } => {
                     for c in cases {
                         let vals: Vec<String> = c.values.iter().map(label::value_text).collect();
-                        let l = label::truncate(&vals.join(", "), 32);
+                        let l = vals.join(", ");
                         d.edge(from, resolve(target(&c.next)), Some(l), EdgeStyle::Normal);
                     }
                     d.edge(

@@ -4,7 +4,8 @@
 use std::fmt::Write as _;
 
 pub use super::geometry::Layout;
-use super::geometry::{f, text_width, NodeBox, LABEL_CHAR_W, LINE_H, MARGIN};
+use super::geometry::{f, text_width, EdgeGeom, NodeBox, LABEL_CHAR_W, LINE_H, MARGIN};
+use super::label::{wrap_all, EDGE_LABEL_CHARS};
 use super::{Diagram, EdgeStyle, GNode, Shape};
 
 /// Escape text for XML content and attribute values.
@@ -30,10 +31,161 @@ pub fn xml_escape(s: &str) -> String {
 /// nested blocks the compiler produces, the general layered one for any
 /// other graph (a hand-written plan file).
 pub fn layout(d: &Diagram) -> Layout {
-    match super::tree::layout(d) {
+    let mut l = match super::tree::layout(d) {
         Some(l) => l,
         None => super::layered::layout(d),
+    };
+    route_gotos(d, &mut l);
+    l
+}
+
+/// Gap between the right-most node and the first go-to lane.
+const LANE_GAP: f64 = 30.0;
+/// Distance between two go-to lanes.
+const LANE_STEP: f64 = 12.0;
+
+/// Route every go-to edge around the nodes: out of its step sideways to
+/// a vertical lane of its own right of every node, along it, and back
+/// into its target from the right. Where the straight way out (or in) is
+/// blocked by another node, the edge first steps just outside its box and
+/// moves up or down to a free row.
+fn route_gotos(d: &Diagram, l: &mut Layout) {
+    let gotos: Vec<usize> = (0..d.edges.len())
+        .filter(|&i| {
+            d.edges[i].style == EdgeStyle::Goto && l.edges.get(i).is_some_and(Option::is_some)
+        })
+        .collect();
+    if gotos.is_empty() {
+        return;
     }
+    let right = l.boxes.iter().map(|b| b.x + b.w / 2.0).fold(0.0, f64::max);
+    let mut last_lane = right;
+    for (k, &i) in gotos.iter().enumerate() {
+        let e = &d.edges[i];
+        let (Some(&a), Some(&b)) = (l.boxes.get(e.from), l.boxes.get(e.to)) else {
+            continue;
+        };
+        if let Some((pts, at)) = direct(&l.boxes, a, b) {
+            let arrow = l.edges[i].as_ref().is_none_or(|g| g.arrow);
+            l.edges[i] = Some(EdgeGeom {
+                d: path_of(&pts),
+                label: Some(at),
+                arrow,
+            });
+            continue;
+        }
+        let lane = right + LANE_GAP + LANE_STEP * k as f64;
+        last_lane = lane;
+        let mut pts = to_lane(&l.boxes, a, lane);
+        let mut back = to_lane(&l.boxes, b, lane);
+        back.reverse();
+        pts.extend(back);
+        pts.dedup();
+        let mut path = String::new();
+        for (j, (x, y)) in pts.iter().enumerate() {
+            let _ = write!(
+                path,
+                "{}{},{}",
+                if j == 0 { "M" } else { " L" },
+                f(*x),
+                f(*y)
+            );
+        }
+        let ys = pts.first().map_or(a.y, |p| p.1);
+        let yt = pts.last().map_or(b.y, |p| p.1);
+        let arrow = l.edges[i].as_ref().is_none_or(|g| g.arrow);
+        l.edges[i] = Some(EdgeGeom {
+            d: path,
+            label: Some((lane, (ys + yt) / 2.0)),
+            arrow,
+        });
+    }
+    l.width = l.width.max(last_lane + LANE_GAP);
+}
+
+/// A point of a drawing.
+type Point = (f64, f64);
+
+/// An SVG path through the points.
+fn path_of(pts: &[(f64, f64)]) -> String {
+    let mut path = String::new();
+    for (j, (x, y)) in pts.iter().enumerate() {
+        let _ = write!(
+            path,
+            "{}{},{}",
+            if j == 0 { "M" } else { " L" },
+            f(*x),
+            f(*y)
+        );
+    }
+    path
+}
+
+/// The short way, when the boxes are side by side and nothing is in
+/// between: out of the facing side of `a`, across, and into the facing
+/// side of `b` (and where its label goes).
+fn direct(boxes: &[NodeBox], a: NodeBox, b: NodeBox) -> Option<(Vec<Point>, Point)> {
+    let (sx, tx) = if a.x - a.w / 2.0 > b.x + b.w / 2.0 + 24.0 {
+        (a.x - a.w / 2.0, b.x + b.w / 2.0)
+    } else if b.x - b.w / 2.0 > a.x + a.w / 2.0 + 24.0 {
+        (a.x + a.w / 2.0, b.x - b.w / 2.0)
+    } else {
+        return None;
+    };
+    let mx = (sx + tx) / 2.0;
+    let blocked = boxes
+        .iter()
+        .any(|n| hits_h(n, sx, mx, a.y) || hits_v(n, mx, a.y, b.y) || hits_h(n, mx, tx, b.y));
+    if blocked {
+        return None;
+    }
+    Some((
+        vec![(sx, a.y), (mx, a.y), (mx, b.y), (tx, b.y)],
+        (mx, (a.y + b.y) / 2.0),
+    ))
+}
+
+/// From the right side of box `a` to the go-to lane at `lane`: a straight
+/// run when it crosses no other node, else a short step right and a move
+/// up or down to the nearest free row.
+fn to_lane(boxes: &[NodeBox], a: NodeBox, lane: f64) -> Vec<(f64, f64)> {
+    let sx = a.x + a.w / 2.0;
+    if !boxes.iter().any(|b| hits_h(b, sx, lane, a.y)) {
+        return vec![(sx, a.y), (lane, a.y)];
+    }
+    let jx = sx + 6.0;
+    for k in 0..200 {
+        let off = a.h / 2.0 + 6.0 + 8.0 * f64::from(k / 2);
+        let y = if k % 2 == 0 { a.y + off } else { a.y - off };
+        if y < 0.0 {
+            continue;
+        }
+        let blocked = boxes
+            .iter()
+            .any(|b| hits_h(b, sx, jx, a.y) || hits_v(b, jx, a.y, y) || hits_h(b, jx, lane, y));
+        if !blocked {
+            return vec![(sx, a.y), (jx, a.y), (jx, y), (lane, y)];
+        }
+    }
+    vec![(sx, a.y), (lane, a.y)]
+}
+
+/// Whether the horizontal segment from `x1` to `x2` at `y` enters box `b`.
+pub(super) fn hits_h(b: &NodeBox, x1: f64, x2: f64, y: f64) -> bool {
+    let (lo, hi) = (x1.min(x2), x1.max(x2));
+    y > b.y - b.h / 2.0 - 2.0
+        && y < b.y + b.h / 2.0 + 2.0
+        && hi > b.x - b.w / 2.0 + 0.5
+        && lo < b.x + b.w / 2.0 - 0.5
+}
+
+/// Whether the vertical segment from `y1` to `y2` at `x` enters box `b`.
+pub(super) fn hits_v(b: &NodeBox, x: f64, y1: f64, y2: f64) -> bool {
+    let (lo, hi) = (y1.min(y2), y1.max(y2));
+    x > b.x - b.w / 2.0 - 2.0
+        && x < b.x + b.w / 2.0 + 2.0
+        && hi > b.y - b.h / 2.0 + 0.5
+        && lo < b.y + b.h / 2.0 - 0.5
 }
 
 /// Render every diagram, stacked one below the other, in one SVG document.
@@ -110,23 +262,53 @@ fn draw(s: &mut String, d: &Diagram, l: &Layout) {
         } else {
             &mut *s
         };
-        let _ = writeln!(
-            out,
-            r#"<path d="{}" fill="none" stroke="{stroke}" stroke-width="{width}"{dash}{end}/>"#,
-            g.d
-        );
+        let tip = e
+            .label
+            .as_deref()
+            .map(|t| format!("<title>{}</title>", xml_escape(t)))
+            .unwrap_or_default();
+        let _ = if tip.is_empty() {
+            writeln!(
+                out,
+                r#"<path d="{}" fill="none" stroke="{stroke}" stroke-width="{width}"{dash}{end}/>"#,
+                g.d
+            )
+        } else {
+            writeln!(
+                out,
+                r#"<path d="{}" fill="none" stroke="{stroke}" stroke-width="{width}"{dash}{end}>{tip}</path>"#,
+                g.d
+            )
+        };
         if let (Some(text), Some((x, y))) = (&e.label, g.label) {
-            let w = text_width(text, LABEL_CHAR_W) + 10.0;
-            let _ = writeln!(
+            // Wrapped, never cut; the full text as a tooltip too.
+            let lines = wrap_all(text, EDGE_LABEL_CHARS);
+            let w = lines
+                .iter()
+                .map(|l| text_width(l, LABEL_CHAR_W))
+                .fold(0.0, f64::max)
+                + 10.0;
+            let h = 18.0 + (lines.len() as f64 - 1.0) * EDGE_LINE_H;
+            let top = y - h / 2.0;
+            let _ = write!(
                 labels,
-                r##"<rect x="{}" y="{}" width="{}" height="18" rx="4" fill="#ffffff" stroke="{stroke}" stroke-width="0.8"/><text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{stroke}">{}</text>"##,
+                r##"<g class="edge-label"><title>{}</title><rect x="{}" y="{}" width="{}" height="{}" rx="4" fill="#ffffff" stroke="{stroke}" stroke-width="0.8"/><text text-anchor="middle" font-size="11" fill="{stroke}">"##,
+                xml_escape(text),
                 f(x - w / 2.0),
-                f(y - 9.0),
+                f(top),
                 f(w),
-                f(x),
-                f(y + 4.0),
-                xml_escape(text)
+                f(h),
             );
+            for (i, line) in lines.iter().enumerate() {
+                let _ = write!(
+                    labels,
+                    r#"<tspan x="{}" y="{}">{}</tspan>"#,
+                    f(x),
+                    f(top + 13.0 + i as f64 * EDGE_LINE_H),
+                    xml_escape(line)
+                );
+            }
+            labels.push_str("</text></g>\n");
         }
     }
     for (g, n) in d.nodes.iter().zip(&l.boxes) {
@@ -136,10 +318,27 @@ fn draw(s: &mut String, d: &Diagram, l: &Layout) {
     s.push_str(&labels);
 }
 
+/// The points of an `M x,y L x,y ...` path.
+fn polyline(d: &str) -> Option<Vec<(f64, f64)>> {
+    d.split_whitespace()
+        .map(|p| {
+            let p = p.trim_start_matches(['M', 'L']);
+            let (x, y) = p.split_once(',')?;
+            Some((x.parse().ok()?, y.parse().ok()?))
+        })
+        .collect()
+}
+
+/// Line height of a wrapped edge label.
+const EDGE_LINE_H: f64 = 13.0;
+
 fn draw_node(s: &mut String, g: &GNode, n: &NodeBox) {
     let (x, y, w, h) = (n.x, n.y, n.w, n.h);
     let (l, t, r, b) = (x - w / 2.0, y - h / 2.0, x + w / 2.0, y + h / 2.0);
     let _ = writeln!(s, r#"<g class="node {}">"#, shape_class(g.shape));
+    if !g.lines.is_empty() {
+        let _ = writeln!(s, "<title>{}</title>", xml_escape(&g.lines.join(" ")));
+    }
     match g.shape {
         Shape::Trigger => {
             let _ = writeln!(
@@ -316,6 +515,33 @@ pub fn check_layout(d: &Diagram, l: &Layout) -> Result<(), String> {
         if let Some(g) = g {
             if !g.d.starts_with('M') {
                 return Err(format!("edge {i} has no path"));
+            }
+        }
+    }
+    // Go-to edges run around the nodes: no segment enters a node's box.
+    for (e, g) in d.edges.iter().zip(&l.edges) {
+        let Some(g) = g else { continue };
+        if e.style != EdgeStyle::Goto {
+            continue;
+        }
+        let pts =
+            polyline(&g.d).ok_or_else(|| format!("go-to path {:?} is not a polyline", g.d))?;
+        for w in pts.windows(2) {
+            let ((x1, y1), (x2, y2)) = (w[0], w[1]);
+            for (k, b) in l.boxes.iter().enumerate() {
+                let hit = if (y1 - y2).abs() < 0.01 {
+                    hits_h(b, x1, x2, y1)
+                } else if (x1 - x2).abs() < 0.01 {
+                    hits_v(b, x1, y1, y2)
+                } else {
+                    return Err(format!("go-to path {:?} has a slanted segment", g.d));
+                };
+                if hit {
+                    return Err(format!(
+                        "the go-to edge from {} to {} crosses node {}",
+                        d.nodes[e.from].id, d.nodes[e.to].id, d.nodes[k].id
+                    ));
+                }
             }
         }
     }

@@ -259,7 +259,9 @@ fn dangling_ids_do_not_panic() {
 #[test]
 fn mermaid_escapes_and_uses_shapes() {
     let m = render(&[sample()], Format::Mermaid);
-    assert!(m.starts_with("flowchart TD\n"));
+    // one workflow: its name and object as the diagram's title
+    assert!(m.starts_with("---\ntitle: \""), "{m}");
+    assert!(m.contains("---\nflowchart TD\n"), "{m}");
     assert!(m.contains("w1_n1{{\"delay<br/>1d\"}}:::delay"), "{m}");
     assert!(m.contains("w1_n4 -.->|\"go to\"| w1_n7"), "{m}");
     assert!(
@@ -270,6 +272,8 @@ fn mermaid_escapes_and_uses_shapes() {
     // two workflows: one subgraph each
     let two = render(&[sample(), sample()], Format::Mermaid);
     assert_eq!(two.matches("  subgraph ").count(), 2);
+    // each subgraph laid out top to bottom (else mermaid draws a strip)
+    assert_eq!(two.matches("    direction TB\n").count(), 2, "{two}");
     assert!(two.contains("w2_n1"));
     assert!(
         two.contains("#lt;nurture#gt; #amp; #quot;friends#quot;"),

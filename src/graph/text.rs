@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use super::label::{wrap_all, EDGE_LABEL_CHARS};
 use super::{Diagram, EdgeStyle, Shape};
 
 /// Mermaid text inside a quoted label: entity codes for the characters
@@ -27,8 +28,16 @@ fn mermaid_escape(s: &str) -> String {
 /// One mermaid `flowchart`: a diagram on its own, or a subgraph per
 /// workflow when there are several.
 pub fn mermaid(diagrams: &[Diagram]) -> String {
-    let mut out = String::from("flowchart TD\n");
     let several = diagrams.len() > 1;
+    // A visible title: the workflow's name and object for one diagram (a
+    // subgraph's own label names each workflow when there are several).
+    let mut out = match diagrams {
+        [d] => format!(
+            "---\ntitle: \"{}\"\n---\nflowchart TD\n",
+            d.title.replace(['"', '\n', '\r'], "'")
+        ),
+        _ => String::from("flowchart TD\n"),
+    };
     for (wi, d) in diagrams.iter().enumerate() {
         let prefix = format!("w{}_", wi + 1);
         let ind = if several { "    " } else { "  " };
@@ -39,6 +48,9 @@ pub fn mermaid(diagrams: &[Diagram]) -> String {
                 wi + 1,
                 mermaid_escape(&d.title)
             );
+            // Without it a subgraph inherits nothing and mermaid lays its
+            // steps out side by side: an unreadable strip.
+            out.push_str("    direction TB\n");
         } else {
             let _ = writeln!(out, "  %% {}", d.title.replace('\n', " "));
         }
@@ -75,7 +87,13 @@ pub fn mermaid(diagrams: &[Diagram]) -> String {
             let label = e
                 .label
                 .as_deref()
-                .map(|l| format!("|\"{}\"|", mermaid_escape(l)))
+                .map(|l| {
+                    let lines: Vec<String> = wrap_all(l, EDGE_LABEL_CHARS)
+                        .iter()
+                        .map(|l| mermaid_escape(l))
+                        .collect();
+                    format!("|\"{}\"|", lines.join("<br/>"))
+                })
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
@@ -132,9 +150,8 @@ pub fn dot(diagrams: &[Diagram]) -> String {
             let _ = writeln!(out, "  subgraph cluster_{} {{", wi + 1);
         }
         let _ = writeln!(out, "{ind}label={};", dot_quote(&d.title));
-        if !several {
-            out.push_str("  labelloc=t;\n");
-        }
+        let _ = writeln!(out, "{ind}labelloc=t;");
+        let _ = writeln!(out, "{ind}fontsize=16;");
         for n in &d.nodes {
             let label = n
                 .lines
@@ -167,7 +184,15 @@ pub fn dot(diagrams: &[Diagram]) -> String {
             };
             let mut attrs = Vec::new();
             if let Some(l) = &e.label {
-                attrs.push(format!("label={}", dot_quote(l)));
+                // Wrapped, never cut: `\n` between lines.
+                let lines: Vec<String> = wrap_all(l, EDGE_LABEL_CHARS)
+                    .iter()
+                    .map(|l| {
+                        let q = dot_quote(l);
+                        q[1..q.len() - 1].to_string()
+                    })
+                    .collect();
+                attrs.push(format!("label=\"{}\"", lines.join("\\n")));
             }
             match e.style {
                 EdgeStyle::Normal => {}
