@@ -69,3 +69,32 @@ fn no_action_field_collides_with_a_node_field() {
         }
     }
 }
+
+/// ajv's strict mode refuses unknown formats: only standard keywords, and
+/// the plan's `format` is the constant `wfplan/1`.
+#[test]
+fn plan_schema_has_no_non_standard_formats_and_a_constant_format() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&wfc::plan::json_schema()).expect("schema is JSON");
+    fn formats(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(f) = m.get("format").and_then(|f| f.as_str()) {
+                    out.push(f.to_string());
+                }
+                m.values().for_each(|v| formats(v, out));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| formats(v, out)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    formats(&schema, &mut found);
+    assert!(found.is_empty(), "non-standard formats: {found:?}");
+    assert_eq!(schema["properties"]["format"]["const"], "wfplan/1");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let wrong = serde_json::json!({"format": "wfplan/2"});
+    assert!(validator
+        .iter_errors(&wrong)
+        .any(|e| e.instance_path().to_string() == "/format"));
+}

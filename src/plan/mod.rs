@@ -17,9 +17,54 @@ pub fn generate(files: &[ast::SourceFile], sources: &SourceMap) -> Vec<Plan> {
 
 /// The JSON Schema of a plan, generated from the Rust types, as committed in
 /// `schemas/plan.schema.json` (pretty JSON with a trailing newline).
+///
+/// Standard keywords only: schemars' integer formats (`int64`, `uint32`,
+/// ...) are not JSON Schema formats and ajv's strict mode refuses them, so
+/// they are dropped (`minimum: 0` already says unsigned); the plan's
+/// `format` is the constant `wfplan/1`.
 pub fn json_schema() -> String {
     let schema = schemars::schema_for!(Plan);
-    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    let mut value = serde_json::to_value(&schema).unwrap_or_default();
+    drop_integer_formats(&mut value);
+    if let Some(format) = value
+        .pointer_mut("/properties/format")
+        .and_then(|v| v.as_object_mut())
+    {
+        format.remove("type");
+        format.insert("const".into(), serde_json::json!("wfplan/1"));
+    }
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// Remove every `format` keyword naming an integer or float width
+/// (schemars' own formats, unknown to JSON Schema).
+fn drop_integer_formats(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            let non_standard = map.get("format").and_then(|f| f.as_str()).is_some_and(|f| {
+                matches!(
+                    f,
+                    "int8"
+                        | "int16"
+                        | "int32"
+                        | "int64"
+                        | "uint"
+                        | "uint8"
+                        | "uint16"
+                        | "uint32"
+                        | "uint64"
+                        | "float"
+                        | "double"
+                )
+            });
+            if non_standard {
+                map.remove("format");
+            }
+            map.values_mut().for_each(drop_integer_formats);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(drop_integer_formats),
+        _ => {}
+    }
 }
