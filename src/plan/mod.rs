@@ -33,9 +33,31 @@ pub fn json_schema() -> String {
         format.remove("type");
         format.insert("const".into(), serde_json::json!("wfplan/1"));
     }
+    close_objects(&mut value);
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// Unknown keys are not part of a versioned contract: the objects schemars
+/// leaves open are closed. A node's action fields come from its `oneOf`
+/// (flattened), so the node says `unevaluatedProperties: false` (which sees
+/// them) rather than `additionalProperties: false` (which would not).
+fn close_objects(v: &mut serde_json::Value) {
+    let closed = serde_json::Value::Bool(false);
+    if let Some(node) = v.pointer_mut("/$defs/Node").and_then(|n| n.as_object_mut()) {
+        node.insert("unevaluatedProperties".into(), closed.clone());
+    }
+    for open in [
+        "/$defs/Value/anyOf/3",
+        "/$defs/TemplatePart/oneOf/1/properties/token",
+    ] {
+        if let Some(obj) = v.pointer_mut(open).and_then(|n| n.as_object_mut()) {
+            if obj.contains_key("properties") {
+                obj.insert("additionalProperties".into(), closed.clone());
+            }
+        }
+    }
 }
 
 /// Remove every `format` keyword naming an integer or float width
