@@ -195,3 +195,123 @@ fn hand_made_every_format() {
         insta::assert_snapshot!("hand_made__sarif", render::sarif(&sm, &diags));
     });
 }
+
+/// The official SARIF 2.1.0 schema (a pinned copy: tests/render/README.md).
+/// Its `run.language` pattern has a stray `]`, a literal in ECMAScript but
+/// an error for Rust's regex engines: it is escaped here, in memory only.
+fn sarif_validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(root().join("tests/render/sarif-2.1.0-rtm.5.json"))
+        .expect("read the SARIF schema");
+    let stray = r#"-[a-zA-Z]{2}]?$""#;
+    assert!(text.contains(stray), "the pinned schema changed");
+    let text = text.replace(stray, r#"-[a-zA-Z]{2}\\]?$""#);
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("SARIF schema is JSON");
+    jsonschema::validator_for(&schema).expect("SARIF schema compiles")
+}
+
+fn assert_valid_sarif(validator: &jsonschema::Validator, log: &str) {
+    let v: serde_json::Value = serde_json::from_str(log).expect("SARIF log is JSON");
+    let errors: Vec<String> = validator
+        .iter_errors(&v)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "invalid SARIF:\n{}\n{log}",
+        errors.join("\n")
+    );
+}
+
+/// Every rule has what GitHub code scanning requires (`fullDescription`,
+/// Multitool GH2012); with web addresses configured, `helpUri` and the
+/// driver's `informationUri` appear; with none, they are left out (never a
+/// path on the build machine). Both logs follow the official schema.
+#[test]
+fn sarif_follows_the_official_schema_with_and_without_links() {
+    let (sm, diags) = hand_made();
+    let validator = sarif_validator();
+
+    let plain = render::sarif_with(&sm, &diags, &render::SarifLinks::default());
+    assert_valid_sarif(&validator, &plain);
+    let v: serde_json::Value = serde_json::from_str(&plain).expect("JSON");
+    let driver = &v["runs"][0]["tool"]["driver"];
+    assert!(driver.get("informationUri").is_none());
+    for rule in driver["rules"].as_array().expect("rules") {
+        let full = rule["fullDescription"]["text"]
+            .as_str()
+            .expect("fullDescription");
+        assert!(!full.is_empty() && !full.contains('\n'), "{rule}");
+        assert!(rule.get("helpUri").is_none(), "{rule}");
+    }
+    let rule = |v: &serde_json::Value, id: &str| -> serde_json::Value {
+        v["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .and_then(|rules| rules.iter().find(|r| r["id"] == id))
+            .cloned()
+            .unwrap_or_else(|| panic!("no rule {id}"))
+    };
+    let wf101 = rule(&v, "WF101");
+    assert!(wf101["fullDescription"]["text"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("A property path names a property that does not exist")));
+
+    let links = render::SarifLinks {
+        docs_base: Some("https://example.org/wfc/docs/codes/".into()),
+        tool: Some("https://example.org/wfc".into()),
+    };
+    let linked = render::sarif_with(&sm, &diags, &links);
+    assert_valid_sarif(&validator, &linked);
+    let v: serde_json::Value = serde_json::from_str(&linked).expect("JSON");
+    let driver = &v["runs"][0]["tool"]["driver"];
+    assert_eq!(driver["informationUri"], "https://example.org/wfc");
+    assert_eq!(
+        rule(&v, "WF101")["helpUri"],
+        "https://example.org/wfc/docs/codes/WF101.md"
+    );
+    // the build-time default is valid too
+    assert_valid_sarif(&validator, &render::sarif(&sm, &diags));
+}
+
+/// The schema check is real: a log without a rule id's required parts fails.
+#[test]
+fn sarif_schema_rejects_a_broken_log() {
+    let validator = sarif_validator();
+    let broken = r#"{"version":"2.1.0","runs":[{"tool":{"driver":{}},"results":[]}]}"#;
+    let v: serde_json::Value = serde_json::from_str(broken).expect("JSON");
+    assert!(!validator.is_valid(&v), "a driver without a name must fail");
+}
+
+/// `@actions/core` drops `col`/`endColumn` when `line` ≠ `endLine`; we leave
+/// them out ourselves. Property values escape `%`, CR, LF, `:` and `,`.
+#[test]
+fn github_multi_line_spans_have_no_columns_and_properties_are_escaped() {
+    let mut sm = SourceMap::new();
+    let f = sm.add(
+        "a:b,c%d\r\ne.wf",
+        "workflow \"x\" for contact {\n  delay 1d\n}\n",
+    );
+    let text = sm.text(f).to_string();
+    let start = text.find("workflow").expect("workflow");
+    let end = text.find("delay").expect("delay") + "delay".len();
+    let diags = vec![
+        Diagnostic::new(
+            Code::WF001,
+            "spans two lines",
+            Label::new(Span::new(f, start, end), "here"),
+        ),
+        Diagnostic::new(
+            Code::WF001,
+            "one line",
+            Label::new(Span::new(f, end - 5, end), "here"),
+        ),
+    ];
+    let out = render::github(&sm, &diags);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "::error file=a%3Ab%2Cc%25d%0D%0Ae.wf,line=1,endLine=2,title=WF001::spans two lines",
+            "::error file=a%3Ab%2Cc%25d%0D%0Ae.wf,line=2,col=3,endLine=2,endColumn=8,title=WF001::one line",
+        ]
+    );
+}

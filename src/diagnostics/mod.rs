@@ -5,6 +5,7 @@
 //! explanation for `wfc explain` lives in `docs/codes/<CODE>.md`.
 
 mod codes;
+pub mod links;
 pub mod render;
 pub mod text;
 pub use codes::Code;

@@ -107,29 +107,16 @@ pub fn range(src: &SourceText, bytes: Bytes<usize>) -> Range {
 }
 
 /// Where a code's long explanation lives on the web, when the build says
-/// so: `<WFC_DOCS_URL>/<CODE>.md` when `WFC_DOCS_URL` was set at build time,
-/// else `<repository>/blob/main/docs/codes/<CODE>.md` when the package names
-/// its repository, else none. Never a path on the machine that built the
-/// binary: it means nothing where the editor runs. `wfc explain <CODE>`
-/// prints the same text offline.
+/// so (`crate::diagnostics::links::docs_base`). Never a path on the machine
+/// that built the binary: it means nothing where the editor runs.
+/// `wfc explain <CODE>` prints the same text offline.
 pub fn code_href(code: Code) -> Option<Uri> {
-    let base = match (
-        option_env!("WFC_DOCS_URL"),
-        option_env!("CARGO_PKG_REPOSITORY"),
-    ) {
-        (Some(docs), _) if !docs.is_empty() => docs.to_string(),
-        (_, Some(repo)) if !repo.is_empty() => {
-            format!("{}/blob/main/docs/codes", repo.trim_end_matches('/'))
-        }
-        _ => return None,
-    };
-    code_href_in(&base, code)
+    code_href_in(&crate::diagnostics::links::docs_base()?, code)
 }
 
 /// `<base>/<CODE>.md`, when that is a valid URI.
 pub fn code_href_in(base: &str, code: Code) -> Option<Uri> {
-    let s = format!("{}/{}.md", base.trim_end_matches('/'), code.as_str());
-    Uri::from_str(&s).ok()
+    Uri::from_str(&crate::diagnostics::links::code_url_in(base, code)).ok()
 }
 
 /// Convert one diagnostic. `file` gives the text and URI of a file id (for

@@ -21,7 +21,7 @@ mod tests;
 pub use github::github;
 pub use human::{human, summary};
 pub use json::{json, JsonDiagnostic};
-pub use sarif::sarif;
+pub use sarif::{sarif, sarif_with, SarifLinks};
 
 use super::Diagnostic;
 use crate::source::{SourceMap, Span};

@@ -1,13 +1,38 @@
 //! `--format sarif`: a SARIF 2.1.0 log.
 
 use super::Region;
-use crate::diagnostics::{Code, Diagnostic, Severity};
+use crate::diagnostics::{links, Code, Diagnostic, Severity};
 use crate::source::{SourceMap, Span};
+
+/// The web addresses a SARIF log points at; each is omitted when `None`.
+#[derive(Clone, Debug, Default)]
+pub struct SarifLinks {
+    /// Base URL of the per-code pages: a rule's `helpUri` is
+    /// `<base>/<CODE>.md`.
+    pub docs_base: Option<String>,
+    /// The driver's `informationUri`.
+    pub tool: Option<String>,
+}
+
+impl SarifLinks {
+    /// The addresses set at build time (`crate::diagnostics::links`).
+    pub fn from_build() -> Self {
+        SarifLinks {
+            docs_base: links::docs_base(),
+            tool: links::tool_url(),
+        }
+    }
+}
 
 /// A SARIF 2.1.0 log with one run of the `wfc` tool: a rule for each code
 /// used, a result for each diagnostic. Columns are Unicode code points
 /// (`columnKind: unicodeCodePoints`).
 pub fn sarif(sources: &SourceMap, diags: &[Diagnostic]) -> String {
+    sarif_with(sources, diags, &SarifLinks::from_build())
+}
+
+/// [`sarif`] with the given web addresses (tests pin them).
+pub fn sarif_with(sources: &SourceMap, diags: &[Diagnostic], urls: &SarifLinks) -> String {
     use serde_json::{json, Value};
 
     let mut codes: Vec<Code> = diags.iter().map(|d| d.code).collect();
@@ -16,12 +41,17 @@ pub fn sarif(sources: &SourceMap, diags: &[Diagnostic]) -> String {
     let rules: Vec<Value> = codes
         .iter()
         .map(|c| {
-            json!({
+            let mut rule = json!({
                 "id": c.as_str(),
                 "shortDescription": { "text": c.summary() },
+                "fullDescription": { "text": full_description(*c) },
                 "help": { "text": format!("run `wfc explain {}` for the long explanation", c.as_str()) },
                 "defaultConfiguration": { "level": sarif_level(c.severity()) },
-            })
+            });
+            if let (Some(base), Some(obj)) = (&urls.docs_base, rule.as_object_mut()) {
+                obj.insert("helpUri".into(), json!(links::code_url_in(base, *c)));
+            }
+            rule
         })
         .collect();
 
@@ -84,17 +114,19 @@ pub fn sarif(sources: &SourceMap, diags: &[Diagnostic]) -> String {
         })
         .collect();
 
+    let mut driver = json!({
+        "name": "wfc",
+        "version": env!("CARGO_PKG_VERSION"),
+        "rules": rules,
+    });
+    if let (Some(tool), Some(obj)) = (&urls.tool, driver.as_object_mut()) {
+        obj.insert("informationUri".into(), json!(tool));
+    }
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "wfc",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "rules": rules,
-                }
-            },
+            "tool": { "driver": driver },
             "columnKind": "unicodeCodePoints",
             "results": results,
         }]
@@ -102,6 +134,24 @@ pub fn sarif(sources: &SourceMap, diags: &[Diagnostic]) -> String {
     let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// A rule's `fullDescription`: the first paragraph of the code's long
+/// explanation (docs/codes/WFnnn.md) after its title and severity line,
+/// as one line of plain text; the summary when there is none.
+fn full_description(code: Code) -> String {
+    let paragraph: Vec<&str> = code
+        .explanation()
+        .lines()
+        .map(str::trim)
+        .skip_while(|l| l.is_empty() || l.starts_with('#') || l.starts_with("Severity:"))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    if paragraph.is_empty() || paragraph[0].starts_with("```") {
+        code.summary().to_string()
+    } else {
+        paragraph.join(" ")
+    }
 }
 
 fn sarif_level(s: Severity) -> &'static str {
