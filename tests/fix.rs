@@ -188,3 +188,40 @@ fn fix_refuses_standard_input() {
         out.stderr
     );
 }
+
+#[test]
+fn sarif_results_carry_fixes_and_never_an_empty_list() {
+    let t = dir_with(BROKEN);
+    let out = wfc(t.path(), &["check", "--format", "sarif", "a.wf"]);
+    let log: Value = serde_json::from_str(&out.stdout).expect("sarif");
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    let wf101 = results
+        .iter()
+        .find(|r| r["ruleId"] == "WF101")
+        .expect("WF101");
+    let fix = &wf101["fixes"][0];
+    assert_eq!(
+        fix["description"]["text"],
+        "replace `firstnam` with `firstname`"
+    );
+    let change = &fix["artifactChanges"][0];
+    assert_eq!(change["artifactLocation"]["uri"], "a.wf");
+    let r = &change["replacements"][0];
+    assert_eq!(r["deletedRegion"]["startLine"], 3);
+    assert_eq!(r["deletedRegion"]["startColumn"], 7);
+    assert_eq!(r["deletedRegion"]["endColumn"], 15);
+    assert_eq!(r["insertedContent"]["text"], "firstname");
+    for r in results {
+        if let Some(f) = r.get("fixes") {
+            assert!(!f.as_array().expect("array").is_empty(), "{r}");
+        }
+    }
+    let clean = dir_with("workflow \"A\" for contact {\n  set nosuchthing = 1\n}\n");
+    let out = wfc(clean.path(), &["check", "--format", "sarif", "a.wf"]);
+    let log: Value = serde_json::from_str(&out.stdout).expect("sarif");
+    assert!(
+        log["runs"][0]["results"][0].get("fixes").is_none(),
+        "{}",
+        out.stdout
+    );
+}
