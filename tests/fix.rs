@@ -225,3 +225,20 @@ fn sarif_results_carry_fixes_and_never_an_empty_list() {
         out.stdout
     );
 }
+
+#[test]
+fn syntax_fixes_insert_a_missing_equals_sign_and_comma() {
+    let t = dir_with(
+        "workflow \"C\" for contact {\n  set firstname \"x\"\n  create company { name = \"a\" domain = \"b\" }\n}\n",
+    );
+    let out = wfc(t.path(), &["check", "--fix", "a.wf"]);
+    assert!(
+        out.stderr.contains("fixed 2 problems in 1 file"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        read(t.path()),
+        "workflow \"C\" for contact {\n  set firstname = \"x\"\n  create company { name = \"a\", domain = \"b\" }\n}\n"
+    );
+}
