@@ -69,6 +69,15 @@ pub fn compile(inputs: Vec<SourceInput>, manifest_input: Option<SourceInput>) ->
     run(inputs, manifest_input, true, None)
 }
 
+/// How many syntax errors `text` has, parsed alone as a file called `name`
+/// (`wfc check --fix` never writes a text that parses worse).
+pub fn syntax_errors(name: &str, text: &str) -> usize {
+    let mut sources = SourceMap::new();
+    let id = sources.add(name, text);
+    let (_, diags) = crate::syntax::parse(&sources, id);
+    diags.iter().filter(|d| d.is_error()).count()
+}
+
 /// Parse and check only: the same diagnostics as [`compile`], but no plans
 /// are generated (`plans` is always empty). For `wfc check` and editors,
 /// which never look at plans.

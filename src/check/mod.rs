@@ -29,7 +29,7 @@ mod typing;
 mod warnings;
 
 use crate::catalog;
-use crate::diagnostics::{suggest, Code, Diagnostic};
+use crate::diagnostics::{distance_within, suggest, Applicability, Code, Diagnostic, Fix};
 use crate::schema::{Environment, PropType};
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::ast::{self, for_each_step, StepKind};
@@ -191,6 +191,17 @@ pub(crate) struct Checker<'a> {
     pub suggested: std::cell::Cell<usize>,
     /// Some workflow's name could not be read (syntax error): no WF103.
     pub unnamed_broken_workflow: bool,
+    /// The last did-you-mean, turned into a fix when the next diagnostic
+    /// pushed carries its help (see [`Checker::attach_fix`]).
+    pending_fix: std::cell::RefCell<Option<PendingFix>>,
+}
+
+/// A did-you-mean waiting for its diagnostic.
+struct PendingFix {
+    help: String,
+    name: String,
+    candidate: String,
+    applicability: Applicability,
 }
 
 /// Where a step sits: the enclosing branch paths, outermost first, each as
@@ -229,6 +240,7 @@ impl<'a> Checker<'a> {
             resources: resolve::ResourceIndex::default(),
             suggested: std::cell::Cell::new(0),
             unnamed_broken_workflow: false,
+            pending_fix: std::cell::RefCell::new(None),
         }
     }
 
@@ -244,10 +256,58 @@ impl<'a> Checker<'a> {
             return None;
         }
         self.suggested.set(n + 1);
-        did_you_mean(name, candidates)
+        let (candidate, applicability) = suggestion(name, candidates)?;
+        let help = format!("did you mean `{candidate}`?");
+        *self.pending_fix.borrow_mut() = Some(PendingFix {
+            help: help.clone(),
+            name: name.to_string(),
+            candidate: candidate.to_string(),
+            applicability,
+        });
+        Some(help)
+    }
+
+    /// Give `d` the fix of the last did-you-mean when `d` carries its help
+    /// and its primary span holds the name (bare, or inside quotes).
+    fn attach_fix(&self, mut d: Diagnostic) -> Diagnostic {
+        let Some(p) = self.pending_fix.borrow_mut().take() else {
+            return d;
+        };
+        if d.help.as_deref() != Some(p.help.as_str()) {
+            return d;
+        }
+        let span = d.primary.span;
+        let text = self.sources.snippet(span);
+        let at = if text == p.name {
+            Some(span)
+        } else if text.len() >= 2
+            && text.starts_with('"')
+            && text.ends_with('"')
+            && text[1..text.len() - 1] == p.name
+            && !p.candidate.contains(['"', '\\', '{', '}', '\n', '\r'])
+        {
+            Some(Span::new(
+                span.file,
+                span.start as usize + 1,
+                span.end as usize - 1,
+            ))
+        } else {
+            None
+        };
+        if let Some(at) = at {
+            let title = format!(
+                "replace `{}` with `{}`",
+                crate::diagnostics::shorten(&p.name),
+                crate::diagnostics::shorten(&p.candidate)
+            );
+            d.fixes
+                .push(Fix::replace(title, p.applicability, at, p.candidate));
+        }
+        d
     }
 
     pub fn push(&mut self, d: Diagnostic) {
+        let d = self.attach_fix(d);
         self.diags.push(d);
     }
 
@@ -257,6 +317,7 @@ impl<'a> Checker<'a> {
     /// (WF107 needs no test here: after a WF010 no resource kind is
     /// declared, so none is checked.)
     pub fn push_name(&mut self, d: Diagnostic) {
+        let d = self.attach_fix(d);
         if !self.env.manifest_failed {
             self.diags.push(d);
         }
@@ -728,22 +789,43 @@ pub(crate) fn has_tokens(s: &ast::StrLit) -> bool {
 /// `did you mean `x`?` when a candidate differs only in case (`"open"` for
 /// `OPEN`: compared case-insensitively first), else when one is within edit
 /// distance 2. Never suggests `name` itself.
+#[cfg(test)]
 pub(crate) fn did_you_mean<'c>(
     name: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<String> {
+    suggestion(name, candidates).map(|(s, _)| format!("did you mean `{s}`?"))
+}
+
+/// The candidate a did-you-mean names, and whether replacing the name with
+/// it is safe: it is the only close candidate (edit distance 2 or a case
+/// difference) and differs by one edit or only in case.
+pub(crate) fn suggestion<'c>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<(&'c str, Applicability)> {
     let candidates: Vec<&str> = candidates.into_iter().filter(|c| *c != name).collect();
     // No allocation per candidate: a file may ask about thousands of them.
-    let same_but_case = candidates.iter().find(|c| {
+    let same_case = |c: &str| {
         c.len() == name.len()
             && c.chars()
                 .flat_map(char::to_lowercase)
                 .eq(name.chars().flat_map(char::to_lowercase))
-    });
-    same_but_case
-        .copied()
-        .or_else(|| suggest(name, candidates.iter().copied()))
-        .map(|s| format!("did you mean `{s}`?"))
+    };
+    let same_but_case = candidates.iter().copied().find(|c| same_case(c));
+    let pick = same_but_case.or_else(|| suggest(name, candidates.iter().copied()))?;
+    let near = same_case(pick) || distance_within(name, pick, 1).is_some();
+    let close = candidates
+        .iter()
+        .filter(|c| same_case(c) || distance_within(name, c, 2).is_some())
+        .take(2)
+        .count();
+    let applicability = if near && close == 1 {
+        Applicability::Safe
+    } else {
+        Applicability::Unsafe
+    };
+    Some((pick, applicability))
 }
 
 #[cfg(test)]

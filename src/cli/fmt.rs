@@ -120,7 +120,7 @@ fn run_stdin(check: bool) -> i32 {
 
 /// Write through a temporary file in the same folder, then rename, so a
 /// failure never leaves a half-written source file.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+pub(crate) fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
     let file_name = path
         .file_name()

@@ -8,6 +8,7 @@
 //! I/O problem. Output goes through locked handles; a closed pipe
 //! (`wfc build x.wf | head`) ends the program normally.
 
+pub mod fix;
 pub mod fmt;
 pub mod graph;
 pub mod lsp;
@@ -60,6 +61,8 @@ Examples:
   wfc check a.wf flows/              files and folders (every .wf below)
   wfc check --format github .        annotations for GitHub Actions
   wfc check --format sarif . > wfc.sarif
+  wfc check --fix flows/             apply the safe fixes, report the rest
+  wfc check --diff .                 show the fixes as a diff, change nothing
   wfc check - --stdin-filename flows/a.wf < buffer.wf";
 
 const BUILD_EXAMPLES: &str = "\
@@ -134,6 +137,19 @@ pub struct InputArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub input: InputArgs,
+
+    /// Apply every safe fix to the files, then report what is left
+    #[arg(long)]
+    pub fix: bool,
+
+    /// Apply the unsafe fixes too (implies --fix unless --diff)
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes as a unified diff instead of writing them; exit 1
+    /// when there would be changes
+    #[arg(long)]
+    pub diff: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -213,6 +229,9 @@ pub fn main() -> i32 {
 
 /// `wfc check`.
 pub fn check(args: &CheckArgs) -> i32 {
+    if args.fix || args.unsafe_fixes || args.diff {
+        return fix::run(args);
+    }
     let input = &args.input;
     // `check` never looks at plans: skip codegen (same diagnostics).
     let compilation = match load_and_compile(input, false) {

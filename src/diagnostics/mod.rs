@@ -9,7 +9,9 @@ pub mod links;
 pub mod render;
 pub mod text;
 pub use codes::Code;
-pub use text::{escape_invisible, needs_escape, shorten, suggest, MAX_QUOTED_CHARS};
+pub use text::{
+    distance_within, escape_invisible, needs_escape, shorten, suggest, MAX_QUOTED_CHARS,
+};
 
 use crate::source::Span;
 
@@ -55,6 +57,66 @@ pub struct Diagnostic {
     pub secondary: Vec<Label>,
     pub help: Option<String>,
     pub note: Option<String>,
+    /// Machine-applicable changes that resolve the problem (often empty).
+    pub fixes: Vec<Fix>,
+}
+
+/// Whether a fix may be applied without review (docs/cli.md, `--fix`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Applicability {
+    /// The meaning the author intended is kept: `wfc check --fix` applies it.
+    Safe,
+    /// Likely right but it may change behaviour: only with `--unsafe-fixes`.
+    Unsafe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// Replace the text at `span` (empty: insert) with `replacement`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+/// One way to resolve a diagnostic: a title and the text edits, all in
+/// the diagnostic's file, not overlapping.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// What the fix does, lower case (`replace `x` with `y``).
+    pub title: String,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+}
+
+impl Fix {
+    /// A fix of a single edit.
+    pub fn replace(
+        title: impl Into<String>,
+        applicability: Applicability,
+        span: Span,
+        replacement: impl Into<String>,
+    ) -> Fix {
+        Fix {
+            title: title.into(),
+            applicability,
+            edits: vec![Edit {
+                span,
+                replacement: replacement.into(),
+            }],
+        }
+    }
+
+    pub fn is_safe(&self) -> bool {
+        self.applicability == Applicability::Safe
+    }
 }
 
 impl Diagnostic {
@@ -68,6 +130,7 @@ impl Diagnostic {
             secondary: Vec::new(),
             help: None,
             note: None,
+            fixes: Vec::new(),
         }
     }
 
@@ -78,6 +141,11 @@ impl Diagnostic {
 
     pub fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
         self.note = Some(note.into());
+        self
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Diagnostic {
+        self.fixes.push(fix);
         self
     }
 

@@ -100,6 +100,17 @@ pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 /// Edit distance up to which [`suggest`] proposes a name.
 const MAX_SUGGEST_DISTANCE: usize = 2;
 
+/// The edit distance of `a` and `b` (in characters) when it is at most
+/// `k`, else `None`; linear time for a small `k`.
+pub fn distance_within(a: &str, b: &str, k: usize) -> Option<usize> {
+    if a.len() > 4 * (b.len() + k) || b.len() > 4 * (a.len() + k) {
+        return None;
+    }
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    bounded_levenshtein(&a, &b, k)
+}
+
 /// Levenshtein distance of `a` and `b` when it is at most `k`, else `None`;
 /// `O((|a| + 1) * (2k + 1))` time.
 fn bounded_levenshtein(a: &[char], b: &[char], k: usize) -> Option<usize> {

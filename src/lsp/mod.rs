@@ -16,6 +16,7 @@
 //! - [`convert`]: byte offsets ⇄ UTF-16 positions, diagnostics.
 //! - [`transport`], [`server`]: JSON-RPC framing and the main loop.
 
+pub mod actions;
 pub mod completion;
 pub mod context;
 pub mod convert;

@@ -65,6 +65,15 @@ pub fn capabilities() -> ServerCapabilities {
                 },
             ),
         ),
+        code_action_provider: Some(lsp_types::CodeActionProviderCapability::Options(
+            lsp_types::CodeActionOptions {
+                code_action_kinds: Some(vec![
+                    lsp_types::CodeActionKind::QUICKFIX,
+                    lsp_types::CodeActionKind::new(super::actions::FIX_ALL),
+                ]),
+                ..lsp_types::CodeActionOptions::default()
+            },
+        )),
         workspace: Some(WorkspaceServerCapabilities {
             workspace_folders: Some(WorkspaceFoldersServerCapabilities {
                 supported: Some(true),
@@ -283,6 +292,16 @@ impl Server<'_> {
                             result_id: None,
                             data,
                         },
+                    ))
+                })
+            }
+            "textDocument/codeAction" => {
+                with_params(id, req.params, |p: lsp_types::CodeActionParams| {
+                    let (project, file) = self.ws.lookup(&p.text_document.uri)?;
+                    let only = p.context.only.as_deref();
+                    let uri = &p.text_document.uri;
+                    Some(super::actions::code_actions(
+                        project, file, uri, p.range, only,
                     ))
                 })
             }

@@ -530,6 +530,27 @@ pub(crate) fn convert(
     }
     if d.help.is_none() {
         d.help = step_help(src, found_rel, &found, &positives);
+        // Both helps keep the meaning: their insertions are safe fixes.
+        let help = d.help.as_deref().unwrap_or("");
+        let insert = if help.starts_with("insert `=` before the value") {
+            Some((found_rel, "= ", "insert `=`"))
+        } else if help.starts_with("separate the fields with a comma") {
+            let end = src
+                .get(..found_rel)
+                .map_or(found_rel, |h| h.trim_end().len());
+            Some((end, ",", "insert `,`"))
+        } else {
+            None
+        };
+        if let Some((at, text, title)) = insert {
+            let span = Span::new(file, base + at, base + at);
+            d.fixes.push(crate::diagnostics::Fix::replace(
+                title,
+                crate::diagnostics::Applicability::Safe,
+                span,
+                text,
+            ));
+        }
     }
     if d.help.is_none() {
         d.help = if top_level {

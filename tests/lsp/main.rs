@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+mod actions;
 mod completion;
 mod diagnostics;
 mod edits;

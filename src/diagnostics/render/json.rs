@@ -23,6 +23,55 @@ pub struct JsonDiagnostic {
     /// Just after the last character of the span (1-based, Unicode characters).
     pub end_column: u32,
     pub help: Option<String>,
+    /// Machine-applicable fixes; absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<JsonFix>,
+}
+
+/// One fix of a [`JsonDiagnostic`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonFix {
+    pub title: String,
+    /// `"safe"` (`wfc check --fix` applies it) or `"unsafe"`.
+    pub applicability: String,
+    pub edits: Vec<JsonEdit>,
+}
+
+/// Replace the range (1-based lines, 1-based Unicode-character columns,
+/// end just after the last character) with `replacement`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonEdit {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    pub replacement: String,
+}
+
+fn json_fixes(sources: &SourceMap, d: &Diagnostic) -> Vec<JsonFix> {
+    d.fixes
+        .iter()
+        .map(|f| JsonFix {
+            title: f.title.clone(),
+            applicability: f.applicability.as_str().to_string(),
+            edits: f
+                .edits
+                .iter()
+                .map(|e| {
+                    let r = Region::of(sources, e.span);
+                    JsonEdit {
+                        file: sources.name(e.span.file).to_string(),
+                        line: r.line,
+                        column: r.column,
+                        end_line: r.end_line,
+                        end_column: r.end_column,
+                        replacement: e.replacement.clone(),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 impl JsonDiagnostic {
@@ -38,6 +87,7 @@ impl JsonDiagnostic {
             end_line: r.end_line,
             end_column: r.end_column,
             help: d.help.clone(),
+            fixes: json_fixes(sources, d),
         }
     }
 }

@@ -110,6 +110,7 @@ pub fn sarif_with(sources: &SourceMap, diags: &[Diagnostic], urls: &SarifLinks) 
                     obj.insert("relatedLocations".into(), Value::Array(related));
                 }
             }
+            add_fixes(sources, d, &mut result);
             result
         })
         .collect();
@@ -173,4 +174,52 @@ pub(super) fn uri_of(name: &str) -> String {
         }
     }
     out
+}
+
+/// A result's `fixes`: one per fix of the diagnostic, each edit a
+/// replacement of a region of its file. GitHub rejects an empty or null
+/// `fixes`, `artifactChanges` or `replacements`: none is emitted then.
+fn add_fixes(sources: &SourceMap, d: &Diagnostic, result: &mut serde_json::Value) {
+    use serde_json::{json, Value};
+    let fixes: Vec<Value> = d
+        .fixes
+        .iter()
+        .filter(|f| !f.edits.is_empty())
+        .map(|f| {
+            // One artifactChange per file, in the order the files appear.
+            let mut changes: Vec<(crate::source::FileId, Vec<Value>)> = Vec::new();
+            for e in &f.edits {
+                let r = Region::of(sources, e.span);
+                let replacement = json!({
+                    "deletedRegion": {
+                        "startLine": r.line,
+                        "startColumn": r.column,
+                        "endLine": r.end_line,
+                        "endColumn": r.end_column,
+                    },
+                    "insertedContent": { "text": e.replacement },
+                });
+                match changes.iter_mut().find(|(file, _)| *file == e.span.file) {
+                    Some((_, list)) => list.push(replacement),
+                    None => changes.push((e.span.file, vec![replacement])),
+                }
+            }
+            let changes: Vec<Value> = changes
+                .into_iter()
+                .map(|(file, replacements)| {
+                    json!({
+                        "artifactLocation": { "uri": uri_of(sources.name(file)) },
+                        "replacements": replacements,
+                    })
+                })
+                .collect();
+            json!({
+                "description": { "text": f.title },
+                "artifactChanges": changes,
+            })
+        })
+        .collect();
+    if let (false, Some(obj)) = (fixes.is_empty(), result.as_object_mut()) {
+        obj.insert("fixes".into(), Value::Array(fixes));
+    }
 }
