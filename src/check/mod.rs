@@ -799,7 +799,7 @@ pub(crate) fn did_you_mean<'c>(
 
 /// The candidate a did-you-mean names, and whether replacing the name with
 /// it is safe: it is the only close candidate (edit distance 2 or a case
-/// difference) and differs by one edit or only in case.
+/// difference), differs by one edit or only in case, and not in a digit.
 pub(crate) fn suggestion<'c>(
     name: &str,
     candidates: impl IntoIterator<Item = &'c str>,
@@ -820,7 +820,15 @@ pub(crate) fn suggestion<'c>(
         .filter(|c| same_case(c) || distance_within(name, c, 2).is_some())
         .take(2)
         .count();
-    let applicability = if near && close == 1 {
+    // A name that differs in a number ("Welcome #2" for "Welcome #1", "Tier
+    // 3" for "Tier 2") names another thing: never replaced without asking.
+    let numbers = |s: &str| {
+        s.chars()
+            .filter(char::is_ascii_digit)
+            .collect::<Vec<char>>()
+    };
+    let same_numbers = numbers(name) == numbers(pick);
+    let applicability = if near && close == 1 && same_numbers {
         Applicability::Safe
     } else {
         Applicability::Unsafe
@@ -830,7 +838,24 @@ pub(crate) fn suggestion<'c>(
 
 #[cfg(test)]
 mod tests {
-    use super::did_you_mean;
+    use super::{did_you_mean, suggestion};
+    use crate::diagnostics::Applicability;
+
+    #[test]
+    fn a_fix_is_safe_only_for_one_near_candidate_with_the_same_numbers() {
+        let safe = |n: &str, c: &[&'static str]| suggestion(n, c.iter().copied()).map(|s| s.1);
+        assert_eq!(safe("firstnme", &["firstname"]), Some(Applicability::Safe));
+        assert_eq!(safe("open", &["OPEN"]), Some(Applicability::Safe));
+        // two close candidates, or two edits away: unsafe
+        assert_eq!(safe("nme", &["name", "nmae"]), Some(Applicability::Unsafe));
+        assert_eq!(safe("frstnme", &["firstname"]), Some(Applicability::Unsafe));
+        // another number names another email or tier: unsafe
+        assert_eq!(
+            safe("Welcome #2", &["Welcome #1"]),
+            Some(Applicability::Unsafe)
+        );
+        assert_eq!(safe("Tier 3", &["Tier 2"]), Some(Applicability::Unsafe));
+    }
 
     #[test]
     fn did_you_mean_prefers_a_case_only_difference() {
