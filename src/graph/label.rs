@@ -63,21 +63,7 @@ pub const EDGE_LABEL_CHARS: usize = 28;
 /// Break a text into lines of at most [`LINE_CHARS`] at spaces, at most
 /// `max_lines` lines (the last one truncated).
 pub fn wrap(s: &str, max_lines: usize) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    for word in s.split(' ') {
-        let len = cur.chars().count();
-        if len > 0 && len + 1 + word.chars().count() > LINE_CHARS {
-            lines.push(std::mem::take(&mut cur));
-        }
-        if !cur.is_empty() {
-            cur.push(' ');
-        }
-        cur.push_str(word);
-    }
-    if !cur.is_empty() || lines.is_empty() {
-        lines.push(cur);
-    }
+    let mut lines = wrap_all(s, LINE_CHARS);
     if lines.len() > max_lines {
         let rest = lines[max_lines - 1..].join(" ");
         lines.truncate(max_lines - 1);

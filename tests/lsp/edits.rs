@@ -76,18 +76,8 @@ fn formatting_gives_wfc_fmt_output_and_nothing_on_syntax_errors() {
 #[test]
 fn rename_workflow_across_an_open_file_and_one_on_disk() {
     let mut s = Server::start();
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        dir.path().join("wf.toml"),
-        "[account]\nmarketing = \"enterprise\"\n",
-    )
-    .expect("write");
-    let target = "workflow \"Onboarding\" for contact {\n  delay 1d\n}\n";
-    let caller = "workflow \"Caller\" for contact {\n  enroll in \"Onboarding\"\n}\n";
-    std::fs::write(dir.path().join("target.wf"), target).expect("write");
-    std::fs::write(dir.path().join("caller.wf"), caller).expect("write");
-    let t = file_uri(&dir.path().join("target.wf"));
-    let c = file_uri(&dir.path().join("caller.wf"));
+    let (_dir, t, c) = onboarding_project();
+    let (target, caller) = (ONBOARDING, CALLER);
     s.initialize();
     s.open(&t, target);
     // prepareRename: the name inside the quotes.

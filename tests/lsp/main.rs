@@ -197,6 +197,28 @@ impl Drop for Server {
     }
 }
 
+/// `target.wf` of [`onboarding_project`].
+const ONBOARDING: &str = "workflow \"Onboarding\" for contact {\n  delay 1d\n}\n";
+/// `caller.wf` of [`onboarding_project`]: it enrolls in "Onboarding".
+const CALLER: &str = "workflow \"Caller\" for contact {\n  enroll in \"Onboarding\"\n}\n";
+
+/// A `wf.toml` project on disk of two files, `target.wf` ([`ONBOARDING`])
+/// and `caller.wf` ([`CALLER`]): the folder (kept alive by the caller) and
+/// the URIs of both files.
+fn onboarding_project() -> (tempfile::TempDir, String, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("wf.toml"),
+        "[account]\nmarketing = \"enterprise\"\n",
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("target.wf"), ONBOARDING).expect("write");
+    std::fs::write(dir.path().join("caller.wf"), CALLER).expect("write");
+    let t = file_uri(&dir.path().join("target.wf"));
+    let c = file_uri(&dir.path().join("caller.wf"));
+    (dir, t, c)
+}
+
 fn file_uri(path: &Path) -> String {
     // Temporary folders are ASCII; keep it simple.
     format!("file://{}", path.display())

@@ -9,18 +9,8 @@ use super::*;
 #[test]
 fn workflows_resolve_across_project_files() {
     let mut s = Server::start();
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        dir.path().join("wf.toml"),
-        "[account]\nmarketing = \"enterprise\"\n",
-    )
-    .expect("write");
-    let target = "workflow \"Onboarding\" for contact {\n  delay 1d\n}\n";
-    let caller = "workflow \"Caller\" for contact {\n  enroll in \"Onboarding\"\n}\n";
-    std::fs::write(dir.path().join("target.wf"), target).expect("write");
-    std::fs::write(dir.path().join("caller.wf"), caller).expect("write");
-    let t = file_uri(&dir.path().join("target.wf"));
-    let c = file_uri(&dir.path().join("caller.wf"));
+    let (_dir, t, c) = onboarding_project();
+    let (target, caller) = (ONBOARDING, CALLER);
     s.initialize();
     s.open(&c, caller);
     let (l, ch) = find(caller, "Onboarding", 2);
