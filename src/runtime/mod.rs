@@ -14,6 +14,7 @@ pub mod program;
 pub mod store;
 pub mod time;
 pub mod values;
+pub mod working;
 
 pub use engine::{Engine, RunError};
 pub use model::{
@@ -26,6 +27,13 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use crate::diagnostics;
 use crate::schema::Environment;
+
+/// Whether an action kind is an effect that leaves the CRM (emails, texts,
+/// Slack, webhooks, app and Salesforce actions): a durable engine hands it
+/// to an integration (its outbox).
+pub fn is_external_kind(kind: &str) -> bool {
+    engine::is_external_kind(kind)
+}
 
 /// The default start of a run without `--start` or events.
 pub fn default_start() -> DateTime<Utc> {
@@ -132,6 +140,7 @@ pub fn run(
 ) -> Result<Vec<Record>, RunError> {
     validate(programs, env, &input)?;
     let start = start_of(&input);
+    let initial = input.records.len();
     let store = MemStore::new(input.records);
     let mut engine = Engine::new(
         programs,
@@ -141,7 +150,7 @@ pub fn run(
         Box::new(Simulated::default()),
         history,
     );
-    engine.run(input.events, input.until)?;
+    engine.run(initial, input.events, input.until)?;
     Ok(engine.store.into_records())
 }
 

@@ -100,8 +100,6 @@ pub trait Store {
     fn record_mut(&mut self, id: RecId) -> &mut Record;
     fn find(&self, id: &str) -> Option<RecId>;
     fn insert_record(&mut self, record: Record) -> RecId;
-    fn record_count(&self) -> usize;
-    fn records(&self) -> &[Record];
 
     fn active(&self, workflow: usize, record: RecId) -> Option<EnrId>;
     fn enrollment(&self, id: EnrId) -> &Enrollment;
@@ -149,10 +147,18 @@ pub struct MemStore {
     slots: Vec<Vec<Slot>>,
     timers: BTreeMap<DateTime<Utc>, VecDeque<Timer>>,
     counters: HashMap<Counter, u64>,
+    /// Program index → the slot it shares with the other versions of its
+    /// workflow (empty: every program is its own workflow).
+    family: Vec<usize>,
 }
 
 impl MemStore {
+    fn fam(&self, workflow: usize) -> usize {
+        self.family.get(workflow).copied().unwrap_or(workflow)
+    }
+
     fn slot(&self, workflow: usize, record: RecId) -> Slot {
+        let workflow = self.fam(workflow);
         self.slots
             .get(record)
             .and_then(|s| s.get(workflow))
@@ -161,6 +167,7 @@ impl MemStore {
     }
 
     fn slot_mut(&mut self, workflow: usize, record: RecId) -> &mut Slot {
+        let workflow = self.fam(workflow);
         if self.slots.len() <= record {
             self.slots.resize_with(record + 1, Vec::new);
         }
@@ -187,6 +194,70 @@ impl MemStore {
     pub fn into_records(self) -> Vec<Record> {
         self.records
     }
+
+    /// Programs that share their enrollments: `family[program]` is the slot
+    /// index of its workflow (versions of one workflow share one).
+    pub fn set_families(&mut self, family: Vec<usize>) {
+        self.family = family;
+    }
+
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+
+    pub fn enrollments(&self) -> &[Enrollment] {
+        &self.enrollments
+    }
+
+    /// The enrollment count and trigger memory of a record in a workflow.
+    pub fn slot_state(&self, workflow: usize, record: RecId) -> (u32, u64) {
+        let s = self.slot(workflow, record);
+        (s.count, s.triggers)
+    }
+
+    /// Put back a slot read from a durable store: its count, trigger memory
+    /// and active enrollment (stored as is, not counted again).
+    pub fn restore_slot(
+        &mut self,
+        workflow: usize,
+        record: RecId,
+        count: u32,
+        triggers: u64,
+        active: Option<Enrollment>,
+    ) -> Option<EnrId> {
+        let eid = active.map(|e| {
+            self.enrollments.push(e);
+            self.enrollments.len() - 1
+        });
+        let slot = self.slot_mut(workflow, record);
+        slot.count = count;
+        slot.triggers = triggers;
+        slot.active = eid.map_or(0, |e| e + 1);
+        eid
+    }
+
+    /// The timers scheduled so far, in due order (ties: scheduling order),
+    /// taken out of the store.
+    pub fn take_timers(&mut self) -> Vec<(DateTime<Utc>, Timer)> {
+        std::mem::take(&mut self.timers)
+            .into_iter()
+            .flat_map(|(at, q)| q.into_iter().map(move |t| (at, t)))
+            .collect()
+    }
+
+    /// A counter's value, if it was touched.
+    pub fn counter_value(&self, key: &Counter) -> Option<u64> {
+        self.counters.get(key).copied()
+    }
+
+    /// Set a counter (restored from a durable store).
+    pub fn set_counter(&mut self, key: Counter, value: u64) {
+        self.counters.insert(key, value);
+    }
+
+    pub fn counters(&self) -> impl Iterator<Item = (&Counter, &u64)> {
+        self.counters.iter()
+    }
 }
 
 impl Store for MemStore {
@@ -204,12 +275,6 @@ impl Store for MemStore {
         self.by_id.insert(record.id.clone(), id);
         self.records.push(record);
         id
-    }
-    fn record_count(&self) -> usize {
-        self.records.len()
-    }
-    fn records(&self) -> &[Record] {
-        &self.records
     }
 
     fn active(&self, workflow: usize, record: RecId) -> Option<EnrId> {

@@ -723,6 +723,25 @@ pub(super) fn changed_property(a: &Action) -> Option<&str> {
     }
 }
 
+/// [`is_external`] by the action's `kind` name.
+pub(crate) fn is_external_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "webhook"
+            | "send_internal_email"
+            | "send_internal_sms"
+            | "send_notification"
+            | "send_email"
+            | "send_internal_marketing_email"
+            | "send_slack"
+            | "create_slack_channel"
+            | "create_asana_task"
+            | "app_action"
+            | "salesforce_task"
+            | "salesforce_campaign"
+    )
+}
+
 pub(super) fn is_external(a: &Action) -> bool {
     matches!(
         a,

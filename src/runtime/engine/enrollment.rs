@@ -180,7 +180,7 @@ impl<'p, S: Store> Engine<'p, S> {
     /// record's type, in source order. Workflows whose criteria cannot be
     /// affected by the change are skipped: their results cannot have changed.
     pub(super) fn recheck(&mut self, r: RecId, change: Change<'_>) {
-        for wf in 0..self.programs.len() {
+        for wf in 0..self.live {
             let program = &self.programs[wf];
             let affected = match change {
                 Change::Any => true,
@@ -196,7 +196,7 @@ impl<'p, S: Store> Engine<'p, S> {
 
     pub(super) fn on_activity(&mut self, rec: RecId, ev: &Event) {
         let at = self.now();
-        for wf in 0..self.programs.len() {
+        for wf in 0..self.live {
             if self.programs[wf].plan.object != self.store.record(rec).object {
                 continue;
             }
@@ -206,6 +206,8 @@ impl<'p, S: Store> Engine<'p, S> {
                 continue;
             };
             let e = self.store.enrollment(eid);
+            // The enrollment may hold an earlier version of the workflow.
+            let version = e.workflow;
             if let Wait::Event {
                 node,
                 since,
@@ -213,7 +215,7 @@ impl<'p, S: Store> Engine<'p, S> {
                 ..
             } = &e.wait
             {
-                let waited = match &self.programs[wf].plan.nodes.get(*node).map(|n| &n.action) {
+                let waited = match &self.programs[version].plan.nodes.get(*node).map(|n| &n.action) {
                     Some(Action::DelayUntilEvent { event, .. }) => event,
                     _ => continue,
                 };

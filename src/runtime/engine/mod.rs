@@ -7,6 +7,8 @@ mod convert;
 mod enrollment;
 mod flow;
 
+pub(crate) use actions::is_external_kind;
+
 use std::collections::{HashMap, VecDeque};
 
 use chrono::{DateTime, Duration, Utc};
@@ -82,6 +84,10 @@ pub(super) enum Done<'p> {
 /// One run of the interpreter.
 pub struct Engine<'p, S: Store> {
     programs: &'p [Program],
+    /// Programs `0..live` enroll records; the ones after them are earlier
+    /// versions that only finish the enrollments they hold (a durable
+    /// engine's older deployments).
+    live: usize,
     by_name: HashMap<&'p str, usize>,
     env: &'p Environment,
     pub store: S,
@@ -111,6 +117,7 @@ impl<'p, S: Store> Engine<'p, S> {
             .collect();
         Engine {
             programs,
+            live: programs.len(),
             by_name,
             env,
             store,
@@ -128,10 +135,89 @@ impl<'p, S: Store> Engine<'p, S> {
         self.clock.now()
     }
 
+    /// Only the first `live` programs enroll records (and are found by
+    /// name); the rest only run the enrollments they already hold.
+    pub fn set_live(&mut self, live: usize) {
+        self.live = live.min(self.programs.len());
+        self.by_name = self.programs[..self.live]
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.plan.name.as_str(), i))
+            .collect();
+    }
+
+    /// The clock's time.
+    pub fn clock_now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// One workflow's triggers for one record (a workflow deployed with
+    /// its existing records enrolled), run until it waits or finishes.
+    pub fn start_in(&mut self, wf: usize, rec: RecId) {
+        if wf < self.live && self.programs[wf].plan.object == self.store.record(rec).object {
+            self.check_filters(wf, rec, None);
+            self.drain();
+        }
+    }
+
+    /// The sequence number of the last history event written.
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// The start of a run for one record: every live workflow of its type, in
+    /// source order, each run until it waits or finishes before the next.
+    pub fn start_record(&mut self, rec: RecId) {
+        for wf in 0..self.live {
+            if self.programs[wf].plan.object == self.store.record(rec).object {
+                self.check_filters(wf, rec, None);
+                self.drain();
+            }
+        }
+    }
+
+    /// One input, with everything it causes, at the clock's time.
+    pub fn apply(&mut self, e: &InputEvent) -> Result<(), RunError> {
+        self.input(e)?;
+        self.drain();
+        Ok(())
+    }
+
+    /// One due timer, with everything it causes.
+    pub fn fire(&mut self, timer: Timer) {
+        self.wake(timer);
+        self.drain();
+    }
+
+    /// Unenroll an active enrollment (its workflow was turned off, say):
+    /// an `unenrolled` event with the reason.
+    pub fn unenroll(&mut self, eid: EnrId, reason: &str) {
+        let (wf, rec, active) = {
+            let e = self.store.enrollment(eid);
+            (e.workflow, e.record, e.active)
+        };
+        if active {
+            self.emit(wf, rec, "unenrolled", None, Detail::Reason(reason.to_string().into()));
+            self.store.end(eid);
+        }
+    }
+
+    /// The history sink's write error, if any (the unit's history is incomplete).
+    pub fn take_io_error(&mut self) -> Option<std::io::Error> {
+        self.io_error.take()
+    }
+
+    /// Move the clock (never backwards).
+    pub fn set_now(&mut self, t: DateTime<Utc>) {
+        self.clock.advance_to(t);
+    }
+
     /// Run from the clock's time to `until` (default: when no work is left,
-    /// at most [`MAX_RUN_DAYS`] later). `events` may be in any order.
+    /// at most [`MAX_RUN_DAYS`] later), starting with the store's first
+    /// `initial` records. `events` may be in any order.
     pub fn run(
         &mut self,
+        initial: usize,
         mut events: Vec<InputEvent>,
         until: Option<DateTime<Utc>>,
     ) -> Result<(), RunError> {
@@ -161,14 +247,8 @@ impl<'p, S: Store> Engine<'p, S> {
         };
 
         // At the start: records in file order, workflows in source order.
-        let initial = self.store.record_count();
         for rec in 0..initial {
-            for wf in 0..self.programs.len() {
-                if self.programs[wf].plan.object == self.store.record(rec).object {
-                    self.check_filters(wf, rec, None);
-                    self.drain();
-                }
-            }
+            self.start_record(rec);
         }
 
         let mut next = 0;
@@ -187,12 +267,10 @@ impl<'p, S: Store> Engine<'p, S> {
             while let Some(e) = events.get(next).filter(|e| e.at == t) {
                 let e = e.clone();
                 next += 1;
-                self.input(&e)?;
-                self.drain();
+                self.apply(&e)?;
             }
             while let Some(timer) = self.store.pop_due(t) {
-                self.wake(timer);
-                self.drain();
+                self.fire(timer);
             }
             if let Some(e) = self.io_error.take() {
                 return Err(RunError::Io(e));
