@@ -31,6 +31,7 @@ pub mod plan;
 pub mod project;
 pub mod runtime;
 pub mod schema;
+pub mod serve;
 pub mod source;
 pub mod syntax;
 

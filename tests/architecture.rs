@@ -32,6 +32,7 @@ const ALL: &[&str] = &[
     "project",
     "runtime",
     "schema",
+    "serve",
     "source",
     "syntax",
 ];
@@ -63,6 +64,7 @@ const RULES: &[(&str, &[&str])] = &[
             "project",
             "runtime",
             "schema",
+            "serve",
             "syntax",
         ],
     ),
@@ -71,7 +73,7 @@ const RULES: &[(&str, &[&str])] = &[
         "diagnostics",
         &[
             "catalog", "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan",
-            "project", "runtime", "schema", "syntax",
+            "project", "runtime", "schema", "serve", "syntax",
         ],
     ),
     // The step catalog is data shared by check, lsp and runtime.
@@ -79,7 +81,7 @@ const RULES: &[(&str, &[&str])] = &[
         "catalog",
         &[
             "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan", "project",
-            "runtime", "syntax",
+            "runtime", "serve", "syntax",
         ],
     ),
     // The object model knows no language and no stage.
@@ -87,7 +89,7 @@ const RULES: &[(&str, &[&str])] = &[
         "schema",
         &[
             "catalog", "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan",
-            "project", "runtime", "syntax",
+            "project", "runtime", "serve", "syntax",
         ],
     ),
     // The parser knows no rules, no plans, no schema.
@@ -95,14 +97,14 @@ const RULES: &[(&str, &[&str])] = &[
         "syntax",
         &[
             "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan", "project",
-            "runtime", "schema",
+            "runtime", "schema", "serve",
         ],
     ),
     // The checker reads the AST; it never builds plans or runs them.
     (
         "check",
         &[
-            "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan", "project", "runtime",
+            "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan", "project", "runtime", "serve",
         ],
     ),
     // Codegen reads a checked AST; plan types are the runtime's contract.
@@ -110,40 +112,50 @@ const RULES: &[(&str, &[&str])] = &[
         "plan",
         &[
             "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "project", "runtime",
-            "schema",
+            "schema", "serve",
         ],
     ),
     // The runtime reads plans, never source text.
     (
         "runtime",
         &[
-            "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "project", "syntax",
+            "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "project", "serve", "syntax",
         ],
     ),
     // The pipeline: source → syntax → check → plan; no front end, no runtime.
     (
         "driver",
-        &["cli", "corpus", "fmt", "graph", "lsp", "project", "runtime"],
+        &[
+            "cli", "corpus", "fmt", "graph", "lsp", "project", "runtime", "serve",
+        ],
     ),
     // Finding files and manifests; compiling is the driver's.
     (
         "project",
         &[
-            "check", "cli", "corpus", "fmt", "graph", "lsp", "plan", "runtime",
+            "check", "cli", "corpus", "fmt", "graph", "lsp", "plan", "runtime", "serve",
         ],
+    ),
+    // The durable engine: plans, the runtime and the project's files, never
+    // the language or another front end.
+    (
+        "serve",
+        &["check", "cli", "corpus", "fmt", "graph", "lsp", "syntax"],
     ),
     // Front ends.
     ("cli", &["catalog", "check", "corpus", "syntax"]),
     // `fmt` is allowed: document formatting is `wfc fmt`'s own output.
     (
         "lsp",
-        &["check", "cli", "corpus", "graph", "plan", "runtime"],
+        &[
+            "check", "cli", "corpus", "graph", "plan", "runtime", "serve",
+        ],
     ),
     (
         "fmt",
         &[
             "catalog", "check", "cli", "corpus", "driver", "graph", "lsp", "plan", "project",
-            "runtime", "schema",
+            "runtime", "schema", "serve",
         ],
     ),
     // The flow diagram reads plans only.
@@ -161,6 +173,7 @@ const RULES: &[(&str, &[&str])] = &[
             "project",
             "runtime",
             "schema",
+            "serve",
             "source",
             "syntax",
         ],
@@ -181,6 +194,7 @@ const RULES: &[(&str, &[&str])] = &[
             "project",
             "runtime",
             "schema",
+            "serve",
             "source",
             "syntax",
         ],

@@ -1,0 +1,2 @@
+pub mod ssrf;
+pub mod webhook;
