@@ -19,6 +19,7 @@
 // parser bounds nesting itself): its generated code names `::alloc`.
 extern crate alloc;
 
+pub mod bundle;
 pub mod catalog;
 pub mod check;
 pub mod cli;
@@ -31,6 +32,7 @@ pub mod plan;
 pub mod project;
 pub mod runtime;
 pub mod schema;
+pub mod serve;
 pub mod source;
 pub mod syntax;
 

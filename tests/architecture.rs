@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 /// Every front end and stage; `corpus` (the dev-only corpus generator) and
 /// `cli` are forbidden almost everywhere.
 const ALL: &[&str] = &[
+    "bundle",
     "catalog",
     "check",
     "cli",
@@ -32,6 +33,7 @@ const ALL: &[&str] = &[
     "project",
     "runtime",
     "schema",
+    "serve",
     "source",
     "syntax",
 ];
@@ -50,6 +52,7 @@ const RULES: &[(&str, &[&str])] = &[
     (
         "source",
         &[
+            "bundle",
             "catalog",
             "check",
             "cli",
@@ -63,6 +66,7 @@ const RULES: &[(&str, &[&str])] = &[
             "project",
             "runtime",
             "schema",
+            "serve",
             "syntax",
         ],
     ),
@@ -70,66 +74,70 @@ const RULES: &[(&str, &[&str])] = &[
     (
         "diagnostics",
         &[
-            "catalog", "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan",
-            "project", "runtime", "schema", "syntax",
+            "bundle", "catalog", "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan",
+            "project", "runtime", "schema", "serve", "syntax",
         ],
     ),
     // The step catalog is data shared by check, lsp and runtime.
     (
         "catalog",
         &[
-            "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan", "project",
-            "runtime", "syntax",
+            "bundle", "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan", "project",
+            "runtime", "serve", "syntax",
         ],
     ),
     // The object model knows no language and no stage.
     (
         "schema",
         &[
-            "catalog", "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan",
-            "project", "runtime", "syntax",
+            "bundle", "catalog", "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan",
+            "project", "runtime", "serve", "syntax",
         ],
     ),
     // The parser knows no rules, no plans, no schema.
     (
         "syntax",
         &[
-            "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan", "project",
-            "runtime", "schema",
+            "bundle", "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan", "project",
+            "runtime", "schema", "serve",
         ],
     ),
     // The checker reads the AST; it never builds plans or runs them.
     (
         "check",
         &[
-            "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan", "project", "runtime",
+            "bundle", "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan", "project",
+            "runtime", "serve",
         ],
     ),
     // Codegen reads a checked AST; plan types are the runtime's contract.
     (
         "plan",
         &[
-            "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "project", "runtime",
-            "schema",
+            "bundle", "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "project",
+            "runtime", "schema", "serve",
         ],
     ),
     // The runtime reads plans, never source text.
     (
         "runtime",
         &[
-            "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "project", "syntax",
+            "bundle", "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "project",
+            "serve", "syntax",
         ],
     ),
     // The pipeline: source → syntax → check → plan; no front end, no runtime.
     (
         "driver",
-        &["cli", "corpus", "fmt", "graph", "lsp", "project", "runtime"],
+        &[
+            "bundle", "cli", "corpus", "fmt", "graph", "lsp", "project", "runtime", "serve",
+        ],
     ),
     // Finding files and manifests; compiling is the driver's.
     (
         "project",
         &[
-            "check", "cli", "corpus", "fmt", "graph", "lsp", "plan", "runtime",
+            "bundle", "check", "cli", "corpus", "fmt", "graph", "lsp", "plan", "runtime", "serve",
         ],
     ),
     // Front ends.
@@ -137,19 +145,22 @@ const RULES: &[(&str, &[&str])] = &[
     // `fmt` is allowed: document formatting is `wfc fmt`'s own output.
     (
         "lsp",
-        &["check", "cli", "corpus", "graph", "plan", "runtime"],
+        &[
+            "bundle", "check", "cli", "corpus", "graph", "plan", "runtime", "serve",
+        ],
     ),
     (
         "fmt",
         &[
-            "catalog", "check", "cli", "corpus", "driver", "graph", "lsp", "plan", "project",
-            "runtime", "schema",
+            "bundle", "catalog", "check", "cli", "corpus", "driver", "graph", "lsp", "plan",
+            "project", "runtime", "schema", "serve",
         ],
     ),
     // The flow diagram reads plans only.
     (
         "graph",
         &[
+            "bundle",
             "catalog",
             "check",
             "cli",
@@ -161,14 +172,29 @@ const RULES: &[(&str, &[&str])] = &[
             "project",
             "runtime",
             "schema",
+            "serve",
             "source",
             "syntax",
         ],
+    ),
+    // Bundles: an environment and plans, validated by the runtime's loader.
+    (
+        "bundle",
+        &[
+            "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "project", "serve", "syntax",
+        ],
+    ),
+    // The service: the engine behind HTTP; it reads plans, bundles and
+    // projects, never source text directly.
+    (
+        "serve",
+        &["check", "cli", "corpus", "fmt", "graph", "lsp", "syntax"],
     ),
     // Dev-only: depends on nothing.
     (
         "corpus",
         &[
+            "bundle",
             "catalog",
             "check",
             "cli",
@@ -181,6 +207,7 @@ const RULES: &[(&str, &[&str])] = &[
             "project",
             "runtime",
             "schema",
+            "serve",
             "source",
             "syntax",
         ],
