@@ -299,11 +299,30 @@ async fn keys_are_scoped_by_token_fingerprint_or_endpoint_alone() {
     .await;
     assert_eq!(status, 400);
     assert!(error_of(&body).1.contains("Idempotency-Key"));
-    let posts = api.posts.lock().unwrap();
-    assert_eq!(posts.len(), 1);
-    let (post, idem) = &posts[0];
-    assert!(matches!(post, Post::OutboxReport { id, .. } if id == "o/1"));
-    assert_eq!(idem.as_ref().unwrap().scope, "/v1/outbox/o/1");
+    {
+        let posts = api.posts.lock().unwrap();
+        assert_eq!(posts.len(), 1);
+        let (post, idem) = &posts[0];
+        assert!(matches!(post, Post::OutboxReport { id, .. } if id == "o/1"));
+        assert_eq!(idem.as_ref().unwrap().scope, "/v1/outbox/o/1");
+    }
+
+    // Two tokens, two scopes for one key; neither shows its token.
+    let mut scopes = Vec::new();
+    for token in ["first-token", "second-token"] {
+        let (app, api) = self::app(Some(token), 1024);
+        let bearer = format!("Bearer {token}");
+        let headers = [
+            ("authorization", bearer.as_str()),
+            ("idempotency-key", "abc"),
+        ];
+        let (status, _, _) = send(&app, request("POST", "/v1/events", &headers, b"[]")).await;
+        assert_eq!(status, 202);
+        let scope = api.posts.lock().unwrap()[0].1.clone().unwrap().scope;
+        assert!(!scope.contains(token), "{scope}");
+        scopes.push(scope);
+    }
+    assert_ne!(scopes[0], scopes[1]);
 }
 
 #[tokio::test]
@@ -459,4 +478,43 @@ async fn serve_answers_on_a_real_socket_and_shuts_the_engine_down() {
     stop_tx.send(()).unwrap();
     server.await.unwrap().unwrap();
     assert_eq!(api.shutdowns.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_stays_claimed_while_the_engine_works_after_the_client_left() {
+    let (app, api) = app(None, 1024);
+    let (gate_tx, gate_rx) = mpsc::channel();
+    let (entered_tx, entered_rx) = mpsc::channel();
+    *api.gate.lock().unwrap() = Some(gate_rx);
+    *api.entered.lock().unwrap() = Some(entered_tx);
+    let headers = [("idempotency-key", "k2")];
+    let body = br#"{"advance_to": "2026-01-02T00:00:00Z"}"#;
+    let first = {
+        let app = app.clone();
+        let req = request("POST", "/v1/clock", &headers, body);
+        tokio::spawn(async move { send(&app, req).await.0 })
+    };
+    tokio::task::spawn_blocking(move || entered_rx.recv_timeout(Duration::from_secs(20)))
+        .await
+        .unwrap()
+        .unwrap();
+    // The client gives up; the engine is still applying the request.
+    first.abort();
+    assert!(first.await.unwrap_err().is_cancelled());
+    let (status, _, _) = send(&app, request("POST", "/v1/clock", &headers, body)).await;
+    assert_eq!(status, 409);
+    gate_tx.send(()).unwrap();
+    // Once the engine is done, the key is free (polling: the release runs
+    // on the blocking pool).
+    let mut status = StatusCode::CONFLICT;
+    for _ in 0..200 {
+        status = send(&app, request("POST", "/v1/clock", &headers, body))
+            .await
+            .0;
+        if status != StatusCode::CONFLICT {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(status, 202);
 }

@@ -233,13 +233,20 @@ async fn post(shared: &Arc<Shared>, to: PostTo, request: Request) -> Result<Resp
         body_hash: sha256(&bytes),
     });
     // One request per key at a time: a second one while the first is in
-    // progress would race it to the engine.
-    let _guard = match &idempotency {
+    // progress would race it to the engine. The claim lives as long as the
+    // engine call, even when the client goes away before the answer.
+    let claim = match &idempotency {
         Some(i) => Some(InFlight::claim(shared, &i.scope, &i.key)?),
         None => None,
     };
     let api = shared.api.clone();
-    reply(blocking(move || api.post(post, idempotency)).await?)
+    reply(
+        blocking(move || {
+            let _claim = claim;
+            api.post(post, idempotency)
+        })
+        .await?,
+    )
 }
 
 /// The claim on an idempotency key, released when dropped (also when the
