@@ -84,8 +84,7 @@ pub struct Args {
     #[arg(long)]
     pub prune: bool,
 
-    /// A name for this process in leases and logs (default: host and
-    /// process id)
+    /// A name for this process in work leases and logs
     #[arg(long, value_name = "ID")]
     pub worker_id: Option<String>,
 
