@@ -19,6 +19,7 @@
 // parser bounds nesting itself): its generated code names `::alloc`.
 extern crate alloc;
 
+pub mod bundle;
 pub mod catalog;
 pub mod check;
 pub mod cli;

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 /// Every front end and stage; `corpus` (the dev-only corpus generator) and
 /// `cli` are forbidden almost everywhere.
 const ALL: &[&str] = &[
+    "bundle",
     "catalog",
     "check",
     "cli",
@@ -51,6 +52,7 @@ const RULES: &[(&str, &[&str])] = &[
     (
         "source",
         &[
+            "bundle",
             "catalog",
             "check",
             "cli",
@@ -72,7 +74,7 @@ const RULES: &[(&str, &[&str])] = &[
     (
         "diagnostics",
         &[
-            "catalog", "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan",
+            "bundle", "catalog", "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan",
             "project", "runtime", "schema", "serve", "syntax",
         ],
     ),
@@ -80,7 +82,7 @@ const RULES: &[(&str, &[&str])] = &[
     (
         "catalog",
         &[
-            "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan", "project",
+            "bundle", "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan", "project",
             "runtime", "serve", "syntax",
         ],
     ),
@@ -88,7 +90,7 @@ const RULES: &[(&str, &[&str])] = &[
     (
         "schema",
         &[
-            "catalog", "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan",
+            "bundle", "catalog", "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan",
             "project", "runtime", "serve", "syntax",
         ],
     ),
@@ -96,7 +98,7 @@ const RULES: &[(&str, &[&str])] = &[
     (
         "syntax",
         &[
-            "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan", "project",
+            "bundle", "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan", "project",
             "runtime", "schema", "serve",
         ],
     ),
@@ -104,43 +106,39 @@ const RULES: &[(&str, &[&str])] = &[
     (
         "check",
         &[
-            "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan", "project", "runtime", "serve",
+            "bundle", "cli", "corpus", "driver", "fmt", "graph", "lsp", "plan", "project",
+            "runtime", "serve",
         ],
     ),
     // Codegen reads a checked AST; plan types are the runtime's contract.
     (
         "plan",
         &[
-            "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "project", "runtime",
-            "schema", "serve",
+            "bundle", "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "project",
+            "runtime", "schema", "serve",
         ],
     ),
     // The runtime reads plans, never source text.
     (
         "runtime",
         &[
-            "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "project", "serve", "syntax",
+            "bundle", "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "project",
+            "serve", "syntax",
         ],
     ),
     // The pipeline: source → syntax → check → plan; no front end, no runtime.
     (
         "driver",
         &[
-            "cli", "corpus", "fmt", "graph", "lsp", "project", "runtime", "serve",
+            "bundle", "cli", "corpus", "fmt", "graph", "lsp", "project", "runtime", "serve",
         ],
     ),
     // Finding files and manifests; compiling is the driver's.
     (
         "project",
         &[
-            "check", "cli", "corpus", "fmt", "graph", "lsp", "plan", "runtime", "serve",
+            "bundle", "check", "cli", "corpus", "fmt", "graph", "lsp", "plan", "runtime", "serve",
         ],
-    ),
-    // The durable engine: plans, the runtime and the project's files, never
-    // the language or another front end.
-    (
-        "serve",
-        &["check", "cli", "corpus", "fmt", "graph", "lsp", "syntax"],
     ),
     // Front ends.
     ("cli", &["catalog", "check", "corpus", "syntax"]),
@@ -148,20 +146,21 @@ const RULES: &[(&str, &[&str])] = &[
     (
         "lsp",
         &[
-            "check", "cli", "corpus", "graph", "plan", "runtime", "serve",
+            "bundle", "check", "cli", "corpus", "graph", "plan", "runtime", "serve",
         ],
     ),
     (
         "fmt",
         &[
-            "catalog", "check", "cli", "corpus", "driver", "graph", "lsp", "plan", "project",
-            "runtime", "schema", "serve",
+            "bundle", "catalog", "check", "cli", "corpus", "driver", "graph", "lsp", "plan",
+            "project", "runtime", "schema", "serve",
         ],
     ),
     // The flow diagram reads plans only.
     (
         "graph",
         &[
+            "bundle",
             "catalog",
             "check",
             "cli",
@@ -178,10 +177,24 @@ const RULES: &[(&str, &[&str])] = &[
             "syntax",
         ],
     ),
+    // Bundles: an environment and plans, validated by the runtime's loader.
+    (
+        "bundle",
+        &[
+            "check", "cli", "corpus", "driver", "fmt", "graph", "lsp", "project", "serve", "syntax",
+        ],
+    ),
+    // The service: the engine behind HTTP; it reads plans, bundles and
+    // projects, never source text directly.
+    (
+        "serve",
+        &["check", "cli", "corpus", "fmt", "graph", "lsp", "syntax"],
+    ),
     // Dev-only: depends on nothing.
     (
         "corpus",
         &[
+            "bundle",
             "catalog",
             "check",
             "cli",

@@ -14,6 +14,7 @@ pub mod graph;
 pub mod lsp;
 pub mod run;
 pub mod schema;
+pub mod serve;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -69,7 +70,8 @@ const BUILD_EXAMPLES: &str = "\
 Examples:
   wfc build a.wf                     the plan on stdout (an array when there are several)
   wfc build flows/ -o plans/         one <slug-of-workflow-name>.json per workflow
-  wfc build a.wf | jq .nodes";
+  wfc build a.wf | jq .nodes
+  wfc build --bundle examples/project > project.json   one project, ready for `wfc serve`";
 
 /// The `wfc` command line.
 #[derive(Debug, Parser)]
@@ -99,6 +101,9 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Execute plans in the interpreter runtime
     Run(run::Args),
+    /// Run workflows for real: the durable engine behind an HTTP API
+    #[command(after_help = serve::AFTER_HELP)]
+    Serve(serve::Args),
     /// Print the built-in schema: object types, properties, types, options
     #[command(after_help = schema::EXAMPLES)]
     Schema(schema::Args),
@@ -161,6 +166,12 @@ pub struct BuildArgs {
     /// (created if missing) instead of printing to stdout
     #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
+
+    /// Print one bundle (format wfbundle/1) instead: the project's
+    /// environment from wf.toml and its plans, what `wfc serve` and
+    /// `wfc run` take; the paths must belong to one project
+    #[arg(long, conflicts_with = "out_dir")]
+    pub bundle: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -220,6 +231,7 @@ pub fn main() -> i32 {
         Command::Build(args) => build(&args),
         Command::Explain(args) => explain(&args),
         Command::Run(args) => run::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Schema(args) => schema::run(&args),
         Command::Fmt(args) => fmt::run(args),
         Command::Graph(args) => graph::run(args),
@@ -269,6 +281,21 @@ pub fn check(args: &CheckArgs) -> i32 {
 /// the chosen format.
 pub fn build(args: &BuildArgs) -> i32 {
     let input = &args.input;
+    if args.bundle {
+        return match compile_bundle(input) {
+            Ok(bundle) => match serde_json::to_string_pretty(&bundle) {
+                Ok(text) => match write_stdout(&(text + "\n")) {
+                    Ok(()) => EXIT_OK,
+                    Err(code) => code,
+                },
+                Err(e) => {
+                    write_stderr(&format!("error: cannot serialise the bundle: {e}\n"));
+                    EXIT_USAGE
+                }
+            },
+            Err(code) => code,
+        };
+    }
     let compilation = match load_and_compile(input, true) {
         Ok(c) => c,
         Err(code) => return code,
@@ -410,10 +437,9 @@ pub fn explain(args: &ExplainArgs) -> i32 {
     }
 }
 
-/// Resolve the inputs and compile; a usage or I/O problem is reported here
-/// and returned as the exit code.
-/// Without `plans`, codegen is skipped (`Compilation::plans` stays empty).
-pub(crate) fn load_and_compile(input: &InputArgs, plans: bool) -> Result<Outcome, i32> {
+/// Resolve the inputs into projects (one per `wf.toml`); a usage or I/O
+/// problem is reported here and returned as the exit code.
+fn load_projects(input: &InputArgs) -> Result<Vec<project::Project>, i32> {
     let mut paths = input.paths.clone();
     if input.stdin_filename.is_some() {
         if paths.is_empty() {
@@ -436,8 +462,8 @@ pub(crate) fn load_and_compile(input: &InputArgs, plans: bool) -> Result<Outcome
             return Err(EXIT_USAGE);
         }
     };
-    let groups = match project::load_groups(&request, &cwd, &mut io::stdin().lock()) {
-        Ok(g) => g,
+    match project::load_groups(&request, &cwd, &mut io::stdin().lock()) {
+        Ok(g) => Ok(g),
         Err(e) => {
             let hint = match e {
                 ProjectError::NoFiles { .. } => {
@@ -446,9 +472,16 @@ pub(crate) fn load_and_compile(input: &InputArgs, plans: bool) -> Result<Outcome
                 _ => "",
             };
             write_stderr(&format!("error: {e}{hint}\n"));
-            return Err(EXIT_USAGE);
+            Err(EXIT_USAGE)
         }
-    };
+    }
+}
+
+/// Resolve the inputs and compile; a usage or I/O problem is reported here
+/// and returned as the exit code.
+/// Without `plans`, codegen is skipped (`Compilation::plans` stays empty).
+pub(crate) fn load_and_compile(input: &InputArgs, plans: bool) -> Result<Outcome, i32> {
+    let groups = load_projects(input)?;
     let parts = groups
         .into_iter()
         .map(|p| {
@@ -480,6 +513,8 @@ pub(crate) struct Outcome {
     /// A file read only as context has errors (not reported): nothing can be
     /// built although the reported files are clean.
     context_errors: bool,
+    /// The environment, when exactly one project was compiled.
+    environment: Option<crate::schema::Environment>,
 }
 
 impl Outcome {
@@ -529,6 +564,7 @@ impl Outcome {
                     workflows,
                     plans: c.plans,
                     context_errors,
+                    environment: Some(c.env),
                 };
             }
         }
@@ -569,8 +605,60 @@ impl Outcome {
             workflows,
             plans,
             context_errors,
+            environment: None,
         }
     }
+}
+
+/// The bundle of the one project the inputs name (`wfc build --bundle`,
+/// `wfc serve PATH`): diagnostics go to stderr in the chosen format; exit 1
+/// on errors, 2 when the inputs span several projects.
+pub(crate) fn compile_bundle(input: &InputArgs) -> Result<serde_json::Value, i32> {
+    let groups = load_projects(input)?;
+    if groups.len() > 1 {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let names: Vec<String> = groups
+            .iter()
+            .map(|g| match &g.manifest_path {
+                Some(m) => format!("`{}`", project::display_name(m, &cwd)),
+                None => "a folder without `wf.toml`".to_string(),
+            })
+            .collect();
+        write_stderr(&format!(
+            "error: the paths span several projects ({}), but a bundle is one project: bundle each on its own\n",
+            names.join(", ")
+        ));
+        return Err(EXIT_USAGE);
+    }
+    let parts = groups
+        .into_iter()
+        .map(|p| (compile(p.inputs, p.manifest), p.context))
+        .collect();
+    let outcome = Outcome::merge(parts);
+    let format = Format::from(input.format);
+    if format != Format::Human || !outcome.diagnostics.is_empty() {
+        let opts = human_options(input.color);
+        write_stderr(&render::render(
+            format,
+            &outcome.sources,
+            &outcome.diagnostics,
+            opts,
+        ));
+    }
+    if outcome.has_errors() {
+        return Err(EXIT_ERRORS);
+    }
+    if outcome.context_errors {
+        write_stderr(CONTEXT_ERRORS);
+        return Err(EXIT_ERRORS);
+    }
+    let environment = outcome
+        .environment
+        .unwrap_or_else(crate::schema::Environment::standard);
+    crate::bundle::bundle(&environment, &outcome.plans).map_err(|e| {
+        write_stderr(&format!("error: {e}\n"));
+        EXIT_USAGE
+    })
 }
 
 /// Human options for stderr.

@@ -23,8 +23,9 @@ use crate::source::SourceMap;
 /// Arguments of `wfc run`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// `.wf` files, folders (every `.wf` below) or `.json` plan files;
-    /// none: the project around the current folder.
+    /// `.wf` files, folders (every `.wf` below), `.json` plan files, or one
+    /// bundle file (`wfc build --bundle`); none: the project around the
+    /// current folder.
     pub paths: Vec<PathBuf>,
     /// Records, JSON Lines: {"id", "object", "properties", "associations"}.
     #[arg(long, value_name = "FILE")]
@@ -85,6 +86,9 @@ fn print_diagnostics(sources: &SourceMap, diags: &[crate::diagnostics::Diagnosti
 /// `.json` paths are plan files; everything else (`.wf` files, folders, no
 /// path at all) goes through the compiler as for `wfc check`.
 fn load_plans(paths: &[PathBuf]) -> Result<(Vec<Plan>, Environment), Fail> {
+    if let Some(found) = load_bundle(paths)? {
+        return Ok(found);
+    }
     let cwd = std::env::current_dir()
         .map_err(|e| usage(format!("cannot read the current folder: {e}")))?;
     let (json_files, sources): (Vec<PathBuf>, Vec<PathBuf>) = paths
@@ -176,6 +180,34 @@ fn load_plans(paths: &[PathBuf]) -> Result<(Vec<Plan>, Environment), Fail> {
     }
     plans.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
     Ok((plans.into_iter().map(|(_, _, p)| p).collect(), env))
+}
+
+/// A bundle file among the paths (`wfc build --bundle`): its plans, in
+/// bundle order, and its environment. A bundle is a whole project, so it
+/// must be the only path.
+fn load_bundle(paths: &[PathBuf]) -> Result<Option<(Vec<Plan>, Environment)>, Fail> {
+    for f in paths {
+        if !(f.extension().is_some_and(|e| e == "json") && f.is_file()) {
+            continue;
+        }
+        // A file that is no JSON is reported by the plan-file reader.
+        let Ok(value) = serde_json::from_slice::<serde_json::Value>(&read(f)?) else {
+            continue;
+        };
+        if !crate::bundle::is_bundle(&value) {
+            continue;
+        }
+        if paths.len() > 1 {
+            return Err(usage(format!(
+                "{} is a bundle, a whole project with its environment: give it as the only path",
+                f.display()
+            )));
+        }
+        let d = crate::bundle::decode_deployment(&value)
+            .map_err(|e| Fail(1, format!("{}: {e}", f.display())))?;
+        return Ok(Some((d.plans, d.environment)));
+    }
+    Ok(None)
 }
 
 /// One run has one environment: every path must belong to the same

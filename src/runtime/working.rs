@@ -152,7 +152,6 @@ pub enum WaitRow {
 pub struct EnrollmentRow {
     pub version: u64,
     pub node: Option<String>,
-    #[serde(flatten)]
     pub wait: WaitRow,
     pub generation: u32,
     pub events: u32,
@@ -279,7 +278,10 @@ impl<'v> WorkingSet<'v> {
             let Some(family) = self.versions.names.iter().position(|n| *n == slot.workflow) else {
                 continue; // a workflow this engine no longer knows
             };
-            let active = slot.active.as_ref().and_then(|a| self.enrollment(family, rec, a));
+            let active = slot
+                .active
+                .as_ref()
+                .and_then(|a| self.enrollment(family, rec, a));
             let wf = self
                 .versions
                 .family
@@ -298,7 +300,8 @@ impl<'v> WorkingSet<'v> {
 
     fn enrollment(&self, family: usize, rec: RecId, row: &EnrollmentRow) -> Option<Enrollment> {
         let v = self.versions;
-        let wf = (0..v.programs.len()).find(|&i| v.family[i] == family && v.version[i] == row.version)?;
+        let wf = (0..v.programs.len())
+            .find(|&i| v.family[i] == family && v.version[i] == row.version)?;
         let node = |id: &Option<String>| id.as_deref().and_then(|id| v.node_index(wf, id));
         let wait = match &row.wait {
             WaitRow::None => Wait::None,
@@ -378,7 +381,11 @@ impl<'v> WorkingSet<'v> {
     /// Map a stored timer to the engine's, if its enrollment is loaded.
     pub fn timer(&mut self, row: &TimerRow) -> Option<Timer> {
         let rec = self.load(&row.record)?;
-        let family = self.versions.names.iter().position(|n| *n == row.workflow)?;
+        let family = self
+            .versions
+            .names
+            .iter()
+            .position(|n| *n == row.workflow)?;
         let enrollment = self.active_in(family, rec)?;
         Some(Timer {
             enrollment,

@@ -215,7 +215,12 @@ impl<'p, S: Store> Engine<'p, S> {
                 ..
             } = &e.wait
             {
-                let waited = match &self.programs[version].plan.nodes.get(*node).map(|n| &n.action) {
+                let waited = match &self.programs[version]
+                    .plan
+                    .nodes
+                    .get(*node)
+                    .map(|n| &n.action)
+                {
                     Some(Action::DelayUntilEvent { event, .. }) => event,
                     _ => continue,
                 };

@@ -197,7 +197,13 @@ impl<'p, S: Store> Engine<'p, S> {
             (e.workflow, e.record, e.active)
         };
         if active {
-            self.emit(wf, rec, "unenrolled", None, Detail::Reason(reason.to_string().into()));
+            self.emit(
+                wf,
+                rec,
+                "unenrolled",
+                None,
+                Detail::Reason(reason.to_string().into()),
+            );
             self.store.end(eid);
         }
     }

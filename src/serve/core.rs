@@ -1,0 +1,1387 @@
+//! The engine's core: one worker thread that owns the store, accepts
+//! inputs (group-committed), runs units of work through the runtime's
+//! interpreter over a [`WorkingSet`], and delivers webhooks from the outbox.
+//!
+//! Every rule of the run semantics stays in `runtime`; this file only
+//! decides *which* unit runs next and commits what it changed.
+
+use std::collections::BTreeSet;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{json, Value};
+
+use super::api::{Api, ApiError, EngineMetrics, Get, Idempotency, Post, Reply};
+use super::engine::{ClockMode, EngineOptions, SmsDelivery};
+use super::store::{
+    Backend, InputRow, OutboxRow, Remembered, Settings, StoreError, Txn, WorkflowRow,
+};
+use super::webhook::{self, Delivery, Outcome};
+use crate::plan::Plan;
+use crate::runtime::model::{format_time, parse_events, parse_records_in, parse_time, EventKind};
+use crate::runtime::program::Program;
+use crate::runtime::store::{Collect, Simulated, Store, VirtualClock};
+use crate::runtime::working::{ChangeSet, Loader, TimerRow, Versions, WorkingSet};
+use crate::runtime::Engine;
+use crate::schema::Environment;
+
+/// At most this many units of work share one transaction (group commit).
+const UNITS_PER_COMMIT: usize = 256;
+/// How long idempotency keys are remembered (wall-clock time).
+const IDEMPOTENCY_TTL_HOURS: i64 = 24;
+/// Page size limits of the feeds.
+const MAX_PAGE: usize = 10_000;
+
+/// A deployment as the bundle decoder gives it.
+pub use super::deploy::Deployment;
+
+type Answer = SyncSender<Result<Reply, ApiError>>;
+
+enum Cmd {
+    Post(
+        Post,
+        Option<Idempotency>,
+        SyncSender<Result<Reply, ApiError>>,
+    ),
+    Get(Get, SyncSender<Result<Reply, ApiError>>),
+    Metrics(SyncSender<Result<EngineMetrics, ApiError>>),
+    Delivered(i64, Outcome, DateTime<Utc>),
+    Shutdown(SyncSender<()>),
+}
+
+/// The engine as the HTTP layer sees it: a handle on the worker thread.
+pub struct Core {
+    tx: Mutex<Sender<Cmd>>,
+    worker: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl Core {
+    fn ask<T>(&self, make: impl FnOnce(SyncSender<T>) -> Cmd) -> Option<T> {
+        let (reply, rx) = mpsc::sync_channel(1);
+        let sent = self.tx.lock().ok()?.send(make(reply));
+        sent.ok()?;
+        rx.recv().ok()
+    }
+}
+
+fn gone() -> ApiError {
+    ApiError::new(503, "unavailable", "the engine is stopping")
+}
+
+impl Api for Core {
+    fn post(&self, request: Post, idempotency: Option<Idempotency>) -> Result<Reply, ApiError> {
+        self.ask(|r| Cmd::Post(request, idempotency, r))
+            .unwrap_or_else(|| Err(gone()))
+    }
+    fn get(&self, query: Get) -> Result<Reply, ApiError> {
+        self.ask(|r| Cmd::Get(query, r))
+            .unwrap_or_else(|| Err(gone()))
+    }
+    fn metrics(&self) -> Result<EngineMetrics, ApiError> {
+        self.ask(Cmd::Metrics).unwrap_or_else(|| Err(gone()))
+    }
+    fn shutdown(&self) {
+        let _ = self.ask(Cmd::Shutdown);
+        if let Some(h) = self.worker.lock().ok().and_then(|mut w| w.take()) {
+            let _ = h.join();
+        }
+    }
+}
+
+/// Start the engine over a backend: check the clock settings, deploy
+/// `initial`, start the worker.
+pub fn start<B: Backend + 'static>(
+    mut db: B,
+    options: EngineOptions,
+    initial: Option<Value>,
+    runtime: tokio::runtime::Handle,
+) -> Result<Arc<Core>, String> {
+    let mode = match options.clock {
+        ClockMode::Wall => "wall",
+        ClockMode::Virtual => "virtual",
+    };
+    let start = match options.clock {
+        ClockMode::Wall => String::new(),
+        ClockMode::Virtual => {
+            format_time(options.start.unwrap_or_else(crate::runtime::default_start))
+        }
+    };
+    let wanted = Settings {
+        clock: mode.to_string(),
+        start: start.clone(),
+    };
+    let (settings, vnow, workflows, deployment) = db
+        .transaction(&mut |t| {
+            let s = match t.settings()? {
+                Some(s) => s,
+                None => {
+                    t.set_settings(&wanted)?;
+                    wanted.clone()
+                }
+            };
+            Ok((s, t.virtual_now()?, t.workflows()?, t.last_deployment()?))
+        })
+        .map_err(|e| e.0)?;
+    if settings.clock != wanted.clock {
+        return Err(format!(
+            "the database was created with a {} clock; it cannot be opened with --clock {mode}",
+            settings.clock
+        ));
+    }
+    if settings.clock == "virtual" && options.start.is_some() && settings.start != wanted.start {
+        return Err(format!(
+            "the database's virtual clock started at {}; --start {} differs",
+            settings.start, wanted.start
+        ));
+    }
+    let virtual_start = parse_time(&settings.start).unwrap_or_else(crate::runtime::default_start);
+    let sms = options.sms_delivery.unwrap_or(match options.clock {
+        ClockMode::Wall => SmsDelivery::Wait,
+        ClockMode::Virtual => SmsDelivery::Instant,
+    });
+    let environment = match &deployment {
+        Some((_, env)) => super::deploy::environment(env)?,
+        None => Environment::standard(),
+    };
+    let sender = webhook::Sender::new(
+        options.allow_private_webhooks,
+        options.webhook_secret.clone(),
+        StdDuration::from_secs(10),
+    )?;
+    let (tx, rx) = mpsc::channel();
+    let mut worker = Worker {
+        db,
+        virtual_clock: options.clock == ClockMode::Virtual,
+        virtual_now: vnow.unwrap_or(virtual_start),
+        env: environment,
+        env_json: deployment
+            .as_ref()
+            .map(|d| d.1.clone())
+            .unwrap_or(json!({})),
+        deployment: deployment.map_or(0, |d| d.0),
+        versions: versions_of(&workflows)?,
+        workflows,
+        _sms: sms,
+        sender: Arc::new(sender),
+        runtime,
+        rx,
+        me: tx.clone(),
+        in_flight: BTreeSet::new(),
+        stats: Stats::default(),
+        stopping: None,
+    };
+    if let Some(bundle) = initial {
+        let prune = options.prune;
+        let d =
+            super::deploy::decode(&bundle).map_err(|e| format!("cannot deploy: {}", e.message))?;
+        worker
+            .deploy(d, prune)
+            .map_err(|e| format!("cannot deploy: {}", e.message))?;
+    }
+    let handle = std::thread::Builder::new()
+        .name("wfc-engine".into())
+        .spawn(move || worker.run())
+        .map_err(|e| format!("cannot start the engine thread: {e}"))?;
+    Ok(Arc::new(Core {
+        tx: Mutex::new(tx),
+        worker: Mutex::new(Some(handle)),
+    }))
+}
+
+/// The programs of the stored workflows: live ones in source order, then
+/// the earlier versions and turned-off ones.
+fn versions_of(rows: &[WorkflowRow]) -> Result<Versions, String> {
+    let mut live: Vec<&WorkflowRow> = rows.iter().filter(|w| w.state == "live").collect();
+    live.sort_by_key(|w| w.position);
+    let rest = rows.iter().filter(|w| w.state != "live");
+    let n = live.len();
+    let mut programs = Vec::with_capacity(rows.len());
+    for w in live.into_iter().chain(rest) {
+        let plan: Plan = serde_json::from_value(w.plan.clone())
+            .map_err(|e| format!("corrupt workflow `{}` in the database: {e}", w.name))?;
+        let p = Program::new(plan).map_err(|e| format!("workflow `{}`: {}", e.plan, e.message))?;
+        programs.push((p, w.version));
+    }
+    Ok(Versions::new(programs, n))
+}
+
+/// The plan without its source locations: what a new version is judged by.
+fn content_of(plan: &Value) -> String {
+    let mut p = plan.clone();
+    if let Some(o) = p.as_object_mut() {
+        o.remove("source");
+        if let Some(Value::Array(nodes)) = o.get_mut("nodes") {
+            for n in nodes {
+                if let Some(n) = n.as_object_mut() {
+                    n.remove("source");
+                }
+            }
+        }
+    }
+    p.to_string()
+}
+
+#[derive(Default)]
+struct Stats {
+    inputs_accepted: u64,
+    steps_executed: u64,
+}
+
+/// One piece of work, in engine order.
+enum Work {
+    Input(InputRow),
+    Timer(i64, TimerRow),
+}
+
+impl Work {
+    fn due(&self) -> DateTime<Utc> {
+        match self {
+            Work::Input(i) => i.due,
+            Work::Timer(_, t) => t.due,
+        }
+    }
+}
+
+struct Worker<B: Backend> {
+    db: B,
+    virtual_clock: bool,
+    virtual_now: DateTime<Utc>,
+    env: Environment,
+    env_json: Value,
+    deployment: u64,
+    workflows: Vec<WorkflowRow>,
+    versions: Versions,
+    _sms: SmsDelivery,
+    sender: Arc<webhook::Sender>,
+    runtime: tokio::runtime::Handle,
+    rx: Receiver<Cmd>,
+    me: Sender<Cmd>,
+    /// Outbox items being delivered right now.
+    in_flight: BTreeSet<i64>,
+    stats: Stats,
+    stopping: Option<SyncSender<()>>,
+}
+
+fn store_err(e: StoreError) -> ApiError {
+    ApiError::new(500, "store_error", e.0)
+}
+
+impl<B: Backend> Worker<B> {
+    fn now(&self) -> DateTime<Utc> {
+        if self.virtual_clock {
+            self.virtual_now
+        } else {
+            Utc::now()
+        }
+    }
+
+    fn run(mut self) {
+        loop {
+            // Work first, then wait for a command until the next due item.
+            let busy = match self.work_due() {
+                Ok(n) => n > 0,
+                Err(e) => {
+                    tracing::error!("unit of work failed: {e}");
+                    false
+                }
+            };
+            if !self.virtual_clock {
+                self.send_webhooks();
+            }
+            let wait = if busy {
+                StdDuration::ZERO
+            } else {
+                self.idle_wait()
+            };
+            let first = match self.rx.recv_timeout(wait) {
+                Ok(c) => c,
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => return,
+            };
+            let mut batch = vec![first];
+            while batch.len() < 1024 {
+                match self.rx.try_recv() {
+                    Ok(c) => batch.push(c),
+                    Err(_) => break,
+                }
+            }
+            self.handle(batch);
+            if let Some(done) = self.stopping.take() {
+                let _ = done.send(());
+                return;
+            }
+        }
+    }
+
+    /// How long to sleep when nothing is due (wall clock only moves by itself).
+    fn idle_wait(&mut self) -> StdDuration {
+        if self.virtual_clock {
+            return StdDuration::from_secs(3600);
+        }
+        let now = Utc::now();
+        let next = self
+            .db
+            .transaction(&mut |t| {
+                let a = t.next_input()?.map(|i| i.due);
+                let b = t.next_timer()?.map(|(_, t)| t.due);
+                let c = t.next_webhook_at()?;
+                Ok([a, b, c].into_iter().flatten().min())
+            })
+            .ok()
+            .flatten();
+        match next {
+            Some(t) if t <= now => StdDuration::from_millis(1),
+            Some(t) => (t - now)
+                .to_std()
+                .unwrap_or(StdDuration::from_millis(1))
+                .min(StdDuration::from_secs(1)),
+            None => StdDuration::from_secs(1),
+        }
+    }
+
+    fn handle(&mut self, batch: Vec<Cmd>) {
+        // Accepting posts share one transaction: nothing is acknowledged
+        // before its commit.
+        let mut accepts = Vec::new();
+        let mut rest = Vec::new();
+        for c in batch {
+            match c {
+                Cmd::Post(p @ (Post::Records(_) | Post::Events(_)), idem, reply) => {
+                    accepts.push((p, idem, reply))
+                }
+                other => rest.push(other),
+            }
+        }
+        if !accepts.is_empty() {
+            self.accept_all(accepts);
+        }
+        for c in rest {
+            match c {
+                Cmd::Post(p, idem, reply) => {
+                    let r = self.post_one(p, idem);
+                    let _ = reply.send(r);
+                }
+                Cmd::Get(q, reply) => {
+                    let _ = reply.send(self.get(q));
+                }
+                Cmd::Metrics(reply) => {
+                    let _ = reply.send(self.metrics());
+                }
+                Cmd::Delivered(id, outcome, at) => {
+                    self.in_flight.remove(&id);
+                    if let Err(e) = self.record_delivery(id, outcome, at) {
+                        tracing::error!("cannot record a webhook delivery: {e}");
+                    }
+                }
+                Cmd::Shutdown(done) => self.stopping = Some(done),
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ posts
+
+    fn accept_all(&mut self, posts: Vec<(Post, Option<Idempotency>, Answer)>) {
+        let now = self.now();
+        let wall = Utc::now();
+        let env = &self.env;
+        let mut answers: Vec<Result<Reply, ApiError>> = Vec::new();
+        let result = self.db.transaction(&mut |t| {
+            answers.clear();
+            let mut accepted = 0;
+            for (p, idem, _) in &posts {
+                let sp = format!("p{}", answers.len());
+                let _ = sp;
+                let answer = idempotent(t, idem.as_ref(), wall, &mut |t| {
+                    let id = match p {
+                        Post::Records(v) => accept_records(t, env, v, now)?,
+                        Post::Events(v) => accept_events(t, v, now)?,
+                        _ => return Err(ApiError::new(500, "internal", "not an input")),
+                    };
+                    Ok(Reply {
+                        status: 202,
+                        body: json!({ "input": id }),
+                    })
+                })?;
+                if answer.as_ref().is_ok_and(|r| r.status == 202) {
+                    accepted += 1;
+                }
+                answers.push(answer);
+            }
+            Ok(accepted)
+        });
+        match result {
+            Ok(n) => {
+                self.stats.inputs_accepted += n;
+                for ((_, _, reply), a) in posts.into_iter().zip(answers.drain(..)) {
+                    let _ = reply.send(a);
+                }
+            }
+            Err(e) => {
+                for (_, _, reply) in posts {
+                    let _ = reply.send(Err(store_err(StoreError(e.0.clone()))));
+                }
+            }
+        }
+    }
+
+    fn post_one(&mut self, p: Post, idem: Option<Idempotency>) -> Result<Reply, ApiError> {
+        match p {
+            Post::Deployments(body) => {
+                let d = super::deploy::decode(&body)?;
+                if let Some(i) = &idem {
+                    let wall = Utc::now();
+                    let seen = self
+                        .db
+                        .transaction(&mut |t| t.remembered(&i.scope, &i.key))
+                        .map_err(store_err)?;
+                    if let Some(r) = seen {
+                        return replay(&r, i);
+                    }
+                    let reply = self.deploy(d, false)?;
+                    let remembered = Remembered {
+                        body_hash: i.body_hash.to_vec(),
+                        status: reply.status,
+                        body: reply.body.clone(),
+                    };
+                    self.db
+                        .transaction(&mut |t| t.remember(&i.scope, &i.key, &remembered, wall))
+                        .map_err(store_err)?;
+                    return Ok(reply);
+                }
+                self.deploy(d, false)
+            }
+            Post::OutboxReport { id, body } => self.report(&id, &body, idem),
+            Post::Clock(body) => self.advance(&body),
+            Post::Records(_) | Post::Events(_) => {
+                Err(ApiError::new(500, "internal", "misrouted input"))
+            }
+        }
+    }
+
+    /// Store a deployment: new versions for changed workflows, new
+    /// workflows, turned-off ones with `prune`.
+    fn deploy(&mut self, d: Deployment, force_prune: bool) -> Result<Reply, ApiError> {
+        let prune = d.prune || force_prune;
+        let number = self.deployment + 1;
+        let mut changed = false;
+        let mut rows = self.workflows.clone();
+        let mut new_names = Vec::new();
+        let mut inputs: Vec<(&'static str, Value)> = Vec::new();
+        for (pos, plan) in d.plans.iter().enumerate() {
+            let plan_json = serde_json::to_value(plan)
+                .map_err(|e| ApiError::new(422, "invalid_plan", e.to_string()))?;
+            let content = content_of(&plan_json);
+            let same = rows
+                .iter()
+                .any(|w| w.name == plan.name && w.state == "live" && w.content == content);
+            if same {
+                for w in rows
+                    .iter_mut()
+                    .filter(|w| w.name == plan.name && w.state == "live")
+                {
+                    if w.position != pos as i64 {
+                        w.position = pos as i64;
+                        changed = true;
+                    }
+                }
+                continue;
+            }
+            changed = true;
+            let last = rows
+                .iter()
+                .filter(|w| w.name == plan.name)
+                .map(|w| w.version)
+                .max();
+            for w in rows.iter_mut().filter(|w| w.name == plan.name) {
+                w.state = "old".into();
+            }
+            if last.is_none() {
+                new_names.push(plan.name.clone());
+                if d.enroll_existing {
+                    inputs.push(("enroll_existing", json!({ "workflow": plan.name })));
+                }
+            }
+            rows.push(WorkflowRow {
+                name: plan.name.clone(),
+                version: last.map_or(1, |v| v + 1),
+                deployment: number,
+                plan: plan_json,
+                content,
+                position: pos as i64,
+                state: "live".into(),
+            });
+        }
+        if prune {
+            let keep: BTreeSet<&str> = d.plans.iter().map(|p| p.name.as_str()).collect();
+            for w in rows.iter_mut() {
+                if w.state == "live" && !keep.contains(w.name.as_str()) {
+                    w.state = "off".into();
+                    changed = true;
+                    inputs.push(("turn_off", json!({ "workflow": w.name })));
+                }
+            }
+        }
+        let env_json = super::deploy::environment_json(&d.environment);
+        if env_json != self.env_json {
+            changed = true;
+        }
+        if !changed {
+            return Ok(Reply {
+                status: 200,
+                body: json!({ "deployment": self.deployment, "workflows": self.live_names() }),
+            });
+        }
+        let versions = versions_of(&rows).map_err(|m| ApiError::new(422, "invalid_plan", m))?;
+        let now = self.now();
+        self.db
+            .transaction(&mut |t| {
+                t.add_deployment(number, &env_json)?;
+                for w in &rows {
+                    t.put_workflow(w)?;
+                }
+                for (kind, body) in &inputs {
+                    t.add_input(now, kind, body)?;
+                }
+                Ok(())
+            })
+            .map_err(store_err)?;
+        self.deployment = number;
+        self.workflows = rows;
+        self.versions = versions;
+        self.env = d.environment;
+        self.env_json = env_json;
+        let _ = new_names;
+        Ok(Reply {
+            status: 201,
+            body: json!({ "deployment": number, "workflows": self.live_names() }),
+        })
+    }
+
+    fn live_names(&self) -> Vec<String> {
+        self.versions.programs[..self.versions.live]
+            .iter()
+            .map(|p| p.plan.name.clone())
+            .collect()
+    }
+
+    fn report(
+        &mut self,
+        id: &str,
+        body: &Value,
+        idem: Option<Idempotency>,
+    ) -> Result<Reply, ApiError> {
+        let Ok(n) = id.parse::<i64>() else {
+            return Err(ApiError::new(
+                404,
+                "not_found",
+                format!("no outbox item `{id}`"),
+            ));
+        };
+        let status = match body.get("status").and_then(Value::as_str) {
+            Some(s @ ("delivered" | "failed")) => s.to_string(),
+            Some(other) => {
+                return Err(ApiError::bad_request(format!(
+                    "`status` must be \"delivered\" or \"failed\", not {other:?}"
+                )))
+            }
+            None => {
+                return Err(ApiError::bad_request(
+                    "the body needs `status`: \"delivered\" or \"failed\"",
+                ))
+            }
+        };
+        let reason = match body.get("reason") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => return Err(ApiError::bad_request("`reason` must be a string")),
+        };
+        let wall = Utc::now();
+        self.db
+            .transaction(&mut |t| {
+                idempotent(t, idem.as_ref(), wall, &mut |t| {
+                    let Some(mut item) = t.outbox_item(n)? else {
+                        return Err(ApiError::new(
+                            404,
+                            "not_found",
+                            format!("no outbox item `{id}`"),
+                        ));
+                    };
+                    if item.status != "pending" {
+                        return Err(ApiError::new(
+                            409,
+                            "already_final",
+                            format!("outbox item {n} is already {}", item.status),
+                        ));
+                    }
+                    item.status = status.clone();
+                    item.reason = reason.clone();
+                    t.update_outbox(&item)?;
+                    Ok(Reply {
+                        status: 200,
+                        body: outbox_json(&item),
+                    })
+                })
+            })
+            .map_err(store_err)?
+    }
+
+    fn advance(&mut self, body: &Value) -> Result<Reply, ApiError> {
+        if !self.virtual_clock {
+            return Err(ApiError::new(
+                409,
+                "wall_clock",
+                "the clock only moves by itself on a wall-clock engine",
+            ));
+        }
+        let to = body
+            .get("advance_to")
+            .and_then(Value::as_str)
+            .ok_or_else(|| {
+                ApiError::bad_request("the body needs `advance_to`: an RFC 3339 time")
+            })?;
+        let to = parse_time(to).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "`advance_to`: invalid time `{to}` (expected RFC 3339)"
+            ))
+        })?;
+        if to < self.virtual_now {
+            return Err(ApiError::new(
+                409,
+                "clock_backwards",
+                format!(
+                    "the clock is at {}; it never moves back",
+                    format_time(self.virtual_now)
+                ),
+            ));
+        }
+        loop {
+            let next = self.next_work().map_err(store_err)?;
+            let due_work = next.as_ref().map(Work::due).filter(|d| *d <= to);
+            let due_hook = self
+                .db
+                .transaction(&mut |t| t.next_webhook_at())
+                .map_err(store_err)?
+                .filter(|d| *d <= to);
+            let t = match (due_work, due_hook) {
+                (Some(a), Some(b)) => a.min(b),
+                (Some(a), None) => a,
+                (None, Some(b)) => b,
+                (None, None) => break,
+            };
+            if t > self.virtual_now {
+                self.virtual_now = t;
+            }
+            if due_work.is_some_and(|w| w <= t) {
+                self.work_due().map_err(store_err)?;
+            }
+            if due_hook.is_some_and(|h| h <= self.virtual_now) {
+                self.send_webhooks_now();
+            }
+        }
+        self.virtual_now = to;
+        let now = self.virtual_now;
+        self.db
+            .transaction(&mut |t| t.set_virtual_now(now))
+            .map_err(store_err)?;
+        Ok(Reply {
+            status: 200,
+            body: json!({ "now": format_time(now) }),
+        })
+    }
+
+    // ------------------------------------------------------------ reads
+
+    fn get(&mut self, q: Get) -> Result<Reply, ApiError> {
+        let ok = |body| Ok(Reply { status: 200, body });
+        match q {
+            Get::Workflows => {
+                let list: Vec<Value> = self
+                    .workflows
+                    .iter()
+                    .filter(|w| w.state == "live")
+                    .map(|w| json!({ "name": w.name, "version": w.version, "deployment": w.deployment }))
+                    .collect();
+                ok(json!({ "workflows": list, "deployment": self.deployment }))
+            }
+            Get::Record(id) => match self
+                .db
+                .transaction(&mut |t| t.record_json(&id))
+                .map_err(store_err)?
+            {
+                Some(r) => ok(r),
+                None => Err(ApiError::new(404, "not_found", format!("no record `{id}`"))),
+            },
+            Get::Records { after, limit } => {
+                let limit = limit.clamp(1, MAX_PAGE);
+                let page = self
+                    .db
+                    .transaction(&mut |t| t.records_page(after.as_deref(), limit))
+                    .map_err(store_err)?;
+                let next = page
+                    .last()
+                    .and_then(|r| r["id"].as_str())
+                    .map(str::to_string);
+                ok(json!({ "records": page, "next": next }))
+            }
+            Get::History {
+                after,
+                limit,
+                record,
+                workflow,
+            } => {
+                let limit = limit.clamp(1, MAX_PAGE);
+                let page = self
+                    .db
+                    .transaction(&mut |t| {
+                        t.history_page(after, limit, record.as_deref(), workflow.as_deref())
+                    })
+                    .map_err(store_err)?;
+                let next = page.last().and_then(|e| e["seq"].as_u64()).unwrap_or(after);
+                ok(json!({ "events": page, "next": next }))
+            }
+            Get::Outbox { after, limit } => {
+                let limit = limit.clamp(1, MAX_PAGE);
+                let page = self
+                    .db
+                    .transaction(&mut |t| t.outbox_page(after as i64, limit))
+                    .map_err(store_err)?;
+                let next = page.last().map_or(after, |o| o.id as u64);
+                let items: Vec<Value> = page.iter().map(outbox_json).collect();
+                ok(json!({ "items": items, "next": next }))
+            }
+        }
+    }
+
+    fn metrics(&mut self) -> Result<EngineMetrics, ApiError> {
+        let now = self.now();
+        let c = self
+            .db
+            .transaction(&mut |t| t.counts(now))
+            .map_err(store_err)?;
+        Ok(EngineMetrics {
+            inputs_accepted: self.stats.inputs_accepted,
+            steps_executed: self.stats.steps_executed,
+            active_enrollments: c.active_enrollments,
+            timers_pending: c.timers_pending,
+            oldest_due_timer_lag_seconds: c
+                .oldest_due_timer
+                .filter(|t| *t <= now)
+                .map_or(0.0, |t| (now - t).num_milliseconds() as f64 / 1000.0),
+            outbox_pending: c.outbox_pending,
+            outbox_failed: c.outbox_failed,
+        })
+    }
+
+    // ------------------------------------------------------------ work
+
+    /// The next input or timer (inputs first at one instant).
+    fn next_work(&mut self) -> Result<Option<Work>, StoreError> {
+        self.db.transaction(&mut |t| {
+            let input = t.next_input()?;
+            let timer = t.next_timer()?;
+            Ok(match (input, timer) {
+                (Some(i), Some((id, tm))) => {
+                    if i.due <= tm.due {
+                        Some(Work::Input(i))
+                    } else {
+                        Some(Work::Timer(id, tm))
+                    }
+                }
+                (Some(i), None) => Some(Work::Input(i)),
+                (None, Some((id, tm))) => Some(Work::Timer(id, tm)),
+                (None, None) => None,
+            })
+        })
+    }
+
+    /// Run every unit due now, [`UNITS_PER_COMMIT`] per transaction, checking
+    /// for commands between transactions. Returns how many ran.
+    fn work_due(&mut self) -> Result<usize, StoreError> {
+        let mut total = 0;
+        loop {
+            let now = self.now();
+            let virtual_clock = self.virtual_clock;
+            let versions = &self.versions;
+            let env = &self.env;
+            let mut steps = 0u64;
+            let mut vnow = self.virtual_now;
+            let ran = self.db.transaction(&mut |t| {
+                steps = 0;
+                let mut ran = 0;
+                while ran < UNITS_PER_COMMIT {
+                    let input = t.next_input()?;
+                    let timer = t.next_timer()?;
+                    let work = match (input, timer) {
+                        (Some(i), Some((_, tm))) if i.due <= tm.due => Work::Input(i),
+                        (_, Some((id, tm))) => Work::Timer(id, tm),
+                        (Some(i), None) => Work::Input(i),
+                        (None, None) => break,
+                    };
+                    let due = work.due();
+                    if due > now {
+                        break;
+                    }
+                    // A virtual clock moves to the unit's instant; a wall
+                    // clock runs it now (late work runs when it can).
+                    let at = if virtual_clock {
+                        due.max(vnow)
+                    } else {
+                        Utc::now()
+                    };
+                    steps += run_unit(t, versions, env, &work, at)?;
+                    match &work {
+                        Work::Input(i) => t.done_input(i.id)?,
+                        Work::Timer(id, _) => t.done_timer(*id)?,
+                    }
+                    if virtual_clock {
+                        vnow = at;
+                        t.set_virtual_now(at)?;
+                    }
+                    ran += 1;
+                }
+                Ok(ran)
+            })?;
+            if virtual_clock {
+                self.virtual_now = vnow;
+            }
+            self.stats.steps_executed += steps;
+            total += ran;
+            if ran < UNITS_PER_COMMIT {
+                return Ok(total);
+            }
+            // Let waiting requests in between big batches.
+            if let Ok(c) = self.rx.try_recv() {
+                self.handle(vec![c]);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ webhooks
+
+    /// Start the deliveries that are due (wall clock: in the background).
+    fn send_webhooks(&mut self) {
+        let now = self.now();
+        let due = match self.db.transaction(&mut |t| t.due_webhooks(now, 64)) {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::error!("cannot read the outbox: {e}");
+                return;
+            }
+        };
+        for item in due {
+            if !self.in_flight.insert(item.id) {
+                continue;
+            }
+            let d = delivery(&item);
+            let sender = self.sender.clone();
+            let me = self.me.clone();
+            self.runtime.spawn(async move {
+                let outcome = sender.send(&d).await;
+                let _ = me.send(Cmd::Delivered(item.id, outcome, Utc::now()));
+            });
+        }
+    }
+
+    /// Deliver every webhook due at the virtual clock's time, waiting for
+    /// each (a virtual clock runs deliveries as part of advancing).
+    fn send_webhooks_now(&mut self) {
+        let now = self.now();
+        let due = match self.db.transaction(&mut |t| t.due_webhooks(now, 1000)) {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::error!("cannot read the outbox: {e}");
+                return;
+            }
+        };
+        for item in due {
+            let d = delivery(&item);
+            let outcome = self.runtime.block_on(self.sender.send(&d));
+            if let Err(e) = self.record_delivery(item.id, outcome, now) {
+                tracing::error!("cannot record a webhook delivery: {e}");
+            }
+        }
+    }
+
+    fn record_delivery(
+        &mut self,
+        id: i64,
+        outcome: Outcome,
+        wall_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let at = if self.virtual_clock {
+            self.virtual_now
+        } else {
+            wall_at
+        };
+        self.db.transaction(&mut |t| {
+            let Some(mut item) = t.outbox_item(id)? else {
+                return Ok(());
+            };
+            if item.status != "pending" {
+                return Ok(());
+            }
+            item.attempts += 1;
+            let first = *item.first_attempt.get_or_insert(at);
+            match &outcome {
+                Outcome::Delivered { status } => {
+                    item.status = "delivered".into();
+                    item.code = Some(*status);
+                    item.next_attempt = None;
+                }
+                Outcome::Final { status, reason } => {
+                    item.status = "failed".into();
+                    item.code = *status;
+                    item.reason = Some(reason.clone());
+                    item.next_attempt = None;
+                }
+                Outcome::Refused { reason } => {
+                    item.status = "refused".into();
+                    item.reason = Some(reason.clone());
+                    item.next_attempt = None;
+                }
+                Outcome::Retry { reason } => {
+                    item.reason = Some(reason.clone());
+                    match webhook::next_attempt(first, item.attempts, at) {
+                        Some(next) => item.next_attempt = Some(next),
+                        None => {
+                            item.status = "failed".into();
+                            item.reason = Some(format!("{reason} (gave up after 3 days)"));
+                            item.next_attempt = None;
+                        }
+                    }
+                }
+            }
+            t.update_outbox(&item)
+        })
+    }
+}
+
+fn delivery(item: &OutboxRow) -> Delivery {
+    Delivery {
+        id: item.id.to_string(),
+        method: item.detail["method"].as_str().unwrap_or("POST").to_string(),
+        url: item.detail["url"].as_str().unwrap_or_default().to_string(),
+        body: item.detail.get("body").cloned().unwrap_or(Value::Null),
+    }
+}
+
+fn outbox_json(o: &OutboxRow) -> Value {
+    json!({
+        "id": o.id,
+        "seq": o.seq,
+        "workflow": o.workflow,
+        "record": o.record,
+        "kind": o.kind,
+        "detail": o.detail,
+        "status": o.status,
+        "code": o.code,
+        "reason": o.reason,
+        "attempts": o.attempts,
+        "next_attempt": o.next_attempt.map(format_time),
+    })
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        store_err(e)
+    }
+}
+
+fn replay(r: &Remembered, i: &Idempotency) -> Result<Reply, ApiError> {
+    if r.body_hash != i.body_hash {
+        return Err(ApiError::new(
+            422,
+            "idempotency_key_reused",
+            "this Idempotency-Key was used with a different body",
+        ));
+    }
+    Ok(Reply {
+        status: r.status,
+        body: r.body.clone(),
+    })
+}
+
+/// Apply `f` once per idempotency key, remembering its answer in the same
+/// transaction.
+fn idempotent(
+    t: &mut dyn Txn,
+    idem: Option<&Idempotency>,
+    wall: DateTime<Utc>,
+    f: &mut dyn FnMut(&mut dyn Txn) -> Result<Reply, ApiError>,
+) -> Result<Result<Reply, ApiError>, StoreError> {
+    let Some(i) = idem else {
+        return Ok(f(t));
+    };
+    t.forget_before(wall - Duration::hours(IDEMPOTENCY_TTL_HOURS))?;
+    if let Some(r) = t.remembered(&i.scope, &i.key)? {
+        return Ok(replay(&r, i));
+    }
+    let answer = f(t);
+    if let Ok(reply) = &answer {
+        t.remember(
+            &i.scope,
+            &i.key,
+            &Remembered {
+                body_hash: i.body_hash.to_vec(),
+                status: reply.status,
+                body: reply.body.clone(),
+            },
+            wall,
+        )?;
+    }
+    Ok(answer)
+}
+
+/// One element or an array, as a list.
+fn elements(v: &Value) -> Vec<&Value> {
+    match v {
+        Value::Array(a) => a.iter().collect(),
+        other => vec![other],
+    }
+}
+
+fn as_lines(items: &[&Value]) -> String {
+    items
+        .iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Validate posted records and store them as one input.
+fn accept_records(
+    t: &mut dyn Txn,
+    env: &Environment,
+    body: &Value,
+    now: DateTime<Utc>,
+) -> Result<i64, ApiError> {
+    let items = elements(body);
+    if items.is_empty() {
+        return Err(ApiError::bad_request("no records in the body"));
+    }
+    parse_records_in(&as_lines(&items), Some(&env.schema))
+        .map_err(|e| ApiError::bad_request(format!("record {}: {}", e.line, e.message)))?;
+    Ok(t.add_input(
+        now,
+        "records",
+        &Value::Array(items.into_iter().cloned().collect()),
+    )?)
+}
+
+/// Validate posted events and store each as an input due at its `at`.
+fn accept_events(t: &mut dyn Txn, body: &Value, now: DateTime<Utc>) -> Result<i64, ApiError> {
+    let items = elements(body);
+    if items.is_empty() {
+        return Err(ApiError::bad_request("no events in the body"));
+    }
+    let mut lines = Vec::with_capacity(items.len());
+    for (n, item) in items.iter().enumerate() {
+        let mut item = (*item).clone();
+        let Some(o) = item.as_object_mut() else {
+            return Err(ApiError::bad_request(format!(
+                "event {}: expected a JSON object",
+                n + 1
+            )));
+        };
+        if !o.contains_key("at") {
+            o.insert("at".into(), Value::String(format_time(now)));
+        }
+        lines.push(item);
+    }
+    let refs: Vec<&Value> = lines.iter().collect();
+    let events = parse_events(&as_lines(&refs))
+        .map_err(|e| ApiError::bad_request(format!("event {}: {}", e.line, e.message)))?;
+    let mut first = 0;
+    for (e, line) in events.iter().zip(&lines) {
+        let id = t.add_input(e.at, "event", line)?;
+        if first == 0 {
+            first = id;
+        }
+    }
+    Ok(first)
+}
+
+/// Run one unit of work to completion over a working set, retrying with
+/// more records loaded until it saw every record it asked for, then write
+/// what it changed, its history and its outbox items. Returns the steps run.
+fn run_unit(
+    t: &mut dyn Txn,
+    versions: &Versions,
+    env: &Environment,
+    work: &Work,
+    at: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let mut preload: BTreeSet<String> = BTreeSet::new();
+    match work {
+        Work::Timer(_, tm) => {
+            preload.insert(tm.record.clone());
+        }
+        Work::Input(i) => match i.kind.as_str() {
+            "records" => {
+                for r in elements(&i.body) {
+                    if let Some(id) = r["id"].as_str() {
+                        preload.insert(id.to_string());
+                    }
+                }
+            }
+            "event" => {
+                if let Some(id) = i.body["record"].as_str() {
+                    preload.insert(id.to_string());
+                }
+            }
+            "turn_off" => {
+                let name = i.body["workflow"].as_str().unwrap_or_default();
+                preload.extend(t.enrolled_in(name)?);
+            }
+            "enroll_existing" => {
+                let name = i.body["workflow"].as_str().unwrap_or_default();
+                if let Some(p) = versions.programs[..versions.live]
+                    .iter()
+                    .find(|p| p.plan.name == name)
+                {
+                    preload.extend(t.records_of(&p.plan.object)?);
+                }
+            }
+            _ => {}
+        },
+    }
+    for _attempt in 0..10_000 {
+        let mut sink = Collect::default();
+        let (changes, steps, misses) = {
+            let loader: &mut dyn Loader = t;
+            let mut ws = WorkingSet::new(versions, loader);
+            for id in &preload {
+                ws.load_with_neighbours(id);
+            }
+            let mut engine = Engine::new(
+                &versions.programs,
+                env,
+                ws,
+                Box::new(VirtualClock::new(at)),
+                Box::new(Simulated::default()),
+                &mut sink,
+            );
+            engine.set_live(versions.live);
+            perform(&mut engine, versions, work);
+            let steps = engine.steps;
+            let ws = engine.store;
+            if let Some(e) = ws.error() {
+                return Err(StoreError(e.to_string()));
+            }
+            let misses = ws.misses();
+            (ws.changes(), steps, misses)
+        };
+        if !misses.is_empty() {
+            let before = preload.len();
+            preload.extend(misses);
+            if preload.len() > before {
+                continue;
+            }
+        }
+        commit_unit(t, changes, sink.0)?;
+        return Ok(steps);
+    }
+    Err(StoreError(
+        "a unit of work kept asking for more records".into(),
+    ))
+}
+
+/// What a unit does, by kind.
+fn perform(engine: &mut Engine<'_, WorkingSet<'_>>, versions: &Versions, work: &Work) {
+    match work {
+        Work::Timer(_, tm) => {
+            if let Some(timer) = engine.store.timer(tm) {
+                engine.fire(timer);
+            }
+        }
+        Work::Input(i) => match i.kind.as_str() {
+            "records" => apply_records(engine, &i.body),
+            "event" => {
+                let Ok(events) = parse_events(&i.body.to_string()) else {
+                    return;
+                };
+                for mut e in events {
+                    // An event runs at the unit's time (its `at` in the
+                    // history is when it ran).
+                    e.at = engine_now(engine);
+                    if engine.store.load(&e.record).is_none() {
+                        tracing::warn!("event for unknown record `{}` skipped", e.record);
+                        continue;
+                    }
+                    if let EventKind::Enroll(name) = &e.kind {
+                        if !versions.programs[..versions.live]
+                            .iter()
+                            .any(|p| p.plan.name == *name)
+                        {
+                            tracing::warn!("`enroll` in unknown workflow `{name}` skipped");
+                            continue;
+                        }
+                    }
+                    if let Err(err) = engine.apply(&e) {
+                        tracing::warn!("event skipped: {err}");
+                    }
+                }
+            }
+            "turn_off" => {
+                let name = i.body["workflow"].as_str().unwrap_or_default();
+                let Some(family) = versions.names.iter().position(|n| n == name) else {
+                    return;
+                };
+                let ids: Vec<String> = i_records(engine);
+                for id in ids {
+                    let Some(rec) = engine.store.load(&id) else {
+                        continue;
+                    };
+                    if let Some(eid) = engine.store.active_in(family, rec) {
+                        engine.unenroll(eid, "workflow turned off");
+                    }
+                }
+            }
+            "enroll_existing" => {
+                let ids: Vec<String> = i_records(engine);
+                for id in ids {
+                    let name = i.body["workflow"].as_str().unwrap_or_default();
+                    let wf = versions.programs[..versions.live]
+                        .iter()
+                        .position(|p| p.plan.name == name);
+                    if let (Some(rec), Some(wf)) = (engine.store.load(&id), wf) {
+                        engine.start_in(wf, rec);
+                    }
+                }
+            }
+            _ => {}
+        },
+    }
+}
+
+fn engine_now(engine: &Engine<'_, WorkingSet<'_>>) -> DateTime<Utc> {
+    engine.clock_now()
+}
+
+/// The records loaded for the unit, in id order.
+fn i_records(engine: &Engine<'_, WorkingSet<'_>>) -> Vec<String> {
+    engine.store.loaded_ids()
+}
+
+/// `POST /v1/records`: new records start like `wfc run`'s records (each
+/// (record, workflow) pair runs until it waits or finishes); a known id
+/// takes the given properties like a `set` event and adds the associations.
+fn apply_records(engine: &mut Engine<'_, WorkingSet<'_>>, body: &Value) {
+    let items = elements(body);
+    let Ok(records) = parse_records_in(&as_lines(&items), None) else {
+        return;
+    };
+    let mut plan: Vec<(usize, bool)> = Vec::new();
+    let mut new_ids = Vec::new();
+    for r in &records {
+        match engine.store.load(&r.id) {
+            Some(rec) => plan.push((rec, false)),
+            None => {
+                let rec = engine.store.insert_record(crate::runtime::Record {
+                    properties: r.properties.clone(),
+                    associations: Default::default(),
+                    ..r.clone()
+                });
+                new_ids.push(rec);
+                plan.push((rec, true));
+            }
+        }
+    }
+    // Associations, both ways, to records that exist.
+    for (r, (rec, _)) in records.iter().zip(&plan) {
+        for ids in r.associations.values() {
+            for other in ids {
+                let Some(o) = engine.store.load(other) else {
+                    let object = r
+                        .associations
+                        .iter()
+                        .find(|(_, s)| s.contains(other))
+                        .map(|(k, _)| k.clone())
+                        .unwrap_or_default();
+                    engine
+                        .store
+                        .record_mut(*rec)
+                        .associations
+                        .entry(object)
+                        .or_default()
+                        .insert(other.clone());
+                    continue;
+                };
+                let (this_id, this_obj) = {
+                    let x = engine.store.record(*rec);
+                    (x.id.clone(), x.object.clone())
+                };
+                let other_obj = engine.store.record(o).object.clone();
+                engine
+                    .store
+                    .record_mut(*rec)
+                    .associations
+                    .entry(other_obj)
+                    .or_default()
+                    .insert(other.clone());
+                engine
+                    .store
+                    .record_mut(o)
+                    .associations
+                    .entry(this_obj)
+                    .or_default()
+                    .insert(this_id);
+            }
+        }
+    }
+    let now = engine_now(engine);
+    for (r, (rec, new)) in records.iter().zip(plan) {
+        if new {
+            engine.start_record(rec);
+        } else {
+            let e = crate::runtime::InputEvent {
+                at: now,
+                record: r.id.clone(),
+                kind: EventKind::Set(r.properties.clone()),
+            };
+            let _ = engine.apply(&e);
+        }
+    }
+}
+
+/// Write a unit's changes, number its history, and put its outside effects
+/// in the outbox, all in the current transaction.
+fn commit_unit(
+    t: &mut dyn Txn,
+    changes: ChangeSet,
+    mut events: Vec<Value>,
+) -> Result<(), StoreError> {
+    t.write(&changes)?;
+    if events.is_empty() {
+        return Ok(());
+    }
+    let first = t.append_history(&mut events)?;
+    for (i, e) in events.iter().enumerate() {
+        if e["event"] != "action" {
+            continue;
+        }
+        let kind = e["kind"].as_str().unwrap_or_default();
+        if !crate::runtime::is_external_kind(kind) {
+            continue;
+        }
+        let webhook = kind == "webhook";
+        let at = e["at"].as_str().and_then(parse_time);
+        t.add_outbox(&OutboxRow {
+            id: 0,
+            seq: first + i as u64,
+            workflow: e["workflow"].as_str().unwrap_or_default().to_string(),
+            record: e["record"].as_str().unwrap_or_default().to_string(),
+            kind: kind.to_string(),
+            detail: e["detail"].clone(),
+            status: "pending".into(),
+            code: None,
+            reason: None,
+            attempts: 0,
+            first_attempt: None,
+            next_attempt: if webhook { at } else { None },
+        })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,204 @@
+//! The engine's durable store, as a trait: SQLite today (`sqlite`), a
+//! shared PostgreSQL database next. Everything the engine keeps is read and
+//! written inside one [`Txn`]; a unit of work's reads go through the
+//! runtime's [`Loader`] and its writes are one [`ChangeSet`].
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::runtime::working::{ChangeSet, Loader, TimerRow};
+
+/// The schema version this build writes; a database with a higher one is
+/// refused.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// A store failure: the unit of work is not committed.
+#[derive(Debug)]
+pub struct StoreError(pub String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<String> for StoreError {
+    fn from(s: String) -> StoreError {
+        StoreError(s)
+    }
+}
+
+/// How the engine's clock was set up when the database was created.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// `wall` or `virtual`.
+    pub clock: String,
+    /// The virtual clock's start (RFC 3339), empty on a wall clock.
+    pub start: String,
+}
+
+/// A pending input, as accepted.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputRow {
+    pub id: i64,
+    /// When it may run (an event dated in the future waits until then).
+    pub due: DateTime<Utc>,
+    /// `records`, `event`, `turn_off`, `enroll_existing`.
+    pub kind: String,
+    pub body: Value,
+}
+
+/// One workflow version as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkflowRow {
+    pub name: String,
+    pub version: u64,
+    pub deployment: u64,
+    pub plan: Value,
+    /// The plan without its source locations, for change detection.
+    pub content: String,
+    /// Source order in its deployment.
+    pub position: i64,
+    /// `live` (current), `old` (an earlier version), `off` (turned off).
+    pub state: String,
+}
+
+/// An outbox item as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub seq: u64,
+    pub workflow: String,
+    pub record: String,
+    pub kind: String,
+    pub detail: Value,
+    /// `pending`, `delivered`, `failed`, `refused`.
+    pub status: String,
+    pub code: Option<u16>,
+    pub reason: Option<String>,
+    pub attempts: u32,
+    pub first_attempt: Option<DateTime<Utc>>,
+    pub next_attempt: Option<DateTime<Utc>>,
+}
+
+/// A remembered idempotent answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Remembered {
+    pub body_hash: Vec<u8>,
+    pub status: u16,
+    pub body: Value,
+}
+
+/// Reads and writes of one transaction.
+pub trait Txn: Loader {
+    // ---- settings and clock
+    fn settings(&mut self) -> Result<Option<Settings>, StoreError>;
+    fn set_settings(&mut self, s: &Settings) -> Result<(), StoreError>;
+    /// The virtual clock's instant, once it moved.
+    fn virtual_now(&mut self) -> Result<Option<DateTime<Utc>>, StoreError>;
+    fn set_virtual_now(&mut self, t: DateTime<Utc>) -> Result<(), StoreError>;
+
+    // ---- deployments
+    fn workflows(&mut self) -> Result<Vec<WorkflowRow>, StoreError>;
+    fn put_workflow(&mut self, w: &WorkflowRow) -> Result<(), StoreError>;
+    fn set_workflow_state(
+        &mut self,
+        name: &str,
+        version: u64,
+        state: &str,
+    ) -> Result<(), StoreError>;
+    /// The last deployment: its number and environment (as in a bundle).
+    fn last_deployment(&mut self) -> Result<Option<(u64, Value)>, StoreError>;
+    fn add_deployment(&mut self, number: u64, environment: &Value) -> Result<(), StoreError>;
+    /// Ids of records with an active enrollment in a workflow.
+    fn enrolled_in(&mut self, workflow: &str) -> Result<Vec<String>, StoreError>;
+    /// Ids of every record of an object type, in id order.
+    fn records_of(&mut self, object: &str) -> Result<Vec<String>, StoreError>;
+
+    // ---- inputs and timers
+    fn add_input(
+        &mut self,
+        due: DateTime<Utc>,
+        kind: &str,
+        body: &Value,
+    ) -> Result<i64, StoreError>;
+    /// The first pending input (by due time, then acceptance).
+    fn next_input(&mut self) -> Result<Option<InputRow>, StoreError>;
+    fn done_input(&mut self, id: i64) -> Result<(), StoreError>;
+    fn next_timer(&mut self) -> Result<Option<(i64, TimerRow)>, StoreError>;
+    fn done_timer(&mut self, id: i64) -> Result<(), StoreError>;
+
+    // ---- a unit's results
+    fn write(&mut self, changes: &ChangeSet) -> Result<(), StoreError>;
+    /// Append history events (their `seq` is set here, gap-free in commit
+    /// order) and return the first seq given.
+    fn append_history(&mut self, events: &mut [Value]) -> Result<u64, StoreError>;
+    fn add_outbox(&mut self, item: &OutboxRow) -> Result<i64, StoreError>;
+    fn update_outbox(&mut self, item: &OutboxRow) -> Result<(), StoreError>;
+    fn outbox_item(&mut self, id: i64) -> Result<Option<OutboxRow>, StoreError>;
+    /// Webhook items due for an attempt at `now`.
+    fn due_webhooks(
+        &mut self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<OutboxRow>, StoreError>;
+    /// The earliest next attempt of a pending webhook.
+    fn next_webhook_at(&mut self) -> Result<Option<DateTime<Utc>>, StoreError>;
+
+    // ---- idempotency
+    fn remembered(&mut self, scope: &str, key: &str) -> Result<Option<Remembered>, StoreError>;
+    fn remember(
+        &mut self,
+        scope: &str,
+        key: &str,
+        answer: &Remembered,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Forget keys remembered before `before`.
+    fn forget_before(&mut self, before: DateTime<Utc>) -> Result<(), StoreError>;
+
+    // ---- feeds
+    fn record_json(&mut self, id: &str) -> Result<Option<Value>, StoreError>;
+    fn records_page(&mut self, after: Option<&str>, limit: usize)
+        -> Result<Vec<Value>, StoreError>;
+    fn history_page(
+        &mut self,
+        after: u64,
+        limit: usize,
+        record: Option<&str>,
+        workflow: Option<&str>,
+    ) -> Result<Vec<Value>, StoreError>;
+    fn outbox_page(&mut self, after: i64, limit: usize) -> Result<Vec<OutboxRow>, StoreError>;
+
+    // ---- metrics
+    fn counts(&mut self, now: DateTime<Utc>) -> Result<Counts, StoreError>;
+}
+
+/// Gauges read from the store.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Counts {
+    pub active_enrollments: u64,
+    pub timers_pending: u64,
+    pub oldest_due_timer: Option<DateTime<Utc>>,
+    pub outbox_pending: u64,
+    pub outbox_failed: u64,
+}
+
+/// A durable store: opens transactions.
+pub trait Backend: Send {
+    /// Run `f` in one transaction: committed when it returns `Ok`, rolled
+    /// back otherwise.
+    fn transaction<T>(
+        &mut self,
+        f: &mut dyn FnMut(&mut dyn Txn) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError>;
+}
+
+/// Microseconds since the epoch: the stores' time column (sorts as time).
+pub fn micros(t: DateTime<Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+pub fn from_micros(m: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(m).unwrap_or_default()
+}

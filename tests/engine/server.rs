@@ -1,0 +1,260 @@
+//! A real `wfc serve` process for the engine tests, and a small HTTP/1.1
+//! client (one request per connection) to talk to it.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+pub struct Server {
+    pub child: Child,
+    pub addr: String,
+    pub token: Option<String>,
+}
+
+/// Start `wfc serve` with these arguments (plus `--listen 127.0.0.1:0`),
+/// wait for its `listening on` line.
+pub fn start(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<Server, String> {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wfc"));
+    cmd.arg("serve")
+        .args(args)
+        .args(["--listen", "127.0.0.1:0"])
+        .current_dir(dir)
+        .env_remove("WFC_TOKEN")
+        .env_remove("WFC_WEBHOOK_SECRET")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut token = None;
+    for (k, v) in env {
+        cmd.env(k, v);
+        if *k == "WFC_TOKEN" {
+            token = Some(v.to_string());
+        }
+    }
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start wfc serve: {e}"))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .map_err(|e| format!("reading stdout: {e}"))?;
+    let Some(addr) = line.trim().strip_prefix("listening on http://") else {
+        let mut err = String::new();
+        if let Some(mut e) = child.stderr.take() {
+            let _ = e.read_to_string(&mut err);
+        }
+        let _ = child.wait();
+        return Err(format!("first stdout line {line:?}; stderr: {err}"));
+    };
+    Ok(Server {
+        addr: addr.to_string(),
+        child,
+        token,
+    })
+}
+
+impl Server {
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> (u16, Value) {
+        let mut all: Vec<(String, String)> = headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        if let Some(t) = &self.token {
+            if !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+            {
+                all.push(("Authorization".into(), format!("Bearer {t}")));
+            }
+        }
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let (status, text) =
+            raw(&self.addr, method, path, body.as_bytes(), &all).expect("HTTP request");
+        let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, v)
+    }
+
+    pub fn get(&self, path: &str) -> Value {
+        let (s, v) = self.request("GET", path, None, &[]);
+        assert_eq!(s, 200, "GET {path}: {v}");
+        v
+    }
+
+    pub fn try_post(&self, path: &str, body: &Value) -> Result<Value, String> {
+        let (s, v) = self.request("POST", path, Some(body), &[]);
+        if (200..300).contains(&s) {
+            Ok(v)
+        } else {
+            Err(format!("POST {path}: {s} {v}"))
+        }
+    }
+
+    pub fn post(&self, path: &str, body: &Value) -> Value {
+        let (s, v) = self.request("POST", path, Some(body), &[]);
+        assert!((200..300).contains(&s), "POST {path}: {s} {v}");
+        v
+    }
+
+    /// Every history event, paging with `after`.
+    pub fn history(&self, query: &str) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = self.get(&format!("/v1/history?after={after}&limit=500{query}"));
+            let events = page["events"].as_array().cloned().unwrap_or_default();
+            if events.is_empty() {
+                return out;
+            }
+            after = page["next"].as_u64().expect("next");
+            out.extend(events);
+        }
+    }
+
+    /// Every record, in `--state` order.
+    pub fn records(&self) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let q = match &after {
+                Some(a) => format!("/v1/records?limit=500&after={a}"),
+                None => "/v1/records?limit=500".to_string(),
+            };
+            let page = self.get(&q);
+            let recs = page["records"].as_array().cloned().unwrap_or_default();
+            if recs.is_empty() {
+                return out;
+            }
+            after = page["next"].as_str().map(str::to_string);
+            out.extend(recs);
+            if after.is_none() {
+                return out;
+            }
+        }
+    }
+
+    /// SIGTERM, then wait; the exit code.
+    pub fn stop(mut self) -> Option<i32> {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        self.child.wait().ok().and_then(|s| s.code())
+    }
+
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One HTTP/1.1 request; the status and the body (chunked bodies decoded).
+pub fn raw(
+    addr: &str,
+    method: &str,
+    path: &str,
+    body: &[u8],
+    headers: &[(String, String)],
+) -> std::io::Result<(u16, String)> {
+    let mut s = TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(60)))?;
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if !body.is_empty() {
+        req.push_str("Content-Type: application/json\r\n");
+    }
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes())?;
+    s.write_all(body)?;
+    let mut resp = Vec::new();
+    s.read_to_end(&mut resp)?;
+    let text = String::from_utf8_lossy(&resp).to_string();
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
+    let body = if chunked {
+        dechunk(rest)
+    } else {
+        rest.to_string()
+    };
+    Ok((status, body))
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = rest[n..].strip_prefix("\r\n").unwrap_or(&rest[n..]);
+    }
+    out
+}
+
+/// `wfc` run as a command in `dir`; (exit code, stdout, stderr).
+pub fn wfc(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_wfc"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run wfc");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+pub fn jsonl(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect()
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target: PathBuf = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
