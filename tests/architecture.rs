@@ -34,6 +34,7 @@ const ALL: &[&str] = &[
     "schema",
     "source",
     "syntax",
+    "testing",
 ];
 
 /// Crate-root re-exports and the module they come from.
@@ -163,6 +164,14 @@ const RULES: &[(&str, &[&str])] = &[
             "schema",
             "source",
             "syntax",
+        ],
+    ),
+    // `wfc test`: runs the runtime over the AST's tests; no checker, no
+    // files, no front end but the formatter's text helpers.
+    (
+        "testing",
+        &[
+            "catalog", "check", "cli", "corpus", "graph", "lsp", "project",
         ],
     ),
     // Dev-only: depends on nothing.

@@ -374,6 +374,7 @@ workflow "Onboarding" for contact {
                 has_syntax_error: false,
             }],
             unnamed_broken_workflow: false,
+            tests: Vec::new(),
         };
         let idx = FileIndex::build(Some(&file), text);
         assert_eq!(idx.workflows.len(), 1);
