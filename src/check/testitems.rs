@@ -45,7 +45,7 @@ pub(super) fn test<'a>(
 
     for line in &t.lines {
         match &line.when {
-            Some(ast::When::After(d)) => flow::duration(cx, d, None),
+            Some(ast::When::After(d)) => offset(cx, d),
             Some(ast::When::On { date, time, .. }) => {
                 flow::date(cx, date);
                 if let Some(tm) = time {
@@ -93,6 +93,14 @@ pub(super) fn test<'a>(
             }
             TestLineKind::Expect(x) => expectation(cx, x, &records, default_wf, workflows),
         }
+    }
+}
+
+/// An offset from the start of a test: a duration (WF405), where zero is
+/// allowed (`at 0m`: at the start).
+fn offset(cx: &mut Checker, d: &ast::Duration) {
+    if d.total_minutes() > 0 {
+        flow::duration(cx, d, None);
     }
 }
 
@@ -190,7 +198,7 @@ fn expectation<'a>(
             workflow, within, ..
         } => {
             if let Some(d) = within {
-                flow::duration(cx, d, None);
+                offset(cx, d);
             }
             if let Some(wf) = target(cx, workflow) {
                 same_type(cx, wf);
@@ -203,7 +211,7 @@ fn expectation<'a>(
             ..
         } => {
             if let Some(d) = within {
-                flow::duration(cx, d, None);
+                offset(cx, d);
             }
             if let Some(wf) = target(cx, workflow) {
                 if same_type(cx, wf) {
@@ -239,7 +247,7 @@ fn expectation<'a>(
             ..
         } => {
             for d in [at, within].into_iter().flatten() {
-                flow::duration(cx, d, None);
+                offset(cx, d);
             }
             if matches!(
                 step.kind,

@@ -131,6 +131,9 @@ pub fn run(args: Args) -> i32 {
         write_stderr("error: the workflows have errors; no test was run for them\n");
     }
     let parts: Vec<(&SourceMap, &Suite)> = runs.iter().map(|(s, r)| (s, r)).collect();
+    if errors && parts.is_empty() {
+        return EXIT_ERRORS;
+    }
     let text = match args.format {
         TestFormat::Human => {
             let h = human_options(args.color);

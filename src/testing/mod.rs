@@ -111,6 +111,7 @@ fn collect_tests<'a>(comp: &'a Compilation, opts: &Options) -> Vec<&'a ast::Test
 /// Run the tests of `comp` (which must have no errors: its plans are run).
 /// Results come back in source order whatever the number of threads.
 pub fn run(comp: &Compilation, opts: &Options) -> Result<Suite, String> {
+    // every plan must load (the per-test subsets then do)
     let programs = runtime::load(comp.plans.clone()).map_err(|e| e.to_string())?;
     let tests = collect_tests(comp, opts);
     let threads = match opts.threads {
@@ -180,6 +181,32 @@ fn run_one(cx: &setup::Context<'_>, t: &ast::TestItem) -> TestResult {
         failures: Vec::new(),
         history: Vec::new(),
     };
+    // Only the workflows in play run: see [`in_play`].
+    let names = in_play(cx.comp, t);
+    let plans: Vec<Plan> = cx
+        .comp
+        .plans
+        .iter()
+        .filter(|p| names.contains(p.name.as_str()))
+        .cloned()
+        .collect();
+    let programs = match runtime::load(plans) {
+        Ok(p) => p,
+        Err(e) => {
+            result.failures.push(Failure {
+                span: t.keyword,
+                expectation: format!("test \"{}\"", t.name.value),
+                expected: "the workflows to load".to_string(),
+                actual: e.to_string(),
+                history: Vec::new(),
+            });
+            return result;
+        }
+    };
+    let cx = &setup::Context {
+        comp: cx.comp,
+        programs: &programs,
+    };
     match setup::prepare(cx, t) {
         Ok(prepared) => expect::judge(cx, t, &prepared, &mut result),
         Err(message) => result.failures.push(Failure {
@@ -191,6 +218,45 @@ fn run_one(cx: &setup::Context<'_>, t: &ast::TestItem) -> TestResult {
         }),
     }
     result
+}
+
+/// The workflows a test runs: the workflow under test, every workflow the
+/// test names (`enroll <id> in "..."`, `in "..."`), and every workflow
+/// those enroll records in (`enroll in`, transitively). Other workflows of
+/// the project do not run, so a test of one workflow is not disturbed by
+/// the triggers of unrelated ones.
+fn in_play<'a>(comp: &'a Compilation, t: &'a ast::TestItem) -> std::collections::BTreeSet<&'a str> {
+    let mut names: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    names.insert(t.workflow.value.as_str());
+    for line in &t.lines {
+        let w = match &line.kind {
+            ast::TestLineKind::Enroll { workflow, .. } => Some(workflow),
+            ast::TestLineKind::Expect(x) => match &x.kind {
+                ast::ExpectKind::Enrollment { workflow, .. }
+                | ast::ExpectKind::Reached { workflow, .. }
+                | ast::ExpectKind::Took { workflow, .. }
+                | ast::ExpectKind::Ran { workflow, .. } => workflow.as_ref(),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(w) = w {
+            names.insert(w.value.as_str());
+        }
+    }
+    let mut todo: Vec<&str> = names.iter().copied().collect();
+    while let Some(name) = todo.pop() {
+        for p in comp.plans.iter().filter(|p| p.name == name) {
+            for n in &p.nodes {
+                if let crate::plan::Action::EnrollInWorkflow { workflow } = &n.action {
+                    if names.insert(workflow.as_str()) {
+                        todo.push(workflow.as_str());
+                    }
+                }
+            }
+        }
+    }
+    names
 }
 
 /// The plan of a workflow by name.
