@@ -72,7 +72,8 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         op_not_in => "`not in`",
         op_in => "`in`",
         op_contains => "`contains`",
-        test_item | k_test => "`test`",
+        // a test item is the alternative of a workflow: `workflow` says it
+        test_item | k_test => return None,
         test_line => "a test line such as `contact c1 { ... }` or `expect ...`",
         test_when => "`at <duration>:` or `on <date>:`",
         record_id => "a record id such as `c1`",

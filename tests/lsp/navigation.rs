@@ -177,3 +177,17 @@ fn tests_name_their_workflow_for_navigation_and_diagnostics() {
     assert_eq!(r.as_array().map(Vec::len), Some(2), "{r}");
     assert_eq!(s.shutdown_and_exit().code(), Some(0));
 }
+
+#[test]
+fn hover_on_the_workflow_a_test_names() {
+    const TEXT: &str = "workflow \"Lead intake\" for contact {\n  enroll when lifecyclestage is \"lead\"\n}\n\ntest \"a lead\" for \"Lead intake\" {\n  contact c1 { lifecyclestage = \"lead\" }\n  expect c1 enrolled\n}\n";
+    let mut s = Server::start();
+    let uri = "file:///tmp/wfc-lsp-test-tests-hover/intake.wf";
+    s.initialize();
+    s.open(uri, TEXT);
+    let (l, c) = find(TEXT, "\"Lead intake\" {", 3);
+    let h = s.result("textDocument/hover", doc_pos(uri, l, c));
+    let text = h["contents"]["value"].as_str().unwrap_or("");
+    assert!(text.contains("for `contact`"), "{text}");
+    assert_eq!(s.shutdown_and_exit().code(), Some(0));
+}
