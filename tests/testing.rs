@@ -117,11 +117,11 @@ fn coverage_counts_steps_and_paths_and_lists_the_rest() {
     assert_eq!(
         missed,
         vec![
-            (7, "path", "\"if\" of branch_if"),
-            (8, "step", "add_to_list `hot`"),
-            (10, "path", "\"Belgium\" of branch_value"),
-            (10, "path", "\"Netherlands\" of branch_value"),
-            (12, "step", "send_email"),
+            (9, "path", "\"if\" of branch_if"),
+            (10, "step", "add_to_list `hot`"),
+            (12, "path", "\"Belgium\" of branch_value"),
+            (12, "path", "\"Netherlands\" of branch_value"),
+            (14, "step", "send_email"),
         ]
     );
     common::snapshots_in("testing/snapshots", false)
@@ -195,7 +195,7 @@ fn json_output_has_tests_summary_and_coverage() {
         .iter()
         .find(|t| t["name"] == "fail ran at")
         .expect("fail ran at");
-    assert_eq!(f["failures"][0]["line"], 112);
+    assert_eq!(f["failures"][0]["line"], 113);
     assert!(f["failures"][0]["history"]
         .as_array()
         .is_some_and(|h| !h.is_empty()));

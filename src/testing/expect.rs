@@ -612,9 +612,11 @@ impl Judge<'_, '_> {
                 if met != *negated {
                     return Ok(());
                 }
-                let how = times
-                    .as_ref()
-                    .map_or("at least once".to_string(), |t| times_text(t.count));
+                let how = match (times, at) {
+                    (Some(t), _) => format!(" {}", times_text(t.count)),
+                    (None, Some(_)) => String::new(),
+                    (None, None) => " at least once".to_string(),
+                };
                 let when = match (at, within) {
                     (Some(d), _) => format!(
                         " at {} (+{})",
@@ -631,7 +633,7 @@ impl Judge<'_, '_> {
                     .collect();
                 Err((
                     format!(
-                        "`{record}` {}to run `{step_text}` {how}{when}",
+                        "`{record}` {}to run `{step_text}`{how}{when}",
                         if *negated { "not " } else { "" }
                     ),
                     if all.is_empty() {
