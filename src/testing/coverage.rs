@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use super::expect::executed_nodes;
+use super::trace::executed_nodes;
 use super::TestResult;
 use crate::plan::{Action, Plan};
 

@@ -4,6 +4,7 @@
 //! - [`setup`]: a test's records, inputs and moments → the runtime's input;
 //! - [`expect`]: one expectation against the history (and, for conditions,
 //!   the records at a moment);
+//! - [`trace`]: what a run did, read from its history;
 //! - [`coverage`]: which steps and branch paths the runs went through;
 //! - [`report`]: the human, JSON and JUnit outputs.
 //!
@@ -16,6 +17,7 @@ mod coverage;
 mod expect;
 pub mod report;
 mod setup;
+mod trace;
 
 pub use coverage::{Coverage, Uncovered, WorkflowCoverage};
 
