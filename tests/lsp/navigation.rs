@@ -191,3 +191,15 @@ fn hover_on_the_workflow_a_test_names() {
     assert!(text.contains("for `contact`"), "{text}");
     assert_eq!(s.shutdown_and_exit().code(), Some(0));
 }
+
+#[test]
+fn completes_the_workflow_a_test_is_for() {
+    const TEXT: &str = "workflow \"Lead intake\" for contact {\n  enroll when lifecyclestage is \"lead\"\n}\n\ntest \"a lead\" for \n";
+    let mut s = Server::start();
+    let uri = "file:///tmp/wfc-lsp-test-tests-complete/intake.wf";
+    s.initialize();
+    s.open(uri, TEXT);
+    let items = completion_labels(&mut s, uri, TEXT, "for \n", 4);
+    has_all(&items, &["Lead intake"]);
+    assert_eq!(s.shutdown_and_exit().code(), Some(0));
+}
