@@ -290,6 +290,7 @@ fn run(
                 workflows: Vec::new(),
                 comments: Vec::new(),
                 unnamed_broken_workflow: false,
+                tests: Vec::new(),
             });
         }
     }

@@ -8,7 +8,8 @@
 //! ```
 //!
 //! plus [`schema`] (object model, built-in schema, `wf.toml`),
-//! [`diagnostics`] (every code in one place) and thin front ends
+//! [`diagnostics`] (every code in one place), [`testing`] (`wfc test`: the
+//! `test` items run in the runtime) and thin front ends
 //! ([`cli`], [`lsp`]) that only call [`driver::compile`].
 
 // Library code never unwraps: bad input must become a diagnostic or an
@@ -35,5 +36,6 @@ pub mod schema;
 pub mod serve;
 pub mod source;
 pub mod syntax;
+pub mod testing;
 
 pub use driver::{compile, Compilation, SourceInput};

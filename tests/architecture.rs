@@ -36,6 +36,7 @@ const ALL: &[&str] = &[
     "serve",
     "source",
     "syntax",
+    "testing",
 ];
 
 /// Crate-root re-exports and the module they come from.
@@ -189,6 +190,14 @@ const RULES: &[(&str, &[&str])] = &[
     (
         "serve",
         &["check", "cli", "corpus", "fmt", "graph", "lsp", "syntax"],
+    ),
+    // `wfc test`: runs the runtime over the AST's tests; no checker, no
+    // files, no front end but the formatter's text helpers.
+    (
+        "testing",
+        &[
+            "catalog", "check", "cli", "corpus", "graph", "lsp", "project",
+        ],
     ),
     // Dev-only: depends on nothing.
     (

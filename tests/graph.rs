@@ -18,7 +18,9 @@ fn examples() -> Vec<PathBuf> {
         .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
-    out.retain(|p| p.is_dir() || p.extension().is_some_and(|e| e == "wf"));
+    // project folders (a wf.toml); examples/tests/ holds only the tests of
+    // the standalone examples
+    out.retain(|p| p.join("wf.toml").is_file() || p.extension().is_some_and(|e| e == "wf"));
     out.sort();
     common::assert_min_cases("examples", &out, 12);
     out

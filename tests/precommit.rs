@@ -89,7 +89,9 @@ fn repo_with_project() -> (tempfile::TempDir, PathBuf) {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/project");
     for entry in fs::read_dir(&src).expect("read examples/project") {
         let entry = entry.expect("entry");
-        fs::copy(entry.path(), project.join(entry.file_name())).expect("copy");
+        if entry.path().is_file() {
+            fs::copy(entry.path(), project.join(entry.file_name())).expect("copy");
+        }
     }
     (tmp, project)
 }

@@ -12,6 +12,8 @@
 //!   dates (WF401–WF406)
 //! - `literals`: literal values (WF501–WF503)
 //! - `warnings`: WF901–WF903
+//! - `testitems`: the `test` items (WF108, WF109, and the codes above for
+//!   the workflow text they mirror)
 //!
 //! Imports between these files go one way (`typing` → `resolve`, `tiers`;
 //! `flow` → `resolve`; `literals` → `warnings`); each diagnostic's deciding
@@ -23,6 +25,7 @@
 mod flow;
 mod literals;
 mod resolve;
+mod testitems;
 mod tiers;
 mod tokens;
 mod typing;
@@ -72,6 +75,21 @@ pub fn check_capped(
         cx.suggested.set(0);
         for wf in &file.workflows {
             cx.workflow(wf);
+        }
+    }
+    // Tests, once every workflow is known (the first of each name).
+    let mut by_name: BTreeMap<&str, &ast::Workflow> = BTreeMap::new();
+    for file in files {
+        for wf in &file.workflows {
+            by_name.entry(wf.name.value.as_str()).or_insert(wf);
+        }
+    }
+    for file in files {
+        cx.suggested.set(0);
+        for t in &file.tests {
+            if !t.has_syntax_error {
+                testitems::test(&mut cx, t, &by_name);
+            }
         }
     }
     cx.diags.finish()

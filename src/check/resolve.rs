@@ -431,7 +431,7 @@ fn wf103_unknown_workflow(name: &ast::StrLit, help: Option<String>) -> Diagnosti
     }
 }
 
-fn wf104_unknown_label(label: &ast::Ident, help: Option<String>) -> Diagnostic {
+pub(super) fn wf104_unknown_label(label: &ast::Ident, help: Option<String>) -> Diagnostic {
     let d = Diagnostic::new(
         Code::WF104,
         format!(

@@ -1,7 +1,7 @@
 //! The `wfc` command line: a thin shell over the library.
 //!
 //! `check`, `build` and `explain` live here; each other command has its own
-//! file (`run.rs`, `fmt.rs`, `graph.rs`, `lsp.rs`, `schema.rs`) exposing
+//! file (`run.rs`, `test.rs`, `fmt.rs`, `graph.rs`, `lsp.rs`, `schema.rs`) exposing
 //! `Args` and `run`.
 //!
 //! Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage or
@@ -15,6 +15,7 @@ pub mod lsp;
 pub mod run;
 pub mod schema;
 pub mod serve;
+pub mod test;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -107,6 +108,9 @@ pub enum Command {
     /// Print the built-in schema: object types, properties, types, options
     #[command(after_help = schema::EXAMPLES)]
     Schema(schema::Args),
+    /// Run the `test` items of .wf files; report failures and coverage
+    #[command(after_help = test::EXAMPLES)]
+    Test(test::Args),
     /// Format .wf files
     Fmt(fmt::Args),
     /// Draw a workflow's flow diagram
@@ -233,6 +237,7 @@ pub fn main() -> i32 {
         Command::Run(args) => run::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Schema(args) => schema::run(&args),
+        Command::Test(args) => test::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Graph(args) => graph::run(args),
         Command::Lsp(args) => lsp::run(args),
@@ -662,7 +667,7 @@ pub(crate) fn compile_bundle(input: &InputArgs) -> Result<serde_json::Value, i32
 }
 
 /// Human options for stderr.
-fn human_options(color: ColorArg) -> HumanOptions {
+pub(crate) fn human_options(color: ColorArg) -> HumanOptions {
     human_options_for(color, io::stderr().is_terminal())
 }
 
@@ -699,7 +704,7 @@ fn count_words(files: usize, what: &str, workflows: usize) -> String {
 
 /// Write to stdout through a locked handle. A closed pipe is a normal end;
 /// any other write error is an I/O problem (exit code 2).
-fn write_stdout(text: &str) -> Result<(), i32> {
+pub(crate) fn write_stdout(text: &str) -> Result<(), i32> {
     let mut out = io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
@@ -712,7 +717,7 @@ fn write_stdout(text: &str) -> Result<(), i32> {
 }
 
 /// Write to stderr; errors (a closed stderr) are ignored.
-fn write_stderr(text: &str) {
+pub(crate) fn write_stderr(text: &str) {
     let mut err = io::stderr().lock();
     let _ = err.write_all(text.as_bytes());
     let _ = err.flush();

@@ -46,6 +46,8 @@ codes! {
     WF105 => Error, "duplicate label in a workflow";
     WF106 => Error, "duplicate workflow name";
     WF107 => Error, "unknown account resource";
+    WF108 => Error, "a test names a record it does not declare, or declares one twice";
+    WF109 => Error, "a test expectation that can never match: another object type, a branch or path the workflow does not have, or `ran` on a step that is not an action";
     WF201 => Error, "action not available for this workflow's object type";
     WF202 => Error, "`enroll in` a workflow of another object type";
     WF203 => Error, "value or comparison of the wrong type for the property";

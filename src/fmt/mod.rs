@@ -14,6 +14,7 @@
 
 mod expr;
 mod steps;
+mod testitems;
 mod text;
 
 pub use text::{date_text, duration_text, inline_value, quote, quote_lit, time_text};
@@ -192,8 +193,28 @@ impl<'a> Printer<'a> {
 
     fn file(&mut self, file: &SourceFile) {
         let mut first = true;
-        for wf in &file.workflows {
-            let wf_start = wf.span.start as usize;
+        // Workflows and tests in source order.
+        enum Top<'b> {
+            Workflow(&'b Workflow),
+            Test(&'b TestItem),
+        }
+        let mut items: Vec<(usize, Top)> = file
+            .workflows
+            .iter()
+            .map(|w| (w.span.start as usize, Top::Workflow(w)))
+            .chain(
+                file.tests
+                    .iter()
+                    .map(|t| (t.span.start as usize, Top::Test(t))),
+            )
+            .collect();
+        items.sort_by_key(|(pos, _)| *pos);
+        for (wf_start, item) in &items {
+            let wf_start = *wf_start;
+            let (header_end, span_end) = match item {
+                Top::Workflow(wf) => (wf.body.span.start as usize, wf.span.end as usize),
+                Top::Test(t) => (t.workflow.span.end as usize, t.span.end as usize),
+            };
             // Comments before the workflow (and any inside its header line).
             let mut chunk = std::mem::take(&mut self.out);
             if !first {
@@ -202,7 +223,7 @@ impl<'a> Printer<'a> {
             self.out = String::new();
             let mut blank_ok = !first;
             let mut printed_any = false;
-            while let Some(c) = self.take_before(wf_start.max(wf.body.span.start as usize)) {
+            while let Some(c) = self.take_before(wf_start.max(header_end)) {
                 if printed_any
                     && blank_ok
                     && self.blank_between(self.last_end, c.span.start as usize)
@@ -221,11 +242,14 @@ impl<'a> Printer<'a> {
             let comments = std::mem::take(&mut self.out);
             self.out = chunk;
             self.out.push_str(&comments);
-            self.workflow(wf);
-            let trailing = self.take_trailing(wf.span.end as usize, usize::MAX);
+            match item {
+                Top::Workflow(wf) => self.workflow(wf),
+                Top::Test(t) => self.test_item(t),
+            }
+            let trailing = self.take_trailing(span_end, usize::MAX);
             self.push_trailing(trailing);
             self.out.push('\n');
-            self.last_end = self.last_end.max(wf.span.end as usize);
+            self.last_end = self.last_end.max(span_end);
             first = false;
         }
         // Comments at the end of the file.

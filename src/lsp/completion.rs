@@ -149,7 +149,11 @@ fn complete(cur: &Cursor) -> Vec<CompletionItem> {
     if cur.workflow().is_none_or(|w| cur.offset < w.span.start)
         || cur.depth_in_workflow(before) == 0
     {
-        if prev_word == "for" {
+        // `test "<name>" for <here>`: the workflow under test
+        let in_test = before.checked_sub(3).is_some_and(|t| cur.word(t) == "test");
+        if prev_word == "for" && in_test {
+            offer_resource(&mut out, Resource::Workflows, None);
+        } else if prev_word == "for" {
             for name in cur.env().schema.objects.keys() {
                 out.push(
                     name,
@@ -417,6 +421,8 @@ fn resource_kind(cur: &Cursor, i: usize) -> Option<Resource> {
     let w = |k: usize| j.checked_sub(k).map(|x| cur.word(x)).unwrap_or("");
     Some(match (w(3), w(2), w(1)) {
         (_, "enroll", "in") => Resource::Workflows,
+        // a test: `test "<name>" for <here>`, `enroll <id> in <here>`
+        ("test", _, "for") | ("enroll", _, "in") => Resource::Workflows,
         (_, "send", "email") | (_, "marketing", "email") => Resource::Emails,
         (_, _, "email")
             if cur.is(j.saturating_sub(2), "on") || cur.is(j.saturating_sub(2), "until") =>

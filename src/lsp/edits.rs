@@ -153,6 +153,10 @@ pub fn rename(
                         edit(f, n.span.clone(), text);
                     }
                 }
+                // tests name the workflow too (always quoted)
+                for n in idx.test_refs.iter().filter(|n| n.name == name) {
+                    edit(f, n.span.clone(), lex::quote(new_name));
+                }
             }
         }
     }

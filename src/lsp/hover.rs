@@ -47,6 +47,15 @@ fn hover_text(cur: &Cursor) -> Option<(String, Range<usize>)> {
             ));
         }
     }
+    // The workflow a test names (`for "..."`, `in "..."`).
+    if let Some(n) = cur
+        .project
+        .indexes()
+        .get(cur.file as usize)
+        .and_then(|idx| idx.test_refs.iter().find(|n| contains(&n.span, cur.offset)))
+    {
+        return Some((workflow_hover(cur.project, &n.name), n.span.clone()));
+    }
     let i = lex::token_at(&cur.tokens, cur.offset)?;
     let tok = cur.tokens.get(i)?.clone();
     if let Kind::Str { .. } = tok.kind {

@@ -47,6 +47,9 @@ pub struct WorkflowSym {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FileIndex {
     pub workflows: Vec<WorkflowSym>,
+    /// The workflow names `test` items refer to: the workflow under test
+    /// (`for "..."`), `enroll <id> in "..."` and expectations' `in "..."`.
+    pub test_refs: Vec<Named>,
 }
 
 impl FileIndex {
@@ -74,7 +77,11 @@ impl FileIndex {
             }
         }
         workflows.sort_by_key(|w| w.span.start);
-        FileIndex { workflows }
+        let test_refs = file.map(test_refs).unwrap_or_default();
+        FileIndex {
+            workflows,
+            test_refs,
+        }
     }
 
     /// The workflow whose text holds `offset` (the last one starting before
@@ -95,6 +102,33 @@ impl FileIndex {
 
 fn range(span: crate::source::Span) -> Range<usize> {
     span.start as usize..span.end as usize
+}
+
+/// The workflow names the tests of a file refer to, in source order.
+fn test_refs(file: &ast::SourceFile) -> Vec<Named> {
+    let named = |s: &ast::StrLit| Named {
+        name: s.value.to_string(),
+        span: range(s.span),
+    };
+    let mut out = Vec::new();
+    for t in file.tests.iter().filter(|t| !t.has_syntax_error) {
+        out.push(named(&t.workflow));
+        for line in &t.lines {
+            let w = match &line.kind {
+                ast::TestLineKind::Enroll { workflow, .. } => Some(workflow),
+                ast::TestLineKind::Expect(x) => match &x.kind {
+                    ast::ExpectKind::Enrollment { workflow, .. }
+                    | ast::ExpectKind::Reached { workflow, .. }
+                    | ast::ExpectKind::Took { workflow, .. }
+                    | ast::ExpectKind::Ran { workflow, .. } => workflow.as_ref(),
+                    _ => None,
+                },
+                _ => None,
+            };
+            out.extend(w.map(named));
+        }
+    }
+    out
 }
 
 fn from_ast(w: &ast::Workflow) -> WorkflowSym {
@@ -374,6 +408,7 @@ workflow "Onboarding" for contact {
                 has_syntax_error: false,
             }],
             unnamed_broken_workflow: false,
+            tests: Vec::new(),
         };
         let idx = FileIndex::build(Some(&file), text);
         assert_eq!(idx.workflows.len(), 1);

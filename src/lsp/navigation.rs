@@ -61,7 +61,11 @@ pub fn target_and_span_at(
             ));
         }
     }
-    None
+    // the workflow a test names
+    idx.test_refs
+        .iter()
+        .find(|n| contains(&n.span, offset))
+        .map(|n| (Target::Workflow(n.name.clone()), n.span.clone()))
 }
 
 fn location(project: &Project, file: FileId, span: Range<usize>) -> Option<Location> {
@@ -133,6 +137,12 @@ pub fn references(
                             .filter_map(|e| location(project, f as FileId, e.span.clone())),
                     );
                 }
+                out.extend(
+                    idx.test_refs
+                        .iter()
+                        .filter(|e| e.name == name)
+                        .filter_map(|e| location(project, f as FileId, e.span.clone())),
+                );
             }
         }
         None => {}

@@ -15,16 +15,35 @@ use crate::source::Span;
 pub type Name = compact_str::CompactString;
 
 /// One parsed `.wf` file.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct SourceFile {
     pub file: crate::source::FileId,
     pub workflows: Vec<Workflow>,
+    /// The `test "<name>" for "<workflow>" { ... }` items, in source order
+    /// (run by `wfc test`, ignored by `wfc build`).
+    pub tests: Vec<TestItem>,
     /// Every `#` comment of the file in source order (for the formatter).
     pub comments: Vec<Comment>,
     /// Some workflow of this file is so broken that not even its name
     /// could be read (`workflow "<name>"`): the checker then reports no
     /// WF103 in the project, as the missing workflow may be this one.
     pub unnamed_broken_workflow: bool,
+}
+
+/// `tests` is printed only when the file has some, so the debug print of a
+/// file without tests reads as it always did.
+impl std::fmt::Debug for SourceFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("SourceFile");
+        d.field("file", &self.file)
+            .field("workflows", &self.workflows);
+        if !self.tests.is_empty() {
+            d.field("tests", &self.tests);
+        }
+        d.field("comments", &self.comments)
+            .field("unnamed_broken_workflow", &self.unnamed_broken_workflow)
+            .finish()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -773,5 +792,207 @@ impl Duration {
             };
             acc.saturating_add(p.amount.saturating_mul(per))
         })
+    }
+}
+
+// ---------------------------------------------------------------- tests
+
+/// `test "<name>" for "<workflow>" { <lines> }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct TestItem {
+    pub name: StrLit,
+    /// The workflow under test: the default of every expectation.
+    pub workflow: StrLit,
+    pub lines: Vec<TestLine>,
+    /// From `test` to the closing `}`.
+    pub span: Span,
+    /// The `test` keyword.
+    pub keyword: Span,
+    /// The test has a syntax error (WF001): it is not run.
+    pub has_syntax_error: bool,
+}
+
+/// One line of a test, optionally at a moment (`at 2d:` / `on 2026-03-05 at 9:00:`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TestLine {
+    pub when: Option<When>,
+    pub kind: TestLineKind,
+    pub span: Span,
+}
+
+/// A moment of a test: an offset from its start, or an instant in the
+/// account's time zone.
+#[derive(Clone, Debug, PartialEq)]
+pub enum When {
+    After(Duration),
+    On {
+        date: DateLit,
+        time: Option<TimeLit>,
+        span: Span,
+    },
+}
+
+impl When {
+    pub fn span(&self) -> Span {
+        match self {
+            When::After(d) => d.span,
+            When::On { span, .. } => *span,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TestLineKind {
+    /// `start 2026-03-02 [at 9:00]`
+    Start {
+        date: DateLit,
+        time: Option<TimeLit>,
+    },
+    /// `contact c1 { firstname = "Ana" } [with co1, d1]`
+    Record {
+        object: Ident,
+        id: Ident,
+        fields: Vec<Field>,
+        with: Vec<Ident>,
+    },
+    /// `set c1 { hubspotscore = 80 }`
+    Set { record: Ident, fields: Vec<Field> },
+    /// `form "Demo request" submitted by c1`
+    Event { event: Event, record: Ident },
+    /// `enroll c1 in "<workflow>"`
+    Enroll { record: Ident, workflow: StrLit },
+    /// `expect ...`
+    Expect(Expectation),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expectation {
+    /// The record the expectation is about (`None`: `expect error`, any record).
+    pub record: Option<Ident>,
+    pub kind: ExpectKind,
+    /// The whole line after `expect`.
+    pub span: Span,
+    /// The `expect` keyword.
+    pub keyword: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExpectKind {
+    /// `expect c1: <condition>`
+    Condition(Condition),
+    /// `expect c1 [not] enrolled|finished|left by goal|unenrolled [in "W"] [within 2d]`
+    Enrollment {
+        negated: bool,
+        fact: Fact,
+        fact_span: Span,
+        workflow: Option<StrLit>,
+        within: Option<Duration>,
+    },
+    /// `expect c1 [not] reached <label> [in "W"] [within 2d]`
+    Reached {
+        negated: bool,
+        label: Ident,
+        workflow: Option<StrLit>,
+        within: Option<Duration>,
+    },
+    /// `expect c1 took "<path>" [of branch N] [in "W"]`
+    Took {
+        path: StrLit,
+        branch: Option<NumberLit>,
+        workflow: Option<StrLit>,
+    },
+    /// `expect c1 [not] ran <step> [once|twice|N times] [at 1d | within 1d] [in "W"]`
+    Ran {
+        negated: bool,
+        step: Box<Step>,
+        times: Option<Times>,
+        at: Option<Duration>,
+        within: Option<Duration>,
+        workflow: Option<StrLit>,
+    },
+    /// `expect [c1] error ["<text in the reason>"]`
+    Error { reason: Option<StrLit> },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fact {
+    Enrolled,
+    Finished,
+    LeftByGoal,
+    Unenrolled,
+}
+
+impl Fact {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fact::Enrolled => "enrolled",
+            Fact::Finished => "finished",
+            Fact::LeftByGoal => "left by goal",
+            Fact::Unenrolled => "unenrolled",
+        }
+    }
+}
+
+/// `once`, `twice`, `<n> times`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Times {
+    pub count: u64,
+    /// As written (`once`, `twice`, `3 times`).
+    pub text: Name,
+    pub span: Span,
+}
+
+/// The branches of a workflow body (`if` and `branch on` steps) in pre-order,
+/// the order `of branch N` counts them in (from 1) and the order of their
+/// plan nodes.
+pub fn branches(block: &Block) -> Vec<&Step> {
+    let mut out = Vec::new();
+    for_each_step(block, &mut |s| {
+        if matches!(s.kind, StepKind::If { .. } | StepKind::Branch { .. }) {
+            out.push(s);
+        }
+    });
+    out
+}
+
+/// The names of a branch's paths as the history reports them: `"if"`,
+/// `"else if 1"`, ... and `"else"` for an `if`; each case value and
+/// `"else"` for a `branch on`. Every branch has an `else` path (a missing
+/// `else` is an empty one). Empty for any other step.
+pub fn branch_paths(kind: &StepKind) -> Vec<String> {
+    match kind {
+        StepKind::If { arms, .. } => {
+            let mut out: Vec<String> = (0..arms.len())
+                .map(|i| {
+                    if i == 0 {
+                        "if".to_string()
+                    } else {
+                        format!("else if {i}")
+                    }
+                })
+                .collect();
+            out.push("else".to_string());
+            out
+        }
+        StepKind::Branch { cases, .. } => {
+            let mut out: Vec<String> = cases
+                .iter()
+                .flat_map(|c| c.values.iter().map(value_text))
+                .collect();
+            out.push("else".to_string());
+            out
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// A scalar value as text (a string's contents, a number as written).
+pub fn value_text(v: &Value) -> String {
+    match &v.kind {
+        ValueKind::String(s) => s.value.to_string(),
+        ValueKind::Number(n) => n.raw.to_string(),
+        ValueKind::Bool(b) => b.to_string(),
+        ValueKind::Date(d) => format!("{:04}-{:02}-{:02}", d.year, d.month, d.day),
+        ValueKind::List(items) => items.iter().map(value_text).collect::<Vec<_>>().join(";"),
     }
 }

@@ -72,6 +72,17 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         op_not_in => "`not in`",
         op_in => "`in`",
         op_contains => "`contains`",
+        // a test item is the alternative of a workflow: `workflow` says it
+        test_item | k_test => return None,
+        test_line => "a test line such as `contact c1 { ... }` or `expect ...`",
+        test_when => "`at <duration>:` or `on <date>:`",
+        record_id => "a record id such as `c1`",
+        x_condition | x_any_error | x_error | x_enrollment | x_reached | x_took | x_ran | fact => {
+            "an expectation such as `enrolled` or `ran send email \"...\"`"
+        }
+        times => "`once`, `twice` or `<n> times`",
+        within | ran_at | in_workflow | t_start | t_set | t_enroll | t_event | t_record
+        | t_expect | test_block => return None,
         EOI => "end of file",
         _ => return keyword(rule),
     })

@@ -87,6 +87,23 @@ pub(crate) const KEYWORDS: &[(Rule, &str)] = &[
     (Rule::k_page, "`page`"),
     (Rule::k_viewed, "`viewed`"),
     (Rule::k_event, "`event`"),
+    (Rule::k_test, "`test`"),
+    (Rule::k_start, "`start`"),
+    (Rule::k_with, "`with`"),
+    (Rule::k_expect, "`expect`"),
+    (Rule::k_error, "`error`"),
+    (Rule::k_enrolled, "`enrolled`"),
+    (Rule::k_finished, "`finished`"),
+    (Rule::k_left, "`left`"),
+    (Rule::k_unenrolled, "`unenrolled`"),
+    (Rule::k_reached, "`reached`"),
+    (Rule::k_took, "`took`"),
+    (Rule::k_of, "`of`"),
+    (Rule::k_ran, "`ran`"),
+    (Rule::k_once, "`once`"),
+    (Rule::k_twice, "`twice`"),
+    (Rule::k_times, "`times`"),
+    (Rule::k_within, "`within`"),
 ];
 
 /// True for the keyword rules (`k_*`), which stand last in the grammar.

@@ -73,6 +73,7 @@ fn parse_impl(
         workflows: Vec::new(),
         comments: Vec::new(),
         unnamed_broken_workflow: false,
+        tests: Vec::new(),
     };
     let mut diags = Vec::new();
 
@@ -117,10 +118,11 @@ fn parse_impl(
                 )
                 .with_help("split deeply nested blocks or conditions into simpler steps"),
             );
-            match text
-                .get(chunk.start..chunk.end)
-                .and_then(|src| recover::header(file, chunk.start, src))
-            {
+            let src = text.get(chunk.start..chunk.end).unwrap_or("");
+            if is_test_chunk(src) {
+                continue;
+            }
+            match recover::header(file, chunk.start, src) {
                 Some(w) => out.workflows.push(w),
                 None => out.unnamed_broken_workflow = true,
             }
@@ -139,7 +141,7 @@ fn parse_impl(
         parse_chunk(file, src, chunk, next, &line_of, &mut out, &mut diags);
     }
 
-    if out.workflows.is_empty() && diags.is_empty() {
+    if out.workflows.is_empty() && out.tests.is_empty() && diags.is_empty() {
         let primary = errors::last_visible(file, text, 0, text.len());
         diags.push(
             Diagnostic::new(
@@ -195,6 +197,10 @@ fn parse_chunk(
                     }
                     out.workflows.extend(wfs);
                 }
+                for mut t in b.tests.drain(..) {
+                    t.has_syntax_error |= errors > 0;
+                    out.tests.push(t);
+                }
                 diags.append(&mut b.diags);
                 return;
             }
@@ -235,10 +241,29 @@ fn parse_chunk(
             }
         }
     }
+    if is_test_chunk(text) {
+        // A test that does not parse is reported and not run; it declares
+        // nothing another item could refer to.
+        return;
+    }
     match recover::header(file, chunk.start, text) {
         Some(w) => out.workflows.push(w),
         None => out.unnamed_broken_workflow = true,
     }
+}
+
+/// The chunk is a `test "..."` item (the scan cuts at those lines).
+fn is_test_chunk(text: &str) -> bool {
+    let mut rest = text.trim_start_matches('\u{FEFF}');
+    loop {
+        rest = rest.trim_start();
+        match rest.strip_prefix('#') {
+            Some(r) => rest = r.split_once('\n').map_or("", |(_, after)| after),
+            None => break,
+        }
+    }
+    rest.strip_prefix("test")
+        .is_some_and(|r| r.trim_start_matches([' ', '\t']).starts_with('"'))
 }
 
 /// The statement on the line holding `pos` starts with `create` or `app`

@@ -2,8 +2,8 @@
 //!
 //! One linear pass over the bytes (aware of strings and comments) that
 //! - collects every `#` comment (for the formatter),
-//! - cuts the file into chunks at lines that start with `workflow "`, so a
-//!   syntax error in one workflow does not hide errors in the others,
+//! - cuts the file into chunks at lines that start with `workflow "` or
+//!   `test "`, so a syntax error in one item does not hide errors in the others,
 //! - measures nesting depth (blocks, parentheses, brackets and runs of
 //!   `not`) so that input nested deeper than [`MAX_NESTING`] is rejected
 //!   before pest (or any recursive code) sees it,
@@ -138,7 +138,7 @@ pub(crate) fn scan(text: &str) -> Scan {
                     j += 1;
                 }
                 let word = b.get(i..j).unwrap_or_default();
-                if line_start && word == b"workflow" && next_is_quote(b, j) {
+                if line_start && (word == b"workflow" || word == b"test") && next_is_quote(b, j) {
                     if chunk_has_tokens {
                         chunk.end = i;
                         chunk.unclosed = stack.iter().map(|o| (o.byte, o.at)).collect();

@@ -619,6 +619,7 @@ pub fn source_file() -> BoxedStrategy<SourceFile> {
             workflows,
             comments: Vec::new(),
             unnamed_broken_workflow: false,
+            tests: Vec::new(),
         })
         .boxed()
 }
@@ -820,6 +821,7 @@ pub fn goto_source_file() -> BoxedStrategy<SourceFile> {
                 .collect(),
             comments: Vec::new(),
             unnamed_broken_workflow: false,
+            tests: Vec::new(),
         })
         .boxed()
 }

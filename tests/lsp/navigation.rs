@@ -150,3 +150,56 @@ fn hover_completion_definition_references_symbols() {
     assert_eq!(item["detail"], "workflow for contact");
     assert_eq!(s.shutdown_and_exit().code(), Some(0));
 }
+
+/// A `test` item: its diagnostics come from the checker, and the workflow
+/// it names (`for "..."`, `in "..."`) is a reference like `enroll in`.
+#[test]
+fn tests_name_their_workflow_for_navigation_and_diagnostics() {
+    const TEXT: &str = "workflow \"Lead intake\" for contact {\n  enroll when lifecyclestage is \"lead\"\n}\n\ntest \"a lead\" for \"Lead intake\" {\n  contact c1 { lifecyclestge = \"lead\" }\n  expect c1 enrolled in \"Lead intake\"\n}\n";
+    let mut s = Server::start();
+    let uri = "file:///tmp/wfc-lsp-test-tests/intake.wf";
+    s.initialize();
+    s.open(uri, TEXT);
+    // WF101 with a did-you-mean, on the test record's property
+    let d = s.diagnostics(uri);
+    assert_eq!(codes(&d), vec!["WF101"], "{d:?}");
+    assert_eq!(d[0]["range"]["start"], pos(5, 15));
+    // definition of the workflow under test
+    let (l, c) = find(TEXT, "\"Lead intake\" {", 3);
+    assert_eq!(l, 4);
+    let r = s.result("textDocument/definition", doc_pos(uri, l, c));
+    assert_eq!(r[0]["range"]["start"], pos(0, 9), "{r}");
+    // references from the workflow's name: both names in the test
+    let r = s.result(
+        "textDocument/references",
+        json!({"textDocument": {"uri": uri}, "position": pos(0, 12), "context": {"includeDeclaration": false}}),
+    );
+    assert_eq!(r.as_array().map(Vec::len), Some(2), "{r}");
+    assert_eq!(s.shutdown_and_exit().code(), Some(0));
+}
+
+#[test]
+fn hover_on_the_workflow_a_test_names() {
+    const TEXT: &str = "workflow \"Lead intake\" for contact {\n  enroll when lifecyclestage is \"lead\"\n}\n\ntest \"a lead\" for \"Lead intake\" {\n  contact c1 { lifecyclestage = \"lead\" }\n  expect c1 enrolled\n}\n";
+    let mut s = Server::start();
+    let uri = "file:///tmp/wfc-lsp-test-tests-hover/intake.wf";
+    s.initialize();
+    s.open(uri, TEXT);
+    let (l, c) = find(TEXT, "\"Lead intake\" {", 3);
+    let h = s.result("textDocument/hover", doc_pos(uri, l, c));
+    let text = h["contents"]["value"].as_str().unwrap_or("");
+    assert!(text.contains("for `contact`"), "{text}");
+    assert_eq!(s.shutdown_and_exit().code(), Some(0));
+}
+
+#[test]
+fn completes_the_workflow_a_test_is_for() {
+    const TEXT: &str = "workflow \"Lead intake\" for contact {\n  enroll when lifecyclestage is \"lead\"\n}\n\ntest \"a lead\" for \n";
+    let mut s = Server::start();
+    let uri = "file:///tmp/wfc-lsp-test-tests-complete/intake.wf";
+    s.initialize();
+    s.open(uri, TEXT);
+    let items = completion_labels(&mut s, uri, TEXT, "for \n", 4);
+    has_all(&items, &["Lead intake"]);
+    assert_eq!(s.shutdown_and_exit().code(), Some(0));
+}

@@ -16,6 +16,7 @@
 mod conditions;
 mod literals;
 mod steps;
+mod testitems;
 
 use pest::iterators::{Pair, Pairs};
 
@@ -39,6 +40,8 @@ pub(crate) struct Builder {
     /// Byte offset of the chunk being built in its file.
     pub offset: usize,
     pub diags: Vec<Diagnostic>,
+    /// The test items of the chunk (see [`Builder::chunk`]).
+    pub tests: Vec<TestItem>,
 }
 
 /// The significant children of a pair (punctuation and newlines skipped),
@@ -132,6 +135,7 @@ impl Builder {
             file,
             offset,
             diags: Vec::new(),
+            tests: Vec::new(),
         }
     }
 
@@ -210,6 +214,15 @@ impl Builder {
                         // a bad escape, token or label is a syntax error too
                         wf.has_syntax_error = self.diags.len() > before;
                         out.push(wf);
+                    }
+                    Err(b) => self.diags.push(Builder::bug_diagnostic(&b)),
+                }
+            } else if w.as_rule() == Rule::test_item {
+                let before = self.diags.len();
+                match self.test_item(w) {
+                    Ok(mut t) => {
+                        t.has_syntax_error = self.diags.len() > before;
+                        self.tests.push(t);
                     }
                     Err(b) => self.diags.push(Builder::bug_diagnostic(&b)),
                 }
