@@ -239,7 +239,10 @@ fn a_restarted_engine_resumes_its_clock_and_refuses_another_mode() {
 
 /// A local receiver: answers each request with the next status of
 /// `statuses` (then 200) and keeps (headers, body) of each.
-fn receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<(String, String)>>>) {
+/// Requests a receiver saw: (head, body).
+type Seen = Arc<Mutex<Vec<(String, String)>>>;
+
+fn receiver(statuses: Vec<u16>) -> (String, Seen) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr").to_string();
     let seen = Arc::new(Mutex::new(Vec::new()));
