@@ -273,7 +273,7 @@ impl<B: Backend> Worker<B> {
         if self.virtual_clock {
             self.virtual_now
         } else {
-            Utc::now()
+            wall_now()
         }
     }
 
@@ -956,6 +956,12 @@ impl<B: Backend> Worker<B> {
             t.update_outbox(&item)
         })
     }
+}
+
+/// The wall clock to the millisecond (history times stay readable).
+fn wall_now() -> DateTime<Utc> {
+    let now = Utc::now();
+    DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now)
 }
 
 fn delivery(item: &OutboxRow) -> Delivery {
