@@ -60,13 +60,18 @@ pub fn start(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<Server, 
 }
 
 impl Server {
-    pub fn request(
+    /// [`Server::request`], with a failed connection as an error (the
+    /// server may have been killed).
+    /// One request; a failed connection is an error (the server may have
+    /// been killed). The token, when the server has one, is sent unless the
+    /// caller gives its own `Authorization`.
+    pub fn try_request(
         &self,
         method: &str,
         path: &str,
         body: Option<&Value>,
         headers: &[(&str, &str)],
-    ) -> (u16, Value) {
+    ) -> std::io::Result<(u16, Value)> {
         let mut all: Vec<(String, String)> = headers
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -80,10 +85,20 @@ impl Server {
             }
         }
         let body = body.map(|b| b.to_string()).unwrap_or_default();
-        let (status, text) =
-            raw(&self.addr, method, path, body.as_bytes(), &all).expect("HTTP request");
+        let (status, text) = raw(&self.addr, method, path, body.as_bytes(), &all)?;
         let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        (status, v)
+        Ok((status, v))
+    }
+
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> (u16, Value) {
+        self.try_request(method, path, body, headers)
+            .expect("HTTP request")
     }
 
     pub fn get(&self, path: &str) -> Value {
