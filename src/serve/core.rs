@@ -16,13 +16,13 @@ use serde_json::{json, Value};
 use super::api::{Api, ApiError, EngineMetrics, Get, Idempotency, Post, Reply};
 use super::engine::{ClockMode, EngineOptions, SmsDelivery};
 use super::store::{
-    Backend, InputRow, OutboxRow, Remembered, Settings, StoreError, Txn, WorkflowRow,
+    Backend, HistoryRow, InputRow, OutboxRow, Remembered, Settings, StoreError, Txn, WorkflowRow,
 };
 use super::webhook::{self, Delivery, Outcome};
 use crate::plan::Plan;
 use crate::runtime::model::{format_time, parse_events, parse_records_in, parse_time, EventKind};
 use crate::runtime::program::Program;
-use crate::runtime::store::{Collect, Simulated, Store, VirtualClock};
+use crate::runtime::store::{HistoryEvent, HistorySink, JsonLines, Simulated, Store, VirtualClock};
 use crate::runtime::working::{ChangeSet, Loader, TimerRow, Versions, WorkingSet};
 use crate::runtime::Engine;
 use crate::schema::Environment;
@@ -810,6 +810,7 @@ impl<B: Backend> Worker<B> {
             let ran = self.db.transaction(&mut |t| {
                 steps = 0;
                 let mut ran = 0;
+                let mut seq = t.last_seq()?;
                 while ran < UNITS_PER_COMMIT {
                     let input = t.next_input()?;
                     let timer = t.next_timer()?;
@@ -828,9 +829,11 @@ impl<B: Backend> Worker<B> {
                     let at = if virtual_clock {
                         due.max(vnow)
                     } else {
-                        Utc::now()
+                        wall_now()
                     };
-                    steps += run_unit(t, versions, env, &work, at)?;
+                    let (unit_steps, last) = run_unit(t, versions, env, &work, at, seq)?;
+                    steps += unit_steps;
+                    seq = last;
                     match &work {
                         Work::Input(i) => t.done_input(i.id)?,
                         Work::Timer(id, _) => t.done_timer(*id)?,
@@ -1118,7 +1121,8 @@ fn run_unit(
     env: &Environment,
     work: &Work,
     at: DateTime<Utc>,
-) -> Result<u64, StoreError> {
+    seq: u64,
+) -> Result<(u64, u64), StoreError> {
     let mut preload: BTreeSet<String> = BTreeSet::new();
     match work {
         Work::Timer(_, tm) => {
@@ -1154,7 +1158,7 @@ fn run_unit(
         },
     }
     for _attempt in 0..10_000 {
-        let mut sink = Collect::default();
+        let mut sink = UnitSink::new();
         let (changes, steps, misses) = {
             let loader: &mut dyn Loader = t;
             let mut ws = WorkingSet::new(versions, loader);
@@ -1170,6 +1174,7 @@ fn run_unit(
                 &mut sink,
             );
             engine.set_live(versions.live);
+            engine.set_seq(seq);
             perform(&mut engine, versions, work);
             let steps = engine.steps;
             let ws = engine.store;
@@ -1186,8 +1191,9 @@ fn run_unit(
                 continue;
             }
         }
-        commit_unit(t, changes, sink.0)?;
-        return Ok(steps);
+        let last = sink.rows.last().map_or(seq, |r| r.seq);
+        commit_unit(t, changes, sink)?;
+        return Ok((steps, last));
     }
     Err(StoreError(
         "a unit of work kept asking for more records".into(),
@@ -1352,42 +1358,69 @@ fn apply_records(engine: &mut Engine<'_, WorkingSet<'_>>, body: &Value) {
     }
 }
 
-/// Write a unit's changes, number its history, and put its outside effects
-/// in the outbox, all in the current transaction.
-fn commit_unit(
-    t: &mut dyn Txn,
-    changes: ChangeSet,
-    mut events: Vec<Value>,
-) -> Result<(), StoreError> {
-    t.write(&changes)?;
-    if events.is_empty() {
-        return Ok(());
+/// The history of one unit as it is written: each event's text (numbered
+/// already, exactly as `wfc run` writes it) and the outside effects the
+/// outbox needs.
+struct UnitSink {
+    lines: JsonLines<Vec<u8>>,
+    rows: Vec<HistoryRow>,
+    outbox: Vec<OutboxRow>,
+}
+
+impl UnitSink {
+    fn new() -> UnitSink {
+        UnitSink {
+            lines: JsonLines::new(Vec::new()),
+            rows: Vec::new(),
+            outbox: Vec::new(),
+        }
     }
-    let first = t.append_history(&mut events)?;
-    for (i, e) in events.iter().enumerate() {
-        if e["event"] != "action" {
-            continue;
+}
+
+impl HistorySink for UnitSink {
+    fn emit(&mut self, e: HistoryEvent<'_>) -> std::io::Result<()> {
+        let (seq, record, workflow) = (e.seq, e.record.to_string(), e.workflow.to_string());
+        let external = (e.event == "action")
+            .then_some(e.kind)
+            .flatten()
+            .filter(|k| crate::runtime::is_external_kind(k));
+        if let Some(kind) = external {
+            let webhook = kind == "webhook";
+            self.outbox.push(OutboxRow {
+                id: 0,
+                seq,
+                workflow: workflow.clone(),
+                record: record.clone(),
+                kind: kind.to_string(),
+                detail: e.detail.to_value(),
+                status: "pending".into(),
+                code: None,
+                reason: None,
+                attempts: 0,
+                first_attempt: None,
+                next_attempt: webhook.then_some(e.at),
+            });
         }
-        let kind = e["kind"].as_str().unwrap_or_default();
-        if !crate::runtime::is_external_kind(kind) {
-            continue;
-        }
-        let webhook = kind == "webhook";
-        let at = e["at"].as_str().and_then(parse_time);
-        t.add_outbox(&OutboxRow {
-            id: 0,
-            seq: first + i as u64,
-            workflow: e["workflow"].as_str().unwrap_or_default().to_string(),
-            record: e["record"].as_str().unwrap_or_default().to_string(),
-            kind: kind.to_string(),
-            detail: e["detail"].clone(),
-            status: "pending".into(),
-            code: None,
-            reason: None,
-            attempts: 0,
-            first_attempt: None,
-            next_attempt: if webhook { at } else { None },
-        })?;
+        self.lines.0.clear();
+        self.lines.emit(e)?;
+        let text = String::from_utf8_lossy(&self.lines.0);
+        self.rows.push(HistoryRow {
+            seq,
+            record,
+            workflow,
+            body: text.trim_end().to_string(),
+        });
+        Ok(())
+    }
+}
+
+/// Write a unit's changes, its history and its outbox items, all in the
+/// current transaction.
+fn commit_unit(t: &mut dyn Txn, changes: ChangeSet, sink: UnitSink) -> Result<(), StoreError> {
+    t.write(&changes)?;
+    t.append_history(&sink.rows)?;
+    for item in &sink.outbox {
+        t.add_outbox(item)?;
     }
     Ok(())
 }

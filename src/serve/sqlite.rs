@@ -6,8 +6,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 
 use super::store::{
-    from_micros, micros, Backend, Counts, InputRow, OutboxRow, Remembered, Settings, StoreError,
-    Txn, WorkflowRow, SCHEMA_VERSION,
+    from_micros, micros, Backend, Counts, HistoryRow, InputRow, OutboxRow, Remembered, Settings,
+    StoreError, Txn, WorkflowRow, SCHEMA_VERSION,
 };
 use crate::runtime::working::{
     ChangeSet, EnrollmentRow, Loaded, Loader, RecordRow, SlotRow, TimerRow,
@@ -569,29 +569,27 @@ impl Txn for SqliteTxn<'_> {
         Ok(())
     }
 
-    fn append_history(&mut self, events: &mut [Value]) -> Result<u64, StoreError> {
-        let last: i64 = self
-            .tx
+    fn last_seq(&mut self) -> Result<u64, StoreError> {
+        self.tx
             .query_row("SELECT coalesce(max(seq), 0) FROM history", [], |r| {
-                r.get(0)
+                r.get::<_, i64>(0)
             })
-            .map_err(err)?;
-        let first = last as u64 + 1;
+            .map(|v| v as u64)
+            .map_err(err)
+    }
+
+    fn append_history(&mut self, rows: &[HistoryRow]) -> Result<(), StoreError> {
         let mut stmt = self
             .tx
             .prepare_cached(
                 "INSERT INTO history (seq, record, workflow, body) VALUES (?1, ?2, ?3, ?4)",
             )
             .map_err(err)?;
-        for (i, e) in events.iter_mut().enumerate() {
-            let seq = first + i as u64;
-            e["seq"] = Value::from(seq);
-            let record = e["record"].as_str().unwrap_or_default().to_string();
-            let workflow = e["workflow"].as_str().unwrap_or_default().to_string();
-            stmt.execute(params![seq as i64, record, workflow, text(e)?])
+        for r in rows {
+            stmt.execute(params![r.seq as i64, r.record, r.workflow, r.body])
                 .map_err(err)?;
         }
-        Ok(first)
+        Ok(())
     }
 
     fn add_outbox(&mut self, o: &OutboxRow) -> Result<i64, StoreError> {

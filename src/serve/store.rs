@@ -81,6 +81,15 @@ pub struct OutboxRow {
     pub next_attempt: Option<DateTime<Utc>>,
 }
 
+/// One history event as stored: its JSON text as `wfc run` writes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoryRow {
+    pub seq: u64,
+    pub record: String,
+    pub workflow: String,
+    pub body: String,
+}
+
 /// A remembered idempotent answer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Remembered {
@@ -130,9 +139,10 @@ pub trait Txn: Loader {
 
     // ---- a unit's results
     fn write(&mut self, changes: &ChangeSet) -> Result<(), StoreError>;
-    /// Append history events (their `seq` is set here, gap-free in commit
-    /// order) and return the first seq given.
-    fn append_history(&mut self, events: &mut [Value]) -> Result<u64, StoreError>;
+    /// The `seq` of the last history event committed (0: none).
+    fn last_seq(&mut self) -> Result<u64, StoreError>;
+    /// Append history events, numbered from `last_seq() + 1` without a gap.
+    fn append_history(&mut self, rows: &[HistoryRow]) -> Result<(), StoreError>;
     fn add_outbox(&mut self, item: &OutboxRow) -> Result<i64, StoreError>;
     fn update_outbox(&mut self, item: &OutboxRow) -> Result<(), StoreError>;
     fn outbox_item(&mut self, id: i64) -> Result<Option<OutboxRow>, StoreError>;

@@ -165,6 +165,12 @@ impl<'p, S: Store> Engine<'p, S> {
         self.seq
     }
 
+    /// Number the next history event `seq + 1` (a durable store continues
+    /// its history).
+    pub fn set_seq(&mut self, seq: u64) {
+        self.seq = seq;
+    }
+
     /// The start of a run for one record: every live workflow of its type, in
     /// source order, each run until it waits or finishes before the next.
     pub fn start_record(&mut self, rec: RecId) {
