@@ -391,8 +391,6 @@ impl<B: Backend> Worker<B> {
             answers.clear();
             let mut accepted = 0;
             for (p, idem, _) in &posts {
-                let sp = format!("p{}", answers.len());
-                let _ = sp;
                 let answer = idempotent(t, idem.as_ref(), wall, &mut |t| {
                     let id = match p {
                         Post::Records(v) => accept_records(t, env, v, now)?,
@@ -467,7 +465,6 @@ impl<B: Backend> Worker<B> {
         let number = self.deployment + 1;
         let mut changed = false;
         let mut rows = self.workflows.clone();
-        let mut new_names = Vec::new();
         let mut inputs: Vec<(&'static str, Value)> = Vec::new();
         for (pos, plan) in d.plans.iter().enumerate() {
             let plan_json = serde_json::to_value(plan)
@@ -497,11 +494,8 @@ impl<B: Backend> Worker<B> {
             for w in rows.iter_mut().filter(|w| w.name == plan.name) {
                 w.state = "old".into();
             }
-            if last.is_none() {
-                new_names.push(plan.name.clone());
-                if d.enroll_existing {
-                    inputs.push(("enroll_existing", json!({ "workflow": plan.name })));
-                }
+            if last.is_none() && d.enroll_existing {
+                inputs.push(("enroll_existing", json!({ "workflow": plan.name })));
             }
             rows.push(WorkflowRow {
                 name: plan.name.clone(),
@@ -552,7 +546,6 @@ impl<B: Backend> Worker<B> {
         self.versions = versions;
         self.env = d.environment;
         self.env_json = env_json;
-        let _ = new_names;
         Ok(Reply {
             status: 201,
             body: json!({ "deployment": number, "workflows": self.live_names() }),

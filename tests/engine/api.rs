@@ -348,3 +348,33 @@ fn a_webhook_to_a_private_address_is_refused_without_the_flag() {
     );
     assert_eq!(s, 409, "{v}");
 }
+
+#[test]
+fn enroll_existing_enrolls_the_records_already_there() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        tmp.path().join("w.wf"),
+        "workflow \"Other\" for deal {\n  enroll when amount > 10\n  set dealname = \"big\"\n}\n",
+    )
+    .expect("write");
+    let server = virtual_engine(tmp.path(), &[], &[]);
+    server.post("/v1/records", &json!([contact("c1", 50), contact("c2", 5)]));
+    server.post("/v1/clock", &json!({"advance_to": "2026-01-01T01:00:00Z"}));
+    project(tmp.path(), NURTURE_V1);
+    let mut b = bundle(tmp.path());
+    b["enroll_existing"] = json!(true);
+    let (s, v) = server.request("POST", "/v1/deployments", Some(&b), &[]);
+    assert_eq!(s, 201, "{v}");
+    server.post("/v1/clock", &json!({"advance_to": "2026-01-03T00:00:00Z"}));
+    let enrolled: Vec<Value> = server
+        .history("&workflow=Nurture")
+        .into_iter()
+        .filter(|e| e["event"] == "enrolled")
+        .collect();
+    assert_eq!(enrolled.len(), 1, "only c1 meets the trigger: {enrolled:?}");
+    assert_eq!(enrolled[0]["record"], "c1");
+    assert_eq!(
+        server.get("/v1/records/c1")["properties"]["lifecyclestage"],
+        "lead"
+    );
+}
