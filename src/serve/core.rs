@@ -244,6 +244,17 @@ impl Work {
     }
 }
 
+/// The next input or timer in engine order: by due time, inputs before
+/// timers at one instant.
+fn next_of(t: &mut dyn Txn) -> Result<Option<Work>, StoreError> {
+    Ok(match (t.next_input()?, t.next_timer()?) {
+        (Some(i), Some((_, tm))) if i.due <= tm.due => Some(Work::Input(i)),
+        (_, Some((id, tm))) => Some(Work::Timer(id, tm)),
+        (Some(i), None) => Some(Work::Input(i)),
+        (None, None) => None,
+    })
+}
+
 struct Worker<B: Backend> {
     db: B,
     virtual_clock: bool,
@@ -771,22 +782,7 @@ impl<B: Backend> Worker<B> {
 
     /// The next input or timer (inputs first at one instant).
     fn next_work(&mut self) -> Result<Option<Work>, StoreError> {
-        self.db.transaction(&mut |t| {
-            let input = t.next_input()?;
-            let timer = t.next_timer()?;
-            Ok(match (input, timer) {
-                (Some(i), Some((id, tm))) => {
-                    if i.due <= tm.due {
-                        Some(Work::Input(i))
-                    } else {
-                        Some(Work::Timer(id, tm))
-                    }
-                }
-                (Some(i), None) => Some(Work::Input(i)),
-                (None, Some((id, tm))) => Some(Work::Timer(id, tm)),
-                (None, None) => None,
-            })
-        })
+        self.db.transaction(&mut |t| next_of(t))
     }
 
     /// Run every unit due now, [`UNITS_PER_COMMIT`] per transaction, checking
@@ -805,14 +801,7 @@ impl<B: Backend> Worker<B> {
                 let mut ran = 0;
                 let mut seq = t.last_seq()?;
                 while ran < UNITS_PER_COMMIT {
-                    let input = t.next_input()?;
-                    let timer = t.next_timer()?;
-                    let work = match (input, timer) {
-                        (Some(i), Some((_, tm))) if i.due <= tm.due => Work::Input(i),
-                        (_, Some((id, tm))) => Work::Timer(id, tm),
-                        (Some(i), None) => Work::Input(i),
-                        (None, None) => break,
-                    };
+                    let Some(work) = next_of(t)? else { break };
                     let due = work.due();
                     if due > now {
                         break;

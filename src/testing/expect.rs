@@ -185,6 +185,20 @@ struct Judge<'a, 'c> {
     expected_errors: BTreeSet<u64>,
 }
 
+/// The plan of a workflow a test names; a failure when there is none.
+fn existing_plan<'a>(
+    programs: &'a [runtime::Program],
+    w: &str,
+) -> Result<&'a Plan, (String, String, Vec<String>)> {
+    plan_named(programs, w).ok_or_else(|| {
+        (
+            format!("workflow \"{w}\""),
+            "it does not exist".to_string(),
+            Vec::new(),
+        )
+    })
+}
+
 impl Judge<'_, '_> {
     fn records_at(&mut self, at: DateTime<Utc>) -> Result<Vec<Record>, String> {
         if at >= self.end {
@@ -306,13 +320,7 @@ impl Judge<'_, '_> {
                 within,
             } => {
                 let w = wf_name(workflow);
-                let plan = plan_named(self.cx.programs, &w).ok_or_else(|| {
-                    (
-                        format!("workflow \"{w}\""),
-                        "it does not exist".to_string(),
-                        Vec::new(),
-                    )
-                })?;
+                let plan = existing_plan(self.cx.programs, &w)?;
                 let node = plan
                     .nodes
                     .iter()
@@ -351,13 +359,7 @@ impl Judge<'_, '_> {
                 workflow,
             } => {
                 let w = wf_name(workflow);
-                let plan = plan_named(self.cx.programs, &w).ok_or_else(|| {
-                    (
-                        format!("workflow \"{w}\""),
-                        "it does not exist".to_string(),
-                        Vec::new(),
-                    )
-                })?;
+                let plan = existing_plan(self.cx.programs, &w)?;
                 let branches: Vec<&plan::Node> = plan
                     .nodes
                     .iter()
@@ -419,13 +421,7 @@ impl Judge<'_, '_> {
                 workflow,
             } => {
                 let w = wf_name(workflow);
-                let plan = plan_named(self.cx.programs, &w).ok_or_else(|| {
-                    (
-                        format!("workflow \"{w}\""),
-                        "it does not exist".to_string(),
-                        Vec::new(),
-                    )
-                })?;
+                let plan = existing_plan(self.cx.programs, &w)?;
                 let wanted = synthetic(
                     &plan.object,
                     Vec::new(),
