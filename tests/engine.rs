@@ -1,5 +1,6 @@
-//! `wfc serve`, the durable engine, through the real binary over HTTP and a
-//! real SQLite file.
+//! `wfc serve`, the durable engine, through the real binary over HTTP, on a
+//! real SQLite file and (with `WFC_TEST_POSTGRES`) a real PostgreSQL
+//! database: the same tests on both stores.
 
 #[path = "engine/server.rs"]
 mod server;
@@ -10,3 +11,5 @@ mod api;
 mod crash;
 #[path = "engine/differential.rs"]
 mod differential;
+#[path = "engine/scale.rs"]
+mod scale;

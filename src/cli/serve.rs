@@ -2,7 +2,7 @@
 //!
 //! `wfc serve [PATH] [--db URL] [--listen ADDR] [--clock wall|virtual]
 //! [--start TIME] [--sms-delivery wait|instant] [--allow-private-webhooks]
-//! [--prune] [--worker-id ID]`
+//! [--prune] [--worker-id ID] [--lease SECONDS]`
 //!
 //! Exit codes: 0 after a graceful stop (SIGTERM, Ctrl-C); 1 the project
 //! does not compile or the bundle file is invalid; 2 usage, cannot bind,
@@ -84,9 +84,15 @@ pub struct Args {
     #[arg(long)]
     pub prune: bool,
 
-    /// A name for this process in work leases and logs
+    /// A name for this process in work leases and logs (PostgreSQL);
+    /// default: host name, process id and start time
     #[arg(long, value_name = "ID")]
     pub worker_id: Option<String>,
+
+    /// PostgreSQL: seconds a process holds the work it claimed; when a
+    /// process dies, another takes its work over after this long
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = parse_lease)]
+    pub lease: f64,
 
     /// Largest request body accepted, in bytes (larger: 413)
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
@@ -103,6 +109,15 @@ pub enum ClockArg {
 pub enum SmsArg {
     Wait,
     Instant,
+}
+
+fn parse_lease(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.1..=86_400.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "`{s}` is not a lease time: give seconds between 0.1 and 86400"
+        )),
+    }
 }
 
 fn parse_time_arg(s: &str) -> Result<DateTime<Utc>, String> {
@@ -282,6 +297,7 @@ fn execute(args: Args) -> Result<(), Fail> {
         prune: args.prune,
         worker_id: args.worker_id.clone(),
         webhook_secret,
+        lease: std::time::Duration::from_secs_f64(args.lease),
     };
     let api = engine::start(options, initial, runtime.handle().clone()).map_err(usage)?;
 

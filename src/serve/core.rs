@@ -16,14 +16,14 @@ use serde_json::{json, Value};
 use super::api::{Api, ApiError, EngineMetrics, Get, Idempotency, Post, Reply};
 use super::engine::{ClockMode, EngineOptions, SmsDelivery};
 use super::store::{
-    Backend, HistoryRow, InputRow, OutboxRow, Remembered, Settings, StoreError, Txn, WorkflowRow,
+    Backend, HistoryRow, OutboxRow, Remembered, Settings, StoreError, Txn, WorkflowRow,
 };
 use super::webhook::{self, Delivery, Outcome};
 use crate::plan::Plan;
 use crate::runtime::model::{format_time, parse_events, parse_records_in, parse_time, EventKind};
 use crate::runtime::program::Program;
 use crate::runtime::store::{HistoryEvent, HistorySink, JsonLines, Simulated, Store, VirtualClock};
-use crate::runtime::working::{ChangeSet, Loader, TimerRow, Versions, WorkingSet};
+use crate::runtime::working::{ChangeSet, Loader, Versions, WorkingSet};
 use crate::runtime::Engine;
 use crate::schema::Environment;
 
@@ -31,6 +31,13 @@ use crate::schema::Environment;
 const UNITS_PER_COMMIT: usize = 256;
 /// How long idempotency keys are remembered (wall-clock time).
 const IDEMPOTENCY_TTL_HOURS: i64 = 24;
+/// How many items a process claims at once on a shared store.
+const CLAIM_BATCH: usize = 64;
+/// How often an idle process on a shared store looks for work.
+const SHARED_POLL: StdDuration = StdDuration::from_millis(25);
+/// How many times a unit is run again after a deadlock or a
+/// serialization failure with another process.
+const RETRIES: usize = 8;
 /// Page size limits of the feeds.
 const MAX_PAGE: usize = 10_000;
 
@@ -171,7 +178,10 @@ pub fn start<B: Backend + 'static>(
         in_flight: BTreeSet::new(),
         stats: Stats::default(),
         stopping: None,
+        shared: false,
+        tidied: std::time::Instant::now(),
     };
+    worker.shared = worker.db.shared();
     if let Some(bundle) = initial {
         let prune = options.prune;
         let d =
@@ -229,20 +239,8 @@ struct Stats {
     steps_executed: u64,
 }
 
-/// One piece of work, in engine order.
-enum Work {
-    Input(InputRow),
-    Timer(i64, TimerRow),
-}
-
-impl Work {
-    fn due(&self) -> DateTime<Utc> {
-        match self {
-            Work::Input(i) => i.due,
-            Work::Timer(_, t) => t.due,
-        }
-    }
-}
+// One piece of work, in engine order.
+use super::store::WorkItem as Work;
 
 /// The next input or timer in engine order: by due time, inputs before
 /// timers at one instant.
@@ -273,6 +271,10 @@ struct Worker<B: Backend> {
     in_flight: BTreeSet<i64>,
     stats: Stats,
     stopping: Option<SyncSender<()>>,
+    /// Several processes share the store: work is claimed with leases.
+    shared: bool,
+    /// When the shared store's housekeeping last ran.
+    tidied: std::time::Instant,
 }
 
 fn store_err(e: StoreError) -> ApiError {
@@ -328,6 +330,17 @@ impl<B: Backend> Worker<B> {
 
     /// How long to sleep when nothing is due (wall clock only moves by itself).
     fn idle_wait(&mut self) -> StdDuration {
+        if self.shared {
+            // Other processes accept inputs too: look for work often, and
+            // number history a stopped process left unnumbered.
+            if self.tidied.elapsed() >= StdDuration::from_secs(1) {
+                self.tidied = std::time::Instant::now();
+                if let Err(e) = self.db.tidy() {
+                    tracing::error!("store housekeeping failed: {e}");
+                }
+            }
+            return SHARED_POLL;
+        }
         if self.virtual_clock {
             return StdDuration::from_secs(3600);
         }
@@ -472,6 +485,10 @@ impl<B: Backend> Worker<B> {
     /// Store a deployment: new versions for changed workflows, new
     /// workflows, turned-off ones with `prune`.
     fn deploy(&mut self, d: Deployment, force_prune: bool) -> Result<Reply, ApiError> {
+        if self.shared {
+            // Another process may have deployed since.
+            self.refresh().map_err(store_err)?;
+        }
         let prune = d.prune || force_prune;
         let number = self.deployment + 1;
         let mut changed = false;
@@ -676,9 +693,20 @@ impl<B: Backend> Worker<B> {
             };
             if t > self.virtual_now {
                 self.virtual_now = t;
+                if self.shared {
+                    // Other processes work at this instant too.
+                    self.db
+                        .transaction(&mut |tx| tx.set_virtual_now(t))
+                        .map_err(store_err)?;
+                }
             }
             if due_work.is_some_and(|w| w <= t) {
-                self.work_due().map_err(store_err)?;
+                let ran = self.work_due().map_err(store_err)?;
+                if ran == 0 && self.shared {
+                    // Another process holds the work due now: wait for it
+                    // (or for its lease to expire) before time moves on.
+                    std::thread::sleep(SHARED_POLL);
+                }
             }
             if due_hook.is_some_and(|h| h <= self.virtual_now) {
                 self.send_webhooks_now();
@@ -788,6 +816,9 @@ impl<B: Backend> Worker<B> {
     /// Run every unit due now, [`UNITS_PER_COMMIT`] per transaction, checking
     /// for commands between transactions. Returns how many ran.
     fn work_due(&mut self) -> Result<usize, StoreError> {
+        if self.shared {
+            return self.work_claimed();
+        }
         let mut total = 0;
         loop {
             let now = self.now();
@@ -840,6 +871,112 @@ impl<B: Backend> Worker<B> {
             if let Ok(c) = self.rx.try_recv() {
                 self.handle(vec![c]);
             }
+        }
+    }
+
+    /// Catch up with the shared store: another process's deployment, the
+    /// virtual clock another process moved.
+    fn refresh(&mut self) -> Result<(), StoreError> {
+        let (number, vnow) = self
+            .db
+            .transaction(&mut |t| Ok((t.deployment_number()?, t.virtual_now()?)))?;
+        if let Some(v) = vnow.filter(|_| self.virtual_clock) {
+            self.virtual_now = self.virtual_now.max(v);
+        }
+        if number == self.deployment {
+            return Ok(());
+        }
+        let (workflows, deployment) = self
+            .db
+            .transaction(&mut |t| Ok((t.workflows()?, t.last_deployment()?)))?;
+        let Some((number, env_json)) = deployment else {
+            return Ok(());
+        };
+        self.versions = versions_of(&workflows).map_err(StoreError)?;
+        self.env = super::deploy::environment(&env_json).map_err(StoreError)?;
+        self.env_json = env_json;
+        self.workflows = workflows;
+        self.deployment = number;
+        Ok(())
+    }
+
+    /// [`Worker::work_due`] on a shared store: claim a batch of due items
+    /// (leased to this process), run them in one transaction, repeat.
+    fn work_claimed(&mut self) -> Result<usize, StoreError> {
+        let mut total = 0;
+        loop {
+            self.refresh()?;
+            let now = self.now();
+            let claimed = self.db.transaction(&mut |t| t.claim(now, CLAIM_BATCH))?;
+            if claimed.is_empty() {
+                return Ok(total);
+            }
+            if let Err(e) = self.run_claimed(&claimed) {
+                if !self.db.retryable(&e) {
+                    self.give_back(&claimed);
+                    return Err(e);
+                }
+                // A deadlock or conflict with another process: run the
+                // units one by one, each again until it commits.
+                for (n, item) in claimed.iter().enumerate() {
+                    let mut attempt = 0;
+                    loop {
+                        match self.run_claimed(std::slice::from_ref(item)) {
+                            Ok(()) => break,
+                            Err(e) if self.db.retryable(&e) && attempt < RETRIES => {
+                                attempt += 1;
+                                std::thread::sleep(StdDuration::from_millis(2 << attempt));
+                            }
+                            Err(e) => {
+                                self.give_back(&claimed[n..]);
+                                return Err(e);
+                            }
+                        }
+                    }
+                }
+            }
+            total += claimed.len();
+            if let Ok(c) = self.rx.try_recv() {
+                self.handle(vec![c]);
+            }
+        }
+    }
+
+    /// Run claimed items in engine order in one transaction; each item is
+    /// removed only while this process still holds its lease.
+    fn run_claimed(&mut self, items: &[Work]) -> Result<(), StoreError> {
+        let virtual_clock = self.virtual_clock;
+        let vnow = self.virtual_now;
+        let versions = &self.versions;
+        let env = &self.env;
+        let mut steps = 0u64;
+        self.db.transaction(&mut |t| {
+            steps = 0;
+            let mut seq = 0;
+            for work in items {
+                let at = if virtual_clock {
+                    work.due().max(vnow)
+                } else {
+                    wall_now()
+                };
+                let (unit_steps, last) = run_unit(t, versions, env, work, at, seq)?;
+                steps += unit_steps;
+                seq = last;
+                match work {
+                    Work::Input(i) => t.done_input(i.id)?,
+                    Work::Timer(id, _) => t.done_timer(*id)?,
+                }
+            }
+            Ok(())
+        })?;
+        self.stats.steps_executed += steps;
+        Ok(())
+    }
+
+    /// Release the leases of items this process will not run now.
+    fn give_back(&mut self, items: &[Work]) {
+        if let Err(e) = self.db.transaction(&mut |t| t.release(items)) {
+            tracing::error!("cannot release work leases (they expire by themselves): {e}");
         }
     }
 

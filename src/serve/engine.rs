@@ -27,6 +27,25 @@ pub struct EngineOptions {
     pub prune: bool,
     pub worker_id: Option<String>,
     pub webhook_secret: Option<Vec<u8>>,
+    /// How long a claimed piece of work stays this process's (shared
+    /// stores): after that another process may take it over.
+    pub lease: std::time::Duration,
+}
+
+/// This process's name in leases: `--worker-id`, else host, process id and
+/// start time (a restarted process is a new worker).
+pub fn worker_name(given: Option<&str>) -> String {
+    if let Some(g) = given {
+        return g.to_string();
+    }
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "wfc".into());
+    let started = Utc::now().timestamp_micros();
+    format!("{host}-{}-{started:x}", std::process::id())
 }
 /// Open the database, deploy `initial` (a bundle as JSON) when given, start the workers.
 /// `Err`: a message for exit 2 (cannot open the database, clock mode mismatch, ...).
@@ -45,10 +64,10 @@ pub fn start(
         return Ok(core);
     }
     if db.starts_with("postgres://") || db.starts_with("postgresql://") {
-        return Err(
-            "--db postgres://: PostgreSQL is not supported by this build yet; use --db sqlite:PATH"
-                .into(),
-        );
+        let owner = worker_name(options.worker_id.as_deref());
+        let store = super::postgres::Postgres::open(&db, owner, options.lease).map_err(|e| e.0)?;
+        let core = super::core::start(store, options, initial, runtime)?;
+        return Ok(core);
     }
     Err(format!(
         "--db `{db}`: expected sqlite:PATH or postgres://user@host/db"

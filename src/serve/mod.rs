@@ -13,6 +13,7 @@ pub mod core;
 pub mod deploy;
 pub mod engine;
 pub mod http;
+pub mod postgres;
 pub mod sqlite;
 pub mod ssrf;
 pub mod store;

@@ -48,6 +48,23 @@ pub struct InputRow {
     pub body: Value,
 }
 
+/// A piece of work a process took: an input or a due timer, with the
+/// id its store knows it by.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WorkItem {
+    Input(InputRow),
+    Timer(i64, TimerRow),
+}
+
+impl WorkItem {
+    pub fn due(&self) -> DateTime<Utc> {
+        match self {
+            WorkItem::Input(i) => i.due,
+            WorkItem::Timer(_, t) => t.due,
+        }
+    }
+}
+
 /// One workflow version as stored.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkflowRow {
@@ -133,9 +150,29 @@ pub trait Txn: Loader {
     ) -> Result<i64, StoreError>;
     /// The first pending input (by due time, then acceptance).
     fn next_input(&mut self) -> Result<Option<InputRow>, StoreError>;
+    /// Remove a finished input. On a shared store, only while this
+    /// process still holds its lease: `Err` otherwise (the unit rolls back).
     fn done_input(&mut self, id: i64) -> Result<(), StoreError>;
     fn next_timer(&mut self) -> Result<Option<(i64, TimerRow)>, StoreError>;
     fn done_timer(&mut self, id: i64) -> Result<(), StoreError>;
+
+    // ---- shared stores (several processes): claiming work with leases
+    /// Take up to `limit` items due at `now` that no other process holds,
+    /// in engine order, all of one instant, never one whose record has an
+    /// earlier item another process holds; lease them to this process.
+    /// A single-process store has nothing to claim: it runs `next_input`
+    /// and `next_timer` inside its unit transactions instead.
+    fn claim(&mut self, _now: DateTime<Utc>, _limit: usize) -> Result<Vec<WorkItem>, StoreError> {
+        Ok(Vec::new())
+    }
+    /// Give back the leases of items this process could not finish.
+    fn release(&mut self, _items: &[WorkItem]) -> Result<(), StoreError> {
+        Ok(())
+    }
+    /// The number of the last deployment (another process may deploy).
+    fn deployment_number(&mut self) -> Result<u64, StoreError> {
+        Ok(self.last_deployment()?.map_or(0, |d| d.0))
+    }
 
     // ---- a unit's results
     fn write(&mut self, changes: &ChangeSet) -> Result<(), StoreError>;
@@ -196,6 +233,21 @@ pub struct Counts {
 
 /// A durable store: opens transactions.
 pub trait Backend: Send {
+    /// Whether several processes share this store (work is then claimed
+    /// with leases, and history is numbered after commit).
+    fn shared(&self) -> bool {
+        false
+    }
+    /// Whether a failed transaction is worth running again (a deadlock or
+    /// a serialization failure between processes).
+    fn retryable(&self, _e: &StoreError) -> bool {
+        false
+    }
+    /// Housekeeping between units on a shared store: number committed
+    /// history left unnumbered by a process that stopped.
+    fn tidy(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// Run `f` in one transaction: committed when it returns `Ok`, rolled
     /// back otherwise.
     fn transaction<T>(

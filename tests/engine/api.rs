@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 
-use super::server::{start, wfc, Server};
+use super::server::{start, wfc, Server, Store};
 
 const NURTURE_V1: &str = r#"workflow "Nurture" for contact {
   enroll when hubspotscore >= 10
@@ -35,8 +35,9 @@ fn bundle(dir: &Path) -> Value {
     serde_json::from_str(&out).expect("bundle JSON")
 }
 
-fn virtual_engine(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
-    let mut args = vec!["w.wf", "--db", "sqlite:engine.db", "--clock", "virtual"];
+fn virtual_engine(store: &Store, dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
+    let db = store.db();
+    let mut args = vec!["w.wf", "--db", &db, "--clock", "virtual"];
     args.extend(extra);
     start(dir, &args, env).expect("wfc serve starts")
 }
@@ -45,196 +46,201 @@ fn contact(id: &str, score: u32) -> Value {
     json!({"id": id, "object": "contact", "properties": {"hubspotscore": score}})
 }
 
-#[test]
-fn a_token_guards_everything_but_healthz() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    project(tmp.path(), NURTURE_V1);
-    let server = virtual_engine(tmp.path(), &[], &[("WFC_TOKEN", "s3cret-token")]);
-    let (s, v) = server.request("GET", "/healthz", None, &[("Authorization", "none")]);
-    assert_eq!((s, v), (200, json!({"status": "ok"})));
-    let (s, v) = server.request(
-        "GET",
-        "/v1/workflows",
-        None,
-        &[("Authorization", "Bearer wrong")],
-    );
-    assert_eq!(s, 401, "{v}");
-    assert_eq!(v["error"]["code"], "unauthorized");
-    let (s, _) = server.request("GET", "/v1/workflows", None, &[("Authorization", "")]);
-    assert_eq!(s, 401);
-    let v = server.get("/v1/workflows");
-    assert_eq!(v["workflows"][0]["name"], "Nurture");
-    assert_eq!(v["workflows"][0]["version"], 1);
+crate::on_both_stores! {
+    fn a_token_guards_everything_but_healthz(store: Store) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        project(tmp.path(), NURTURE_V1);
+        let server = virtual_engine(&store, tmp.path(), &[], &[("WFC_TOKEN", "s3cret-token")]);
+        let (s, v) = server.request("GET", "/healthz", None, &[("Authorization", "none")]);
+        assert_eq!((s, v), (200, json!({"status": "ok"})));
+        let (s, v) = server.request(
+            "GET",
+            "/v1/workflows",
+            None,
+            &[("Authorization", "Bearer wrong")],
+        );
+        assert_eq!(s, 401, "{v}");
+        assert_eq!(v["error"]["code"], "unauthorized");
+        let (s, _) = server.request("GET", "/v1/workflows", None, &[("Authorization", "")]);
+        assert_eq!(s, 401);
+        let v = server.get("/v1/workflows");
+        assert_eq!(v["workflows"][0]["name"], "Nurture");
+        assert_eq!(v["workflows"][0]["version"], 1);
+    }
 }
 
-#[test]
-fn bad_bodies_are_refused_and_apply_nothing() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    project(tmp.path(), NURTURE_V1);
-    let server = virtual_engine(tmp.path(), &["--max-body-bytes", "2000"], &[]);
-    let (raw, _) = super::server::raw(&server.addr, "POST", "/v1/records", b"{\"id\": ", &[])
-        .expect("request");
-    assert_eq!(raw, 400);
-    // The second record is of an unknown type: the whole array is refused.
-    let (s, v) = server.request(
-        "POST",
-        "/v1/records",
-        Some(&json!([contact("c1", 50), {"id": "x1", "object": "spaceship"}])),
-        &[],
-    );
-    assert_eq!(s, 400, "{v}");
-    assert!(
-        v["error"]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("record 2"),
-        "{v}"
-    );
-    let (s, v) = server.request(
-        "POST",
-        "/v1/events",
-        Some(&json!([{"record": "c1", "type": "teleport"}])),
-        &[],
-    );
-    assert_eq!(s, 400, "{v}");
-    let (s, v) = server.request(
-        "POST",
-        "/v1/deployments",
-        Some(&json!({"format": "wfbundle/1", "environment": {}, "plans": [{"name": "broken"}]})),
-        &[],
-    );
-    assert_eq!(s, 422, "{v}");
-    let big = json!([{"id": "c9", "object": "contact", "properties": {"note": "x".repeat(5000)}}]);
-    let (s, v) = server.request("POST", "/v1/records", Some(&big), &[]);
-    assert_eq!(s, 413, "{v}");
-    server.post("/v1/clock", &json!({"advance_to": "2026-01-05T00:00:00Z"}));
-    assert_eq!(server.records(), Vec::<Value>::new(), "nothing was applied");
-    assert_eq!(server.history(""), Vec::<Value>::new());
-    assert_eq!(
-        server.get("/v1/workflows")["workflows"]
-            .as_array()
-            .map(Vec::len),
-        Some(1)
-    );
+crate::on_both_stores! {
+    fn bad_bodies_are_refused_and_apply_nothing(store: Store) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        project(tmp.path(), NURTURE_V1);
+        let server = virtual_engine(&store, tmp.path(), &["--max-body-bytes", "2000"], &[]);
+        let (raw, _) = crate::server::raw(&server.addr, "POST", "/v1/records", b"{\"id\": ", &[])
+            .expect("request");
+        assert_eq!(raw, 400);
+        // The second record is of an unknown type: the whole array is refused.
+        let (s, v) = server.request(
+            "POST",
+            "/v1/records",
+            Some(&json!([contact("c1", 50), {"id": "x1", "object": "spaceship"}])),
+            &[],
+        );
+        assert_eq!(s, 400, "{v}");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("record 2"),
+            "{v}"
+        );
+        let (s, v) = server.request(
+            "POST",
+            "/v1/events",
+            Some(&json!([{"record": "c1", "type": "teleport"}])),
+            &[],
+        );
+        assert_eq!(s, 400, "{v}");
+        let (s, v) = server.request(
+            "POST",
+            "/v1/deployments",
+            Some(&json!({"format": "wfbundle/1", "environment": {}, "plans": [{"name": "broken"}]})),
+            &[],
+        );
+        assert_eq!(s, 422, "{v}");
+        let big = json!([{"id": "c9", "object": "contact", "properties": {"note": "x".repeat(5000)}}]);
+        let (s, v) = server.request("POST", "/v1/records", Some(&big), &[]);
+        assert_eq!(s, 413, "{v}");
+        server.post("/v1/clock", &json!({"advance_to": "2026-01-05T00:00:00Z"}));
+        assert_eq!(server.records(), Vec::<Value>::new(), "nothing was applied");
+        assert_eq!(server.history(""), Vec::<Value>::new());
+        assert_eq!(
+            server.get("/v1/workflows")["workflows"]
+                .as_array()
+                .map(Vec::len),
+            Some(1)
+        );
+    }
 }
 
-#[test]
-fn an_idempotency_key_applies_once() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    project(tmp.path(), NURTURE_V1);
-    let server = virtual_engine(tmp.path(), &[], &[]);
-    let body = json!([contact("c1", 50)]);
-    let key = [("Idempotency-Key", "k-1")];
-    let (s1, a1) = server.request("POST", "/v1/records", Some(&body), &key);
-    let (s2, a2) = server.request("POST", "/v1/records", Some(&body), &key);
-    assert_eq!((s1, s2), (202, 202));
-    assert_eq!(a1, a2, "a replay gets the first answer");
-    let (s3, a3) = server.request(
-        "POST",
-        "/v1/records",
-        Some(&json!([contact("c2", 50)])),
-        &key,
-    );
-    assert_eq!(s3, 422, "{a3}");
-    assert_eq!(a3["error"]["code"], "idempotency_key_reused");
-    server.post("/v1/clock", &json!({"advance_to": "2026-01-03T00:00:00Z"}));
-    let enrolled: Vec<Value> = server
-        .history("")
-        .into_iter()
-        .filter(|e| e["event"] == "enrolled")
-        .collect();
-    assert_eq!(enrolled.len(), 1, "{enrolled:?}");
-    assert_eq!(server.records().len(), 1);
+crate::on_both_stores! {
+    fn an_idempotency_key_applies_once(store: Store) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        project(tmp.path(), NURTURE_V1);
+        let server = virtual_engine(&store, tmp.path(), &[], &[]);
+        let body = json!([contact("c1", 50)]);
+        let key = [("Idempotency-Key", "k-1")];
+        let (s1, a1) = server.request("POST", "/v1/records", Some(&body), &key);
+        let (s2, a2) = server.request("POST", "/v1/records", Some(&body), &key);
+        assert_eq!((s1, s2), (202, 202));
+        assert_eq!(a1, a2, "a replay gets the first answer");
+        let (s3, a3) = server.request(
+            "POST",
+            "/v1/records",
+            Some(&json!([contact("c2", 50)])),
+            &key,
+        );
+        assert_eq!(s3, 422, "{a3}");
+        assert_eq!(a3["error"]["code"], "idempotency_key_reused");
+        server.post("/v1/clock", &json!({"advance_to": "2026-01-03T00:00:00Z"}));
+        let enrolled: Vec<Value> = server
+            .history("")
+            .into_iter()
+            .filter(|e| e["event"] == "enrolled")
+            .collect();
+        assert_eq!(enrolled.len(), 1, "{enrolled:?}");
+        assert_eq!(server.records().len(), 1);
+    }
 }
 
-#[test]
-fn a_new_version_applies_to_new_enrollments_and_prune_turns_workflows_off() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    project(tmp.path(), NURTURE_V1);
-    let server = virtual_engine(tmp.path(), &[], &[]);
-    server.post("/v1/records", &json!([contact("c1", 50)]));
-    server.post("/v1/clock", &json!({"advance_to": "2026-01-01T12:00:00Z"}));
-    // The same content again (a comment changed) is no new version.
-    project(tmp.path(), &format!("# edited\n{NURTURE_V1}"));
-    let (s, v) = server.request("POST", "/v1/deployments", Some(&bundle(tmp.path())), &[]);
-    assert_eq!(s, 200, "{v}");
-    project(tmp.path(), NURTURE_V2);
-    let (s, v) = server.request("POST", "/v1/deployments", Some(&bundle(tmp.path())), &[]);
-    assert_eq!(s, 201, "{v}");
-    assert_eq!(server.get("/v1/workflows")["workflows"][0]["version"], 2);
-    server.post(
-        "/v1/records",
-        &json!([contact("c2", 50), contact("c3", 50)]),
-    );
-    server.post("/v1/clock", &json!({"advance_to": "2026-01-02T12:00:00Z"}));
-    // c1 finished on version 1; c2 and c3 wait on version 2's 2-day delay.
-    let c1 = server.get("/v1/records/c1");
-    assert_eq!(c1["properties"]["lifecyclestage"], "lead");
-    assert_eq!(
-        server.get("/v1/records/c2")["properties"].get("lifecyclestage"),
-        None
-    );
-    // A deployment without Nurture, with prune: its enrollments end.
-    std::fs::write(
-        tmp.path().join("w.wf"),
-        "workflow \"Other\" for deal {\n  enroll when amount > 10\n  set dealname = \"big\"\n}\n",
-    )
-    .expect("write");
-    let mut b = bundle(tmp.path());
-    b["prune"] = json!(true);
-    let (s, v) = server.request("POST", "/v1/deployments", Some(&b), &[]);
-    assert_eq!(s, 201, "{v}");
-    server.post("/v1/clock", &json!({"advance_to": "2026-01-05T00:00:00Z"}));
-    let off: Vec<Value> = server
-        .history("&workflow=Nurture")
-        .into_iter()
-        .filter(|e| e["event"] == "unenrolled")
-        .collect();
-    assert_eq!(off.len(), 2, "{off:?}");
-    assert_eq!(off[0]["detail"]["reason"], "workflow turned off");
-    assert_eq!(
-        server.get("/v1/records/c2")["properties"].get("lifecyclestage"),
-        None
-    );
-    let (s, _) = server.request("GET", "/v1/records/nobody", None, &[]);
-    assert_eq!(s, 404);
+crate::on_both_stores! {
+    fn a_new_version_applies_to_new_enrollments_and_prune_turns_workflows_off(store: Store) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        project(tmp.path(), NURTURE_V1);
+        let server = virtual_engine(&store, tmp.path(), &[], &[]);
+        server.post("/v1/records", &json!([contact("c1", 50)]));
+        server.post("/v1/clock", &json!({"advance_to": "2026-01-01T12:00:00Z"}));
+        // The same content again (a comment changed) is no new version.
+        project(tmp.path(), &format!("# edited\n{NURTURE_V1}"));
+        let (s, v) = server.request("POST", "/v1/deployments", Some(&bundle(tmp.path())), &[]);
+        assert_eq!(s, 200, "{v}");
+        project(tmp.path(), NURTURE_V2);
+        let (s, v) = server.request("POST", "/v1/deployments", Some(&bundle(tmp.path())), &[]);
+        assert_eq!(s, 201, "{v}");
+        assert_eq!(server.get("/v1/workflows")["workflows"][0]["version"], 2);
+        server.post(
+            "/v1/records",
+            &json!([contact("c2", 50), contact("c3", 50)]),
+        );
+        server.post("/v1/clock", &json!({"advance_to": "2026-01-02T12:00:00Z"}));
+        // c1 finished on version 1; c2 and c3 wait on version 2's 2-day delay.
+        let c1 = server.get("/v1/records/c1");
+        assert_eq!(c1["properties"]["lifecyclestage"], "lead");
+        assert_eq!(
+            server.get("/v1/records/c2")["properties"].get("lifecyclestage"),
+            None
+        );
+        // A deployment without Nurture, with prune: its enrollments end.
+        std::fs::write(
+            tmp.path().join("w.wf"),
+            "workflow \"Other\" for deal {\n  enroll when amount > 10\n  set dealname = \"big\"\n}\n",
+        )
+        .expect("write");
+        let mut b = bundle(tmp.path());
+        b["prune"] = json!(true);
+        let (s, v) = server.request("POST", "/v1/deployments", Some(&b), &[]);
+        assert_eq!(s, 201, "{v}");
+        server.post("/v1/clock", &json!({"advance_to": "2026-01-05T00:00:00Z"}));
+        let off: Vec<Value> = server
+            .history("&workflow=Nurture")
+            .into_iter()
+            .filter(|e| e["event"] == "unenrolled")
+            .collect();
+        assert_eq!(off.len(), 2, "{off:?}");
+        assert_eq!(off[0]["detail"]["reason"], "workflow turned off");
+        assert_eq!(
+            server.get("/v1/records/c2")["properties"].get("lifecyclestage"),
+            None
+        );
+        let (s, _) = server.request("GET", "/v1/records/nobody", None, &[]);
+        assert_eq!(s, 404);
+    }
 }
 
-#[test]
-fn a_restarted_engine_resumes_its_clock_and_refuses_another_mode() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    project(tmp.path(), NURTURE_V1);
-    let server = virtual_engine(tmp.path(), &[], &[]);
-    server.post("/v1/records", &json!([contact("c1", 50)]));
-    server.post("/v1/clock", &json!({"advance_to": "2026-01-01T12:00:00Z"}));
-    assert_eq!(server.stop(), Some(0));
-    let wall = start(
-        tmp.path(),
-        &["--db", "sqlite:engine.db", "--clock", "wall"],
-        &[],
-    );
-    let err = wall
-        .err()
-        .expect("a wall clock on a virtual database is refused");
-    assert!(err.contains("virtual clock"), "{err}");
-    let server = start(
-        tmp.path(),
-        &["--db", "sqlite:engine.db", "--clock", "virtual"],
-        &[],
-    )
-    .expect("restart");
-    let (s, v) = server.request(
-        "POST",
-        "/v1/clock",
-        Some(&json!({"advance_to": "2026-01-01T06:00:00Z"})),
-        &[],
-    );
-    assert_eq!(s, 409, "the clock resumed at noon: {v}");
-    server.post("/v1/clock", &json!({"advance_to": "2026-01-03T00:00:00Z"}));
-    assert_eq!(
-        server.get("/v1/records/c1")["properties"]["lifecyclestage"],
-        "lead"
-    );
+crate::on_both_stores! {
+    fn a_restarted_engine_resumes_its_clock_and_refuses_another_mode(store: Store) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        project(tmp.path(), NURTURE_V1);
+        let server = virtual_engine(&store, tmp.path(), &[], &[]);
+        server.post("/v1/records", &json!([contact("c1", 50)]));
+        server.post("/v1/clock", &json!({"advance_to": "2026-01-01T12:00:00Z"}));
+        assert_eq!(server.stop(), Some(0));
+        let wall = start(
+            tmp.path(),
+            &["--db", &store.db(), "--clock", "wall"],
+            &[],
+        );
+        let err = wall
+            .err()
+            .expect("a wall clock on a virtual database is refused");
+        assert!(err.contains("virtual clock"), "{err}");
+        let server = start(
+            tmp.path(),
+            &["--db", &store.db(), "--clock", "virtual"],
+            &[],
+        )
+        .expect("restart");
+        let (s, v) = server.request(
+            "POST",
+            "/v1/clock",
+            Some(&json!({"advance_to": "2026-01-01T06:00:00Z"})),
+            &[],
+        );
+        assert_eq!(s, 409, "the clock resumed at noon: {v}");
+        server.post("/v1/clock", &json!({"advance_to": "2026-01-03T00:00:00Z"}));
+        assert_eq!(
+            server.get("/v1/records/c1")["properties"]["lifecyclestage"],
+            "lead"
+        );
+    }
 }
 
 /// A local receiver: answers each request with the next status of
@@ -286,95 +292,99 @@ fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
     })
 }
 
-#[test]
-fn webhooks_are_signed_retried_on_500_and_delivered() {
-    let (addr, seen) = receiver(vec![500]);
-    let tmp = tempfile::tempdir().expect("tempdir");
-    project(
-        tmp.path(),
-        &format!("workflow \"Hook\" for contact {{\n  enroll when hubspotscore >= 10\n  webhook post \"http://{addr}/hook\"\n}}\n"),
-    );
-    let server = virtual_engine(
-        tmp.path(),
-        &["--allow-private-webhooks"],
-        &[("WFC_WEBHOOK_SECRET", "hook-secret")],
-    );
-    server.post("/v1/records", &json!([contact("c1", 50)]));
-    server.post("/v1/clock", &json!({"advance_to": "2026-01-01T00:00:30Z"}));
-    let items = server.get("/v1/outbox?after=0");
-    let item = &items["items"][0];
-    assert_eq!(item["status"], "pending", "{items}");
-    assert_eq!(item["attempts"], 1);
-    assert_eq!(
-        item["next_attempt"], "2026-01-01T00:01:00Z",
-        "first retry one minute later"
-    );
-    server.post("/v1/clock", &json!({"advance_to": "2026-01-01T00:02:00Z"}));
-    let item = &server.get("/v1/outbox?after=0")["items"][0];
-    assert_eq!(item["status"], "delivered", "{item}");
-    assert_eq!(item["code"], 200);
-    let seen = seen.lock().expect("log").clone();
-    assert_eq!(seen.len(), 2);
-    let id = item["id"].to_string();
-    for (head, body) in &seen {
-        assert_eq!(header(head, "idempotency-key"), Some(id.as_str()));
-        let expected = wfc::serve::webhook::signature(b"hook-secret", body.as_bytes());
-        assert_eq!(header(head, "x-wfc-signature-256"), Some(expected.as_str()));
-        let sent: Value = serde_json::from_str(body).expect("JSON body");
-        assert_eq!(sent["id"], "c1");
+crate::on_both_stores! {
+    fn webhooks_are_signed_retried_on_500_and_delivered(store: Store) {
+        let (addr, seen) = receiver(vec![500]);
+        let tmp = tempfile::tempdir().expect("tempdir");
+        project(
+            tmp.path(),
+            &format!("workflow \"Hook\" for contact {{\n  enroll when hubspotscore >= 10\n  webhook post \"http://{addr}/hook\"\n}}\n"),
+        );
+        let server = virtual_engine(
+            &store,
+            tmp.path(),
+            &["--allow-private-webhooks"],
+            &[("WFC_WEBHOOK_SECRET", "hook-secret")],
+        );
+        server.post("/v1/records", &json!([contact("c1", 50)]));
+        server.post("/v1/clock", &json!({"advance_to": "2026-01-01T00:00:30Z"}));
+        let items = server.get("/v1/outbox?after=0");
+        let item = &items["items"][0];
+        assert_eq!(item["status"], "pending", "{items}");
+        assert_eq!(item["attempts"], 1);
+        assert_eq!(
+            item["next_attempt"], "2026-01-01T00:01:00Z",
+            "first retry one minute later"
+        );
+        server.post("/v1/clock", &json!({"advance_to": "2026-01-01T00:02:00Z"}));
+        let item = &server.get("/v1/outbox?after=0")["items"][0];
+        assert_eq!(item["status"], "delivered", "{item}");
+        assert_eq!(item["code"], 200);
+        let seen = seen.lock().expect("log").clone();
+        assert_eq!(seen.len(), 2);
+        let id = item["id"].to_string();
+        for (head, body) in &seen {
+            assert_eq!(header(head, "idempotency-key"), Some(id.as_str()));
+            let expected = wfc::serve::webhook::signature(b"hook-secret", body.as_bytes());
+            assert_eq!(header(head, "x-wfc-signature-256"), Some(expected.as_str()));
+            let sent: Value = serde_json::from_str(body).expect("JSON body");
+            assert_eq!(sent["id"], "c1");
+        }
     }
 }
 
-#[test]
-fn a_webhook_to_a_private_address_is_refused_without_the_flag() {
-    let (addr, seen) = receiver(vec![]);
-    let tmp = tempfile::tempdir().expect("tempdir");
-    project(
-        tmp.path(),
-        &format!("workflow \"Hook\" for contact {{\n  enroll when hubspotscore >= 10\n  webhook post \"http://{addr}/hook\"\n}}\n"),
-    );
-    let server = virtual_engine(tmp.path(), &[], &[]);
-    server.post("/v1/records", &json!([contact("c1", 50)]));
-    server.post("/v1/clock", &json!({"advance_to": "2026-01-01T01:00:00Z"}));
-    let item = &server.get("/v1/outbox?after=0")["items"][0];
-    assert_eq!(item["status"], "refused", "{item}");
-    assert!(seen.lock().expect("log").is_empty(), "never connected");
-    // Other outside effects wait for an integration's report.
-    let (s, v) = server.request(
-        "POST",
-        &format!("/v1/outbox/{}", item["id"]),
-        Some(&json!({"status": "delivered"})),
-        &[],
-    );
-    assert_eq!(s, 409, "{v}");
+crate::on_both_stores! {
+    fn a_webhook_to_a_private_address_is_refused_without_the_flag(store: Store) {
+        let (addr, seen) = receiver(vec![]);
+        let tmp = tempfile::tempdir().expect("tempdir");
+        project(
+            tmp.path(),
+            &format!("workflow \"Hook\" for contact {{\n  enroll when hubspotscore >= 10\n  webhook post \"http://{addr}/hook\"\n}}\n"),
+        );
+        let server = virtual_engine(&store, tmp.path(), &[], &[]);
+        server.post("/v1/records", &json!([contact("c1", 50)]));
+        server.post("/v1/clock", &json!({"advance_to": "2026-01-01T01:00:00Z"}));
+        let item = &server.get("/v1/outbox?after=0")["items"][0];
+        assert_eq!(item["status"], "refused", "{item}");
+        assert!(seen.lock().expect("log").is_empty(), "never connected");
+        // Other outside effects wait for an integration's report.
+        let (s, v) = server.request(
+            "POST",
+            &format!("/v1/outbox/{}", item["id"]),
+            Some(&json!({"status": "delivered"})),
+            &[],
+        );
+        assert_eq!(s, 409, "{v}");
+    }
 }
 
-#[test]
-fn enroll_existing_enrolls_the_records_already_there() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        tmp.path().join("w.wf"),
-        "workflow \"Other\" for deal {\n  enroll when amount > 10\n  set dealname = \"big\"\n}\n",
-    )
-    .expect("write");
-    let server = virtual_engine(tmp.path(), &[], &[]);
-    server.post("/v1/records", &json!([contact("c1", 50), contact("c2", 5)]));
-    server.post("/v1/clock", &json!({"advance_to": "2026-01-01T01:00:00Z"}));
-    project(tmp.path(), NURTURE_V1);
-    let mut b = bundle(tmp.path());
-    b["enroll_existing"] = json!(true);
-    let (s, v) = server.request("POST", "/v1/deployments", Some(&b), &[]);
-    assert_eq!(s, 201, "{v}");
-    server.post("/v1/clock", &json!({"advance_to": "2026-01-03T00:00:00Z"}));
-    let enrolled: Vec<Value> = server
-        .history("&workflow=Nurture")
-        .into_iter()
-        .filter(|e| e["event"] == "enrolled")
-        .collect();
-    assert_eq!(enrolled.len(), 1, "only c1 meets the trigger: {enrolled:?}");
-    assert_eq!(enrolled[0]["record"], "c1");
-    assert_eq!(
-        server.get("/v1/records/c1")["properties"]["lifecyclestage"],
-        "lead"
-    );
+crate::on_both_stores! {
+    fn enroll_existing_enrolls_the_records_already_there(store: Store) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            tmp.path().join("w.wf"),
+            "workflow \"Other\" for deal {\n  enroll when amount > 10\n  set dealname = \"big\"\n}\n",
+        )
+        .expect("write");
+        let server = virtual_engine(&store, tmp.path(), &[], &[]);
+        server.post("/v1/records", &json!([contact("c1", 50), contact("c2", 5)]));
+        server.post("/v1/clock", &json!({"advance_to": "2026-01-01T01:00:00Z"}));
+        project(tmp.path(), NURTURE_V1);
+        let mut b = bundle(tmp.path());
+        b["enroll_existing"] = json!(true);
+        let (s, v) = server.request("POST", "/v1/deployments", Some(&b), &[]);
+        assert_eq!(s, 201, "{v}");
+        server.post("/v1/clock", &json!({"advance_to": "2026-01-03T00:00:00Z"}));
+        let enrolled: Vec<Value> = server
+            .history("&workflow=Nurture")
+            .into_iter()
+            .filter(|e| e["event"] == "enrolled")
+            .collect();
+        assert_eq!(enrolled.len(), 1, "only c1 meets the trigger: {enrolled:?}");
+        assert_eq!(enrolled[0]["record"], "c1");
+        assert_eq!(
+            server.get("/v1/records/c1")["properties"]["lifecyclestage"],
+            "lead"
+        );
+    }
 }

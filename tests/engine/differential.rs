@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use super::server::{copy_dir, jsonl, start, wfc};
+use super::server::{copy_dir, jsonl, start, wfc, Store, POSTGRES_VAR};
 
 const DEFAULT_START: &str = "2026-01-01T00:00:00Z";
 
@@ -35,7 +35,7 @@ fn without_seq(mut events: Vec<Value>) -> Vec<Value> {
 }
 
 /// Replay one scenario; `Ok(false)` when `wfc run` does not exit 0 on it.
-fn replay(name: &str) -> Result<bool, String> {
+fn replay(name: &str, postgres: bool) -> Result<bool, String> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/runtime/scenarios")
         .join(name);
@@ -91,7 +91,15 @@ fn replay(name: &str) -> Result<bool, String> {
         .map(|s| time(&s))
         .unwrap_or(start_at + chrono::Duration::days(400));
     let start_text = start_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
-    let db = format!("sqlite:{}", tmp.path().join("engine.db").display());
+    let store = if postgres {
+        Store::postgres(name).ok_or("PostgreSQL is not configured")?
+    } else {
+        Store::Sqlite
+    };
+    let db = match &store {
+        Store::Sqlite => format!("sqlite:{}", tmp.path().join("engine.db").display()),
+        pg => pg.db(),
+    };
     let server = start(
         tmp.path(),
         &[
@@ -149,8 +157,7 @@ fn replay(name: &str) -> Result<bool, String> {
     Ok(true)
 }
 
-#[test]
-fn every_scenario_that_runs_gives_the_same_history_and_records() {
+fn replay_all(postgres: bool) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/runtime/scenarios");
     let mut names: Vec<String> = std::fs::read_dir(&root)
         .expect("scenarios")
@@ -160,7 +167,7 @@ fn every_scenario_that_runs_gives_the_same_history_and_records() {
     let mut replayed = 0;
     let mut failures = Vec::new();
     for name in &names {
-        match replay(name) {
+        match replay(name, postgres) {
             Ok(true) => replayed += 1,
             Ok(false) => {}
             Err(e) => failures.push(format!("== {name}\n{e}")),
@@ -175,4 +182,18 @@ fn every_scenario_that_runs_gives_the_same_history_and_records() {
     );
     // Most scenarios run: a harness that skips everything must fail.
     assert!(replayed >= 25, "only {replayed} scenarios replayed");
+}
+
+#[test]
+fn every_scenario_that_runs_gives_the_same_history_and_records_on_sqlite() {
+    replay_all(false);
+}
+
+#[test]
+fn every_scenario_that_runs_gives_the_same_history_and_records_on_postgres() {
+    if std::env::var(POSTGRES_VAR).is_err() {
+        eprintln!("skipped: {POSTGRES_VAR} is not set (see README)");
+        return;
+    }
+    replay_all(true);
 }

@@ -273,3 +273,114 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The store an engine test runs against: a SQLite file in the test's
+/// folder, or a schema of its own in the PostgreSQL database named by
+/// `WFC_TEST_POSTGRES` (dropped when the test ends).
+pub enum Store {
+    Sqlite,
+    Postgres { url: String, schema: String },
+}
+
+/// The variable that names the PostgreSQL test database.
+pub const POSTGRES_VAR: &str = "WFC_TEST_POSTGRES";
+
+impl Store {
+    /// A fresh PostgreSQL schema, or `None` (with one printed line) when
+    /// `WFC_TEST_POSTGRES` is not set. Set but unreachable: the test fails.
+    pub fn postgres(test: &str) -> Option<Store> {
+        let Ok(base) = std::env::var(POSTGRES_VAR) else {
+            eprintln!(
+                "skipped on PostgreSQL: {POSTGRES_VAR} is not set (e.g. {POSTGRES_VAR}=postgres://postgres@127.0.0.1:5432/test; see README)"
+            );
+            return None;
+        };
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_micros())
+            .unwrap_or(0);
+        let short: String = test
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .take(20)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let schema = format!(
+            "t_{short}_{}_{}_{:x}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst),
+            stamp & 0xffff_ffff
+        );
+        let mut client = postgres::Client::connect(&base, postgres::NoTls)
+            .unwrap_or_else(|e| panic!("{POSTGRES_VAR}={base}: cannot connect to PostgreSQL: {e}"));
+        client
+            .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            .expect("drop an old test schema");
+        let sep = if base.contains('?') { '&' } else { '?' };
+        Some(Store::Postgres {
+            url: format!("{base}{sep}schema={schema}"),
+            schema,
+        })
+    }
+
+    /// The `--db` argument (the same for every process of one test).
+    pub fn db(&self) -> String {
+        match self {
+            Store::Sqlite => "sqlite:engine.db".to_string(),
+            Store::Postgres { url, .. } => url.clone(),
+        }
+    }
+
+    /// One query's rows on the test's schema (PostgreSQL only).
+    pub fn query(&self, sql: &str) -> Vec<postgres::Row> {
+        let Store::Postgres { url, schema } = self else {
+            panic!("not a PostgreSQL store")
+        };
+        let base = url.split("?schema=").next().unwrap_or(url);
+        let base = base.split("&schema=").next().unwrap_or(base);
+        let mut c = postgres::Client::connect(base, postgres::NoTls).expect("connect");
+        c.batch_execute(&format!("SET search_path TO {schema}"))
+            .expect("search_path");
+        c.query(sql, &[]).expect("query")
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Store::Postgres { url, schema } = self {
+            let base = url.split("?schema=").next().unwrap_or(url);
+            let base = base.split("&schema=").next().unwrap_or(base);
+            if let Ok(mut c) = postgres::Client::connect(base, postgres::NoTls) {
+                let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+            }
+        }
+    }
+}
+
+/// Engine tests that run on both stores: each `fn name(store: Store)`
+/// becomes a module `name` with the tests `sqlite` and `postgres`.
+#[macro_export]
+macro_rules! on_both_stores {
+    ($($(#[$meta:meta])* fn $name:ident($store:ident : Store) $body:block)*) => {
+        $(
+            $(#[$meta])*
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+                fn run($store: $crate::server::Store) $body
+                #[test]
+                fn sqlite() {
+                    run($crate::server::Store::Sqlite)
+                }
+                #[test]
+                fn postgres() {
+                    if let Some(s) = $crate::server::Store::postgres(stringify!($name)) {
+                        run(s)
+                    }
+                }
+            }
+        )*
+    };
+}
