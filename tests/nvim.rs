@@ -1,10 +1,11 @@
 //! Neovim as a real client of `wfc lsp`: `nvim --headless --clean -u
 //! tests/nvim/init.lua` on a temporary two-file project. Neovim's own LSP
 //! client receives the diagnostics, applies the preferred quick fix it is
-//! offered through `codeAction`, formats the buffer, renames a label and a
-//! workflow (the second edit reaching a file that is not open) and writes
-//! the files; the script records what it saw as JSON and this test judges
-//! it, then reads the files on disk.
+//! offered through `codeAction`, formats one line (range formatting), then
+//! the whole buffer, renames a label and a workflow (the second edit
+//! reaching a file that is not open) and writes the files; the script
+//! records what it saw as JSON and this test judges it, then reads the
+//! files on disk.
 //!
 //! Neovim is required (0.7 or later; Debian's `apt-get install neovim`):
 //! without it the test fails, unless `WFC_SKIP_NVIM=1` is set.
@@ -27,7 +28,7 @@ const WELCOME: &str = r#"workflow "Welcome" for contact {
   } else {
     goto notify
   }
-  enroll in "Onboarding"
+  enroll in   "Onboarding"
 }
 "#;
 
@@ -195,14 +196,18 @@ fn neovim_diagnostics_quick_fix_formatting_rename() {
     let fixed = WELCOME.replace("set firstnam =", "set firstname =");
     assert_eq!(r["after_fix"], fixed.as_str());
 
-    // 3. Formatting gives `wfc fmt`'s text, which differs here (the
+    // 3. Range formatting of the `enroll in` line changes that line only.
+    let range_formatted = fixed.replace("enroll in   \"", "enroll in \"");
+    assert_eq!(r["after_range_format"], range_formatted.as_str());
+
+    // 4. Formatting gives `wfc fmt`'s text, which differs here (the
     // indentation of the fixed line).
-    assert_eq!(r["before_format"], fixed.as_str());
+    assert_eq!(r["before_format"], range_formatted.as_str());
     let formatted = wfc_fmt(&fixed);
-    assert_ne!(formatted, fixed, "the case must need formatting");
+    assert_ne!(formatted, range_formatted, "the case must need formatting");
     assert_eq!(r["after_format"], formatted.as_str());
 
-    // 4, 5. The renames, as Neovim wrote the files: the label's definition
+    // 5, 6. The renames, as Neovim wrote the files: the label's definition
     // and its `goto`; the workflow's declaration in the file that was not
     // open and the `enroll in` naming it.
     let welcome = std::fs::read_to_string(project.join("welcome.wf")).expect("read");

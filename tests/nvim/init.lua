@@ -6,8 +6,8 @@
 -- Everything goes through Neovim's own LSP client: the client is started
 -- as docs/editors.md shows for 0.7 to 0.10, the quick fix is chosen among
 -- what `vim.lsp.buf.code_action()` offers (through `vim.ui.select`, as a
--- user would), formatting is `vim.lsp.buf.format` (`formatting_sync` before
--- 0.8), and renames are `vim.lsp.buf.rename`, whose workspace edit Neovim
+-- user would), formatting is `vim.lsp.buf.format` (`formatting_sync` and
+-- `range_formatting` before 0.8/0.9), and renames are `vim.lsp.buf.rename`, whose workspace edit Neovim
 -- applies to every file it names (loading those not open). Nothing here
 -- decides whether the results are right: the Rust test does.
 
@@ -131,7 +131,27 @@ local function run()
     return #vim.diagnostic.get(buf) == 0
   end)
 
-  -- 3. Formatting.
+  -- 3. Range formatting of the `enroll in` line only (a selection of it).
+  local before_range = text(buf)
+  local row, line
+  for i, l in ipairs(vim.api.nvim_buf_get_lines(buf, 0, -1, true)) do
+    if l:find("enroll in", 1, true) then
+      row, line = i, l
+    end
+  end
+  if vim.lsp.buf.range_formatting then
+    -- up to 0.8: asynchronous, the edits applied by the response handler
+    vim.lsp.buf.range_formatting({}, { row, 0 }, { row, #line - 1 })
+  else
+    vim.lsp.buf.format({ async = false, timeout_ms = WAIT, range = {
+      start = { row, 0 }, ["end"] = { row, #line - 1 } } })
+  end
+  wait("the range formatting", function()
+    return text(buf) ~= before_range
+  end)
+  results.after_range_format = text(buf)
+
+  -- 4. Formatting of the whole document.
   results.before_format = text(buf)
   if vim.lsp.buf.format then
     vim.lsp.buf.format({ async = false, timeout_ms = WAIT })
@@ -140,14 +160,14 @@ local function run()
   end
   results.after_format = text(buf)
 
-  -- 4. Rename a label (its definition and its `goto`).
+  -- 5. Rename a label (its definition and its `goto`).
   cursor_at(buf, "goto notify", 5)
   vim.lsp.buf.rename("call_owner")
   wait("the label rename", function()
     return text(buf):find("goto call_owner", 1, true) ~= nil
   end)
 
-  -- 5. Rename a workflow from its `enroll in`: the edit reaches
+  -- 6. Rename a workflow from its `enroll in`: the edit reaches
   -- onboarding.wf, a file not open in the editor.
   cursor_at(buf, 'enroll in "Onboarding"', 12)
   vim.lsp.buf.rename("Welcome series")
