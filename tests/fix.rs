@@ -242,3 +242,72 @@ fn syntax_fixes_insert_a_missing_equals_sign_and_comma() {
         "workflow \"C\" for contact {\n  set firstname = \"x\"\n  create company { name = \"a\", domain = \"b\" }\n}\n"
     );
 }
+
+/// WF303 on `app "<name>"`: a misspelt connected app, however it is
+/// capitalised or padded (the name is compared trimmed and lower-cased),
+/// is replaced by the connected app's name; an app with no close connected
+/// one has no fix (connecting it is up to the account, not the file).
+#[test]
+fn app_typo_fix_ignores_case_and_padding() {
+    let t = dir_with(
+        "workflow \"Meetings\" for contact {\n  app \"Zoon\" action \"Create meeting\" {}\n  app \" docusing \" action \"Send envelope\" {}\n  app \"calendly\" action \"Book\" {}\n}\n",
+    );
+    std::fs::write(
+        t.path().join("wf.toml"),
+        "[account]\nmarketing = \"enterprise\"\nintegrations = [\"zoom\", \"docusign\"]\n",
+    )
+    .expect("write");
+    let out = wfc(t.path(), &["check", "--format", "json", "a.wf"]);
+    let diags: Value = serde_json::from_str(&out.stdout).expect("json");
+    let fixes: Vec<(&str, &str)> = diags
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|d| {
+            let f = &d["fixes"][0];
+            (
+                f["title"].as_str().unwrap_or("none"),
+                f["applicability"].as_str().unwrap_or("none"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fixes,
+        [
+            ("replace `Zoon` with `zoom`", "safe"),
+            // Two letters swapped: two edits away, so unsafe.
+            ("replace ` docusing ` with `docusign`", "unsafe"),
+            ("none", "none")
+        ]
+    );
+    let out = wfc(t.path(), &["check", "--fix", "--color", "never", "a.wf"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("fixed 1 problem in 1 file"),
+        "{}",
+        out.stderr
+    );
+    let zoom = "workflow \"Meetings\" for contact {\n  app \"zoom\" action \"Create meeting\" {}\n  app \" docusing \" action \"Send envelope\" {}\n  app \"calendly\" action \"Book\" {}\n}\n";
+    assert_eq!(read(t.path()), zoom);
+    let out = wfc(
+        t.path(),
+        &[
+            "check",
+            "--fix",
+            "--unsafe-fixes",
+            "--color",
+            "never",
+            "a.wf",
+        ],
+    );
+    assert_eq!(out.code, 1, "calendly is left: {}", out.stderr);
+    assert!(
+        out.stderr.contains("fixed 1 problem in 1 file"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        read(t.path()),
+        zoom.replace("\" docusing \"", "\"docusign\"")
+    );
+}

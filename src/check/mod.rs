@@ -296,12 +296,20 @@ impl<'a> Checker<'a> {
         }
         let span = d.primary.span;
         let text = self.sources.snippet(span);
+        // WF303 names an app by its trimmed, lower-cased text (`app
+        // "Zoon"` is `zoon`): the whole quoted text is replaced.
+        let same = |inner: &str| {
+            inner == p.name
+                || (d.code == Code::WF303
+                    && !inner.contains('\\')
+                    && inner.trim().to_lowercase() == p.name)
+        };
         let at = if text == p.name {
             Some(span)
         } else if text.len() >= 2
             && text.starts_with('"')
             && text.ends_with('"')
-            && text[1..text.len() - 1] == p.name
+            && same(&text[1..text.len() - 1])
             && !p.candidate.contains(['"', '\\', '{', '}', '\n', '\r'])
         {
             Some(Span::new(
@@ -315,7 +323,7 @@ impl<'a> Checker<'a> {
         if let Some(at) = at {
             let title = format!(
                 "replace `{}` with `{}`",
-                crate::diagnostics::shorten(&p.name),
+                crate::diagnostics::shorten(self.sources.snippet(at)),
                 crate::diagnostics::shorten(&p.candidate)
             );
             d.fixes

@@ -31,6 +31,72 @@ pub fn formatting(project: &Project, file: FileId) -> Vec<TextEdit> {
     }
 }
 
+/// Range formatting: `wfc fmt`'s output compared with the text line by
+/// line, and only the changed runs of lines that touch `range` (a bare
+/// cursor: the run it is in) replaced. Runs elsewhere are left alone; the
+/// same cases as [`formatting`] get no edits.
+pub fn range_formatting(project: &Project, file: FileId, range: lsp_types::Range) -> Vec<TextEdit> {
+    let Some(src) = project.source(file) else {
+        return Vec::new();
+    };
+    if project.is_manifest(file) {
+        return Vec::new();
+    }
+    let Ok(out) = crate::fmt::format_source(&src.name, &src.text) else {
+        return Vec::new();
+    };
+    let (start, end) = (
+        convert::offset(src, range.start),
+        convert::offset(src, range.end),
+    );
+    let (start, end) = (start.min(end), start.max(end));
+    changed_runs(&src.text, &out)
+        .into_iter()
+        .filter(|(old, _)| {
+            if old.is_empty() {
+                start <= old.start && old.start <= end
+            } else {
+                old.start < end.max(start + 1) && start < old.end
+            }
+        })
+        .map(|(old, new)| TextEdit {
+            range: convert::range(src, old),
+            new_text: out[new].to_string(),
+        })
+        .collect()
+}
+
+/// The runs of whole lines that differ between `old` and `new`: their byte
+/// ranges in each, in order, never overlapping.
+fn changed_runs(old: &str, new: &str) -> Vec<(Range<usize>, Range<usize>)> {
+    let diff = similar::TextDiff::from_lines(old, new);
+    let offsets = |slices: &[&str]| {
+        let mut at = vec![0];
+        for s in slices {
+            at.push(at[at.len() - 1] + s.len());
+        }
+        at
+    };
+    let (o, n) = (offsets(diff.old_slices()), offsets(diff.new_slices()));
+    let mut runs: Vec<(Range<usize>, Range<usize>)> = Vec::new();
+    for op in diff.ops() {
+        if op.tag() == similar::DiffTag::Equal {
+            continue;
+        }
+        let (a, b) = (op.old_range(), op.new_range());
+        let (old, new) = (o[a.start]..o[a.end], n[b.start]..n[b.end]);
+        // A deletion next to an insertion is one change: kept whole.
+        match runs.last_mut() {
+            Some(last) if last.0.end == old.start && last.1.end == new.start => {
+                last.0.end = old.end;
+                last.1.end = new.end;
+            }
+            _ => runs.push((old, new)),
+        }
+    }
+    runs
+}
+
 /// What `prepareRename` answers: the range of the name under the cursor
 /// (inside the quotes for a workflow name) and the name itself, or an error
 /// message when nothing renamable is there.

@@ -51,6 +51,7 @@ pub fn capabilities() -> ServerCapabilities {
         references_provider: Some(OneOf::Left(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
+        document_range_formatting_provider: Some(OneOf::Left(true)),
         rename_provider: Some(OneOf::Right(lsp_types::RenameOptions {
             prepare_provider: Some(true),
             work_done_progress_options: Default::default(),
@@ -246,6 +247,14 @@ impl Server<'_> {
                     Some(edits::formatting(project, file))
                 })
             }
+            "textDocument/rangeFormatting" => with_params(
+                id,
+                req.params,
+                |p: lsp_types::DocumentRangeFormattingParams| {
+                    let (project, file) = self.ws.lookup(&p.text_document.uri)?;
+                    Some(edits::range_formatting(project, file, p.range))
+                },
+            ),
             "textDocument/prepareRename" => {
                 let params = serde_json::from_value::<TextDocumentPositionParams>(req.params);
                 match params {

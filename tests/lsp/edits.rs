@@ -74,6 +74,53 @@ fn formatting_gives_wfc_fmt_output_and_nothing_on_syntax_errors() {
 }
 
 #[test]
+fn range_formatting_changes_only_the_lines_it_touches() {
+    let mut s = Server::start();
+    let uri = "untitled:range.wf";
+    // Two places need formatting: line 1 and line 6.
+    let text = "workflow \"A\" for contact {\n      delay   1d\n  delay 2d\n}\n\nworkflow \"B\" for contact {\n      delay 3d\n}\n";
+    let caps = s.initialize();
+    assert_eq!(
+        caps["capabilities"]["documentRangeFormattingProvider"], true,
+        "{caps}"
+    );
+    s.open(uri, text);
+    let options = json!({"tabSize": 2, "insertSpaces": true});
+    let full = s.result(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": uri}, "options": options}),
+    );
+    let formatted = apply(text, &full);
+    let a_fixed = text.replace("      delay   1d", "  delay 1d");
+    let b_fixed = text.replace("      delay 3d", "  delay 3d");
+    assert_eq!(
+        formatted,
+        a_fixed.replace("      delay 3d", "  delay 3d"),
+        "the sample needs exactly these two changes"
+    );
+    let range = |s: &mut Server, start: Value, end: Value| {
+        s.result(
+            "textDocument/rangeFormatting",
+            json!({"textDocument": {"uri": uri}, "range": {"start": start, "end": end}, "options": options}),
+        )
+    };
+    // A selection of line 6 only.
+    let edits = range(&mut s, pos(6, 0), pos(7, 0));
+    assert_eq!(edits.as_array().map(Vec::len), Some(1), "{edits}");
+    assert_eq!(apply(text, &edits), b_fixed);
+    // A bare cursor inside line 1.
+    let edits = range(&mut s, pos(1, 3), pos(1, 3));
+    assert_eq!(apply(text, &edits), a_fixed);
+    // Line 2 is formatted already and touches no changed line.
+    assert_eq!(range(&mut s, pos(2, 0), pos(2, 10)), json!([]));
+    // The whole text: the same result as formatting the document.
+    assert_eq!(apply(text, &range(&mut s, pos(0, 0), pos(8, 0))), formatted);
+    // A syntax error: no edits, as for whole-document formatting.
+    s.change(uri, 2, "workflow \"A\" for contact {\n      delay\n");
+    assert_eq!(range(&mut s, pos(0, 0), pos(2, 0)), json!([]));
+}
+
+#[test]
 fn rename_workflow_across_an_open_file_and_one_on_disk() {
     let mut s = Server::start();
     let (_dir, t, c) = onboarding_project();
