@@ -333,7 +333,10 @@ mod tests {
         c1.properties.insert("firstname".into(), json!("Ana"));
         let store = MemStore::new(vec![c1]);
         let rec = store.find("c1").expect("c1 is in the store");
-        let eval = Eval { store: &store, tz: UTC };
+        let eval = Eval {
+            store: &store,
+            tz: UTC,
+        };
         let cond = |object: Option<&str>, name: &str| -> Condition {
             serde_json::from_value(json!({
                 "op": "compare",
