@@ -352,4 +352,40 @@ mod tests {
         // Another type: the contact has no company, judged as one empty value.
         assert!(!eval.condition(rec, &cond(Some("company"), "Ana")));
     }
+
+    /// docs/runtime.md, "Conditions": `contains` is case-insensitive, on a
+    /// text value and on each item of a list; an empty value contains
+    /// nothing.
+    #[test]
+    fn contains_is_case_insensitive_and_false_when_empty() {
+        let mut c1 = Record::new("c1", "contact");
+        c1.properties.insert("city".into(), json!("Gent"));
+        c1.properties.insert("hubspotscore".into(), json!(1250));
+        c1.properties
+            .insert("hs_buying_role".into(), json!(["CHAMPION", "END_USER"]));
+        c1.properties.insert("jobtitle".into(), json!(""));
+        let store = MemStore::new(vec![c1]);
+        let rec = store.find("c1").expect("c1 is in the store");
+        let eval = Eval {
+            store: &store,
+            tz: UTC,
+        };
+        let contains = |property: &str, text: &str| -> bool {
+            let c: Condition = serde_json::from_value(json!({
+                "op": "contains",
+                "property": {"object": null, "property": property},
+                "text": text,
+            }))
+            .expect("a contains condition");
+            eval.condition(rec, &c)
+        };
+        assert!(contains("city", "gen"));
+        assert!(contains("city", "ENT"));
+        assert!(!contains("city", "brugge"));
+        assert!(contains("hubspotscore", "25"));
+        assert!(contains("hs_buying_role", "user"));
+        assert!(!contains("hs_buying_role", "budget"));
+        assert!(!contains("jobtitle", "a"));
+        assert!(!contains("country", "a"));
+    }
 }
