@@ -695,6 +695,63 @@ fn sms_limit_is_1000_per_calendar_month_utc() {
     assert!(state.contains(r#""id":"c1001","object":"contact","properties":{"phone":"+31600001001","wf_lists":["after sms"]}"#));
 }
 
+/// docs/runtime.md, "Bounds": at most 10,000 step events per enrollment,
+/// then an `error` and `unenrolled`. Plans are acyclic, so only a plan of
+/// more than 10,000 steps reaches it.
+#[test]
+fn step_limit_ends_an_enrollment_after_10000_steps() {
+    let steps: Vec<serde_json::Value> = (0..10_001)
+        .map(|i| json!({"kind": "add_to_list", "list": format!("l{}", i % 2)}))
+        .collect();
+    let p = plan(json!({"name": "Long", "object": "contact", "nodes": chain(steps)}));
+    let records = r#"{"id":"c1","object":"contact","properties":{}}
+"#;
+    let events = r#"{"at":"2026-01-15T09:00:00Z","record":"c1","type":"enroll","workflow":"Long"}
+"#;
+    let (history, _) = Scenario::new(vec![p], records).events(events).run();
+    let actions = history.iter().filter(|h| h["event"] == "action").count();
+    assert_eq!(actions, 10_000);
+    let last: Vec<String> = trace(&history, "c1").into_iter().rev().take(2).collect();
+    assert_eq!(
+        last,
+        vec![
+            "2026-01-15T09:00:00Z Long unenrolled -",
+            "2026-01-15T09:00:00Z Long error add_to_list",
+        ]
+    );
+}
+
+/// The SMS limit is per calendar month: a month that is full does not
+/// limit the same month of the next year (1,000 texts to 1,000 numbers in
+/// January 2026, the same step again in January 2027).
+#[test]
+fn sms_limit_is_per_month_of_each_year() {
+    let to: Vec<serde_json::Value> = (0..1000)
+        .map(|i| json!({"number": format!("+31 6 1000 {i:04}")}))
+        .collect();
+    let p = plan(json!({
+        "name": "Texts", "object": "contact",
+        "nodes": chain(vec![json!({"kind": "send_internal_sms", "to": to, "text": [{"text": "Hi"}]})]),
+    }));
+    let records = r#"{"id":"c1","object":"contact","properties":{}}
+"#;
+    let events = r#"{"at":"2026-01-15T09:00:00Z","record":"c1","type":"enroll","workflow":"Texts"}
+{"at":"2027-01-15T09:00:00Z","record":"c1","type":"enroll","workflow":"Texts"}
+"#;
+    let (history, _) = Scenario::new(vec![p], records).events(events).run();
+    assert_eq!(
+        trace(&history, "c1"),
+        vec![
+            "2026-01-15T09:00:00Z Texts enrolled -",
+            "2026-01-15T09:00:00Z Texts action send_internal_sms",
+            "2026-01-15T09:00:00Z Texts finished -",
+            "2027-01-15T09:00:00Z Texts enrolled -",
+            "2027-01-15T09:00:00Z Texts action send_internal_sms",
+            "2027-01-15T09:00:00Z Texts finished -",
+        ]
+    );
+}
+
 /// The SMS limit counts texts per recipient: 333 contacts texted at three
 /// numbers are 999 texts; the next three-number step would take the count
 /// past 1,000 and sends none of them (an `error` naming the monthly limit);

@@ -181,4 +181,51 @@ mod tests {
             assert_eq!(form(bad), None, "{bad}");
         }
     }
+
+    /// docs/engine.md, "Outside effects": emails, texts, Slack, Asana, app
+    /// and Salesforce actions and webhooks leave the CRM (a durable engine
+    /// puts them in its outbox); edits, lists, subscriptions, created
+    /// records and flow steps do not.
+    #[test]
+    fn external_kinds_are_the_outside_effects() {
+        for kind in [
+            "webhook",
+            "send_internal_email",
+            "send_internal_sms",
+            "send_notification",
+            "send_email",
+            "send_internal_marketing_email",
+            "send_slack",
+            "create_slack_channel",
+            "create_asana_task",
+            "app_action",
+            "salesforce_task",
+            "salesforce_campaign",
+        ] {
+            assert!(is_external_kind(kind), "{kind} leaves the CRM");
+        }
+        for kind in [
+            "set_property",
+            "append_property",
+            "clear_property",
+            "copy_property",
+            "increase_property",
+            "decrease_property",
+            "enroll_in_workflow",
+            "rotate_owner",
+            "create_record",
+            "create_task",
+            "add_to_list",
+            "remove_from_list",
+            "add_to_audience",
+            "remove_from_audience",
+            "set_subscription",
+            "delay",
+            "branch_if",
+            "goto",
+            "",
+        ] {
+            assert!(!is_external_kind(kind), "{kind} stays in the CRM");
+        }
+    }
 }

@@ -290,3 +290,102 @@ pub fn associated<S: Store>(store: &S, r: &Record, object: &str) -> Vec<RecId> {
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::store::MemStore;
+    use serde_json::json;
+
+    const UTC: Tz = chrono_tz::UTC;
+
+    /// docs/runtime.md, "Conditions": numbers compare numerically, numeric
+    /// strings too (on either side).
+    #[test]
+    fn numbers_compare_numerically() {
+        assert!(equals(&json!(20), &json!(20), UTC));
+        assert!(equals(&json!(20.0), &json!(20), UTC));
+        assert!(equals(&json!("20"), &json!(20), UTC));
+        assert!(equals(&json!(" 20.0 "), &json!(20), UTC));
+        assert!(equals(&json!(20), &json!("20.0"), UTC));
+        assert!(!equals(&json!(21), &json!(20), UTC));
+        assert!(!equals(&json!("twenty"), &json!(20), UTC));
+    }
+
+    /// docs/runtime.md, "Conditions": a `bool` property written as the text
+    /// `"true"` or `"false"` (how CRM exports often carry booleans) is that
+    /// boolean.
+    #[test]
+    fn boolean_text_is_the_boolean() {
+        assert!(equals(&json!(true), &json!(true), UTC));
+        assert!(equals(&json!("true"), &json!(true), UTC));
+        assert!(equals(&json!("false"), &json!(false), UTC));
+        assert!(!equals(&json!("true"), &json!(false), UTC));
+        assert!(!equals(&json!("yes"), &json!(true), UTC));
+    }
+
+    /// docs/language.md, "path": in a workflow for `T`, `T.prop` is the
+    /// enrolled record's own `prop` — also in a plan that spells the type
+    /// out (codegen writes `object: null` for it).
+    #[test]
+    fn a_path_naming_the_records_own_type_reads_the_record() {
+        let mut c1 = Record::new("c1", "contact");
+        c1.properties.insert("firstname".into(), json!("Ana"));
+        let store = MemStore::new(vec![c1]);
+        let rec = store.find("c1").expect("c1 is in the store");
+        let eval = Eval {
+            store: &store,
+            tz: UTC,
+        };
+        let cond = |object: Option<&str>, name: &str| -> Condition {
+            serde_json::from_value(json!({
+                "op": "compare",
+                "property": {"object": object, "property": "firstname"},
+                "cmp": "is",
+                "value": name,
+            }))
+            .expect("a compare condition")
+        };
+        assert!(eval.condition(rec, &cond(Some("contact"), "Ana")));
+        assert!(eval.condition(rec, &cond(None, "Ana")));
+        assert!(!eval.condition(rec, &cond(Some("contact"), "Bo")));
+        // Another type: the contact has no company, judged as one empty value.
+        assert!(!eval.condition(rec, &cond(Some("company"), "Ana")));
+    }
+
+    /// docs/runtime.md, "Conditions": `contains` is case-insensitive, on a
+    /// text value and on each item of a list; an empty value contains
+    /// nothing.
+    #[test]
+    fn contains_is_case_insensitive_and_false_when_empty() {
+        let mut c1 = Record::new("c1", "contact");
+        c1.properties.insert("city".into(), json!("Gent"));
+        c1.properties.insert("hubspotscore".into(), json!(1250));
+        c1.properties
+            .insert("hs_buying_role".into(), json!(["CHAMPION", "END_USER"]));
+        c1.properties.insert("jobtitle".into(), json!(""));
+        let store = MemStore::new(vec![c1]);
+        let rec = store.find("c1").expect("c1 is in the store");
+        let eval = Eval {
+            store: &store,
+            tz: UTC,
+        };
+        let contains = |property: &str, text: &str| -> bool {
+            let c: Condition = serde_json::from_value(json!({
+                "op": "contains",
+                "property": {"object": null, "property": property},
+                "text": text,
+            }))
+            .expect("a contains condition");
+            eval.condition(rec, &c)
+        };
+        assert!(contains("city", "gen"));
+        assert!(contains("city", "ENT"));
+        assert!(!contains("city", "brugge"));
+        assert!(contains("hubspotscore", "25"));
+        assert!(contains("hs_buying_role", "user"));
+        assert!(!contains("hs_buying_role", "budget"));
+        assert!(!contains("jobtitle", "a"));
+        assert!(!contains("country", "a"));
+    }
+}

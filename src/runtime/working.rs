@@ -530,3 +530,46 @@ impl Store for WorkingSet<'_> {
         self.mem.counter(key)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Plan;
+    use serde_json::json;
+
+    fn program(name: &str) -> Program {
+        let plan: Plan = serde_json::from_value(json!({
+            "format": "wfplan/1",
+            "name": name,
+            "object": "contact",
+            "source": {"file": "test.json", "line": 1, "column": 1},
+            "reenroll": false,
+            "triggers": [],
+            "goals": [],
+            "unenroll": [],
+            "start": null,
+            "nodes": [],
+        }))
+        .expect("a plan");
+        let mut loaded = super::super::load(vec![plan]).expect("the plan loads");
+        loaded.remove(0)
+    }
+
+    /// A workflow's versions share its family; `program` finds one version
+    /// of one workflow by name.
+    #[test]
+    fn versions_find_a_program_by_name_and_version() {
+        let v = Versions::new(
+            vec![(program("A"), 2), (program("B"), 1), (program("A"), 1)],
+            2,
+        );
+        assert_eq!(v.live, 2);
+        assert_eq!(v.names, ["A", "B"]);
+        assert_eq!(v.family, [0, 1, 0]);
+        assert_eq!(v.program("A", 2), Some(0));
+        assert_eq!(v.program("B", 1), Some(1));
+        assert_eq!(v.program("A", 1), Some(2));
+        assert_eq!(v.program("B", 2), None);
+        assert_eq!(v.program("C", 1), None);
+    }
+}
