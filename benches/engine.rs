@@ -9,7 +9,10 @@
 //! 2. ingest: single `POST /v1/events` latency (p50/p99) at low load, and
 //!    events per second with 1,000 events per request, counted when
 //!    processed (their units committed), load generator included;
-//! 3. memory: the server's RSS after each batch of the batched run.
+//! 3. memory: the server's RSS after each batch of the batched run;
+//! 4. PostgreSQL scale-out (when `WFC_TEST_POSTGRES` is set): the durable
+//!    run with 1, 2 and 4 processes on one database, and raw inserts of the
+//!    same rows into PostgreSQL.
 //!
 //! `cargo bench --bench engine` (N: `WFC_BENCH_CONTACTS`, default 10,000).
 
@@ -220,4 +223,106 @@ fn main() {
     std::fs::write(tmp.path().join("bench.wf"), WORKFLOW).expect("write workflow");
     durable(tmp.path(), n);
     ingest(tmp.path(), n);
+    postgres_scale(tmp.path(), n);
+}
+
+/// PostgreSQL scale-out (`WFC_TEST_POSTGRES`): the durable run of
+/// [`durable`] with 1, 2 and 4 `wfc serve` processes on one database, and
+/// the raw insert rate of the same history rows into PostgreSQL in as many
+/// transactions.
+fn postgres_scale(dir: &Path, n: usize) {
+    let Ok(base) = std::env::var(server::POSTGRES_VAR) else {
+        println!("postgres: skipped ({} is not set)", server::POSTGRES_VAR);
+        return;
+    };
+    let mut last = None;
+    for procs in [1usize, 2, 4] {
+        let store = server::Store::postgres(&format!("bench{procs}")).expect("PostgreSQL");
+        let db = store.db();
+        let first = server::start(dir, &["bench.wf", "--db", &db, "--clock", "virtual"], &[])
+            .expect("serve");
+        let others: Vec<server::Server> = (1..procs)
+            .map(|i| {
+                let id = format!("w{i}");
+                server::start(
+                    dir,
+                    &["--db", &db, "--clock", "virtual", "--worker-id", &id],
+                    &[],
+                )
+                .expect("serve")
+            })
+            .collect();
+        for chunk in contacts(n, false).chunks(1000) {
+            first.post("/v1/records", &Value::Array(chunk.to_vec()));
+        }
+        for from in (0..n).step_by(1000) {
+            first.post("/v1/events", &Value::Array(leads(from, 1000.min(n - from))));
+        }
+        first.post("/v1/clock", &json!({"advance_to": "2026-01-01T00:00:00Z"}));
+        let max_seq = |s: &server::Store| -> i64 {
+            s.query("SELECT coalesce(max(seq), 0) FROM history")[0].get(0)
+        };
+        let before = max_seq(&store);
+        let t = Instant::now();
+        first.post("/v1/clock", &json!({"advance_to": "2026-02-01T00:00:00Z"}));
+        let took = t.elapsed();
+        let events = max_seq(&store) - before;
+        let timers: i64 = store
+            .query("SELECT count(*) FROM history WHERE body::json->>'event' = 'delayed'")[0]
+            .get(0);
+        println!(
+            "postgres, {procs} process(es): {n} contacts, {events} history events: {:.2} s, {:.0} events/s",
+            took.as_secs_f64(),
+            events as f64 / took.as_secs_f64()
+        );
+        drop(others);
+        drop(first);
+        last = Some((
+            store,
+            before,
+            n as u64 + timers as u64,
+            events as f64 / took.as_secs_f64(),
+        ));
+    }
+    let Some((store, before, units, rate_last)) = last else {
+        return;
+    };
+    // The same rows, inserted raw into a table of the same shape, in as many
+    // transactions as the engine's claimed batches (64 units each).
+    let rows = store.query(&format!(
+        "SELECT txn, pos, seq, record, workflow, body FROM history WHERE seq > {before} ORDER BY seq"
+    ));
+    let mut c = postgres::Client::connect(&base, postgres::NoTls).expect("connect");
+    c.batch_execute(
+        "DROP TABLE IF EXISTS wfc_bench_raw;
+         CREATE TABLE wfc_bench_raw (txn BIGINT NOT NULL, pos BIGINT NOT NULL, seq BIGINT UNIQUE,
+           record TEXT NOT NULL, workflow TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (txn, pos));
+         CREATE INDEX wfc_bench_raw_record ON wfc_bench_raw (record, seq);
+         CREATE INDEX wfc_bench_raw_workflow ON wfc_bench_raw (workflow, seq);",
+    )
+    .expect("raw table");
+    let transactions = units.div_ceil(64).max(1) as usize;
+    let per = rows.len().div_ceil(transactions).max(1);
+    let t = Instant::now();
+    for chunk in rows.chunks(per) {
+        let mut tx = c.transaction().expect("tx");
+        let st = tx
+            .prepare("INSERT INTO wfc_bench_raw (txn, pos, seq, record, workflow, body) VALUES ($1, $2, $3, $4, $5, $6)")
+            .expect("prepare");
+        for r in chunk {
+            let (a, b, s): (i64, i64, Option<i64>) = (r.get(0), r.get(1), r.get(2));
+            let (rec, wf, body): (String, String, String) = (r.get(3), r.get(4), r.get(5));
+            tx.execute(&st, &[&a, &b, &s, &rec, &wf, &body])
+                .expect("insert");
+        }
+        tx.commit().expect("commit");
+    }
+    let raw_rate = rows.len() as f64 / t.elapsed().as_secs_f64();
+    let _ = c.batch_execute("DROP TABLE wfc_bench_raw");
+    println!(
+        "raw postgres: {} rows in {} transactions: {raw_rate:.0} rows/s; engine (4 processes)/raw = {:.2}",
+        rows.len(),
+        rows.len().div_ceil(per),
+        rate_last / raw_rate
+    );
 }
