@@ -259,6 +259,8 @@ fn postgres_scale(dir: &Path, n: usize) {
             first.post("/v1/events", &Value::Array(leads(from, 1000.min(n - from))));
         }
         first.post("/v1/clock", &json!({"advance_to": "2026-01-01T00:00:00Z"}));
+        // (POST /v1/clock answers after every unit due is committed and
+        // numbered, whichever process ran it.)
         let max_seq = |s: &server::Store| -> i64 {
             s.query("SELECT coalesce(max(seq), 0) FROM history")[0].get(0)
         };
