@@ -889,6 +889,11 @@ impl<B: Backend> Worker<B> {
         if let Some(v) = vnow.filter(|_| self.virtual_clock) {
             self.virtual_now = self.virtual_now.max(v);
         }
+        self.follow(number)
+    }
+
+    /// Load deployment `number` when it is not the one this process runs.
+    fn follow(&mut self, number: u64) -> Result<(), StoreError> {
         if number == self.deployment {
             return Ok(());
         }
@@ -911,9 +916,19 @@ impl<B: Backend> Worker<B> {
     fn work_claimed(&mut self) -> Result<usize, StoreError> {
         let mut total = 0;
         loop {
-            self.refresh()?;
-            let now = self.now();
-            let claimed = self.db.transaction(&mut |t| t.claim(now, CLAIM_BATCH))?;
+            // One transaction reads what other processes changed (the
+            // deployment, the virtual clock) and claims at that time.
+            let (virtual_clock, known) = (self.virtual_clock, self.virtual_now);
+            let (claimed, number, vnow) = self.db.transaction(&mut |t| {
+                let number = t.deployment_number()?;
+                let vnow = t.virtual_now()?.map_or(known, |v| v.max(known));
+                let now = if virtual_clock { vnow } else { wall_now() };
+                Ok((t.claim(now, CLAIM_BATCH)?, number, vnow))
+            })?;
+            if virtual_clock {
+                self.virtual_now = vnow;
+            }
+            self.follow(number)?;
             if claimed.is_empty() {
                 return Ok(total);
             }

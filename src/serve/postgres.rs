@@ -28,8 +28,9 @@ use postgres::{Client, NoTls, Statement, Transaction};
 use serde_json::Value;
 
 use super::store::{
-    from_micros, micros, Backend, Counts, HistoryRow, InputRow, OutboxRow, Remembered, Settings,
-    StoreError, Txn, WorkItem, WorkflowRow, SCHEMA_VERSION,
+    from_micros, json_text as text, json_value as json, micros, record_out, Backend, Counts,
+    HistoryRow, InputRow, OutboxRow, Remembered, StoreError, Txn, WorkItem, WorkflowRow,
+    SCHEMA_VERSION,
 };
 use crate::runtime::working::{
     ChangeSet, EnrollmentRow, Loaded, Loader, RecordRow, SlotRow, TimerRow,
@@ -378,14 +379,6 @@ struct PgTxn<'c> {
     retryable: bool,
 }
 
-fn json(text: String) -> Result<Value, StoreError> {
-    serde_json::from_str(&text).map_err(|e| StoreError(format!("corrupt row in the database: {e}")))
-}
-
-fn text(v: &impl serde::Serialize) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(|e| StoreError(format!("database error: {e}")))
-}
-
 type Params<'a> = &'a [&'a (dyn postgres::types::ToSql + Sync)];
 
 impl PgTxn<'_> {
@@ -430,21 +423,6 @@ impl PgTxn<'_> {
         self.tx.execute(&s, params).map_err(|e| self.fail(e))
     }
 
-    fn meta(&mut self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .query_opt("SELECT value FROM meta WHERE key = $1", &[&key])?
-            .map(|r| r.get(0)))
-    }
-
-    fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.execute(
-            "INSERT INTO meta (key, value) VALUES ($1, $2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            &[&key, &value],
-        )
-        .map(|_| ())
-    }
-
     /// This transaction's number for its history rows.
     fn txn_number(&mut self) -> Result<i64, StoreError> {
         if let Some(n) = self.txn {
@@ -478,6 +456,17 @@ impl PgTxn<'_> {
             });
         }
         Ok(out)
+    }
+
+    /// Delete a finished item, only while this process holds its lease.
+    fn delete_leased(&mut self, sql: &'static str, what: &str, id: i64) -> Result<(), StoreError> {
+        let owner = self.owner.to_string();
+        if self.execute(sql, &[&id, &owner])? == 0 {
+            return Err(StoreError(format!(
+                "{what} {id}: this process's lease was taken over; the unit is rolled back"
+            )));
+        }
+        Ok(())
     }
 
     fn lease_secs(&self) -> f64 {
@@ -579,26 +568,19 @@ impl Loader for PgTxn<'_> {
 }
 
 impl Txn for PgTxn<'_> {
-    fn settings(&mut self) -> Result<Option<Settings>, StoreError> {
-        let Some(clock) = self.meta("clock")? else {
-            return Ok(None);
-        };
-        Ok(Some(Settings {
-            clock,
-            start: self.meta("start")?.unwrap_or_default(),
-        }))
-    }
-
-    fn set_settings(&mut self, s: &Settings) -> Result<(), StoreError> {
-        self.set_meta("clock", &s.clock)?;
-        self.set_meta("start", &s.start)
-    }
-
-    fn virtual_now(&mut self) -> Result<Option<DateTime<Utc>>, StoreError> {
+    fn meta(&mut self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self
-            .meta("virtual_now")?
-            .and_then(|v| v.parse::<i64>().ok())
-            .map(from_micros))
+            .query_opt("SELECT value FROM meta WHERE key = $1", &[&key])?
+            .map(|r| r.get(0)))
+    }
+
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO meta (key, value) VALUES ($1, $2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            &[&key, &value],
+        )
+        .map(|_| ())
     }
 
     fn set_virtual_now(&mut self, t: DateTime<Utc>) -> Result<(), StoreError> {
@@ -746,17 +728,11 @@ impl Txn for PgTxn<'_> {
     }
 
     fn done_input(&mut self, id: i64) -> Result<(), StoreError> {
-        let owner = self.owner.to_string();
-        let n = self.execute(
+        self.delete_leased(
             "DELETE FROM inputs WHERE id = $1 AND owner = $2",
-            &[&id, &owner],
-        )?;
-        if n == 0 {
-            return Err(StoreError(format!(
-                "input {id}: this process's lease was taken over; the unit is rolled back"
-            )));
-        }
-        Ok(())
+            "input",
+            id,
+        )
     }
 
     fn next_timer(&mut self) -> Result<Option<(i64, TimerRow)>, StoreError> {
@@ -778,17 +754,11 @@ impl Txn for PgTxn<'_> {
     }
 
     fn done_timer(&mut self, id: i64) -> Result<(), StoreError> {
-        let owner = self.owner.to_string();
-        let n = self.execute(
+        self.delete_leased(
             "DELETE FROM timers WHERE id = $1 AND owner = $2",
-            &[&id, &owner],
-        )?;
-        if n == 0 {
-            return Err(StoreError(format!(
-                "timer {id}: this process's lease was taken over; the unit is rolled back"
-            )));
-        }
-        Ok(())
+            "timer",
+            id,
+        )
     }
 
     fn claim(&mut self, now: DateTime<Utc>, limit: usize) -> Result<Vec<WorkItem>, StoreError> {
@@ -1197,18 +1167,6 @@ impl Txn for PgTxn<'_> {
             outbox_failed: r.get::<_, i64>(4) as u64,
         })
     }
-}
-
-/// A stored record in the `--state` line format.
-fn record_out(id: &str, body: String) -> Result<Value, StoreError> {
-    let row: RecordRow = serde_json::from_str(&body)
-        .map_err(|e| StoreError(format!("corrupt record `{id}`: {e}")))?;
-    Ok(serde_json::json!({
-        "id": id,
-        "object": row.object,
-        "properties": row.properties,
-        "associations": row.associations,
-    }))
 }
 
 #[cfg(test)]

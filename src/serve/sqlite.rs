@@ -6,8 +6,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 
 use super::store::{
-    from_micros, micros, Backend, Counts, HistoryRow, InputRow, OutboxRow, Remembered, Settings,
-    StoreError, Txn, WorkflowRow, SCHEMA_VERSION,
+    from_micros, json_text as text, json_value as json, micros, record_out, Backend, Counts,
+    HistoryRow, InputRow, OutboxRow, Remembered, StoreError, Txn, WorkflowRow, SCHEMA_VERSION,
 };
 use crate::runtime::working::{
     ChangeSet, EnrollmentRow, Loaded, Loader, RecordRow, SlotRow, TimerRow,
@@ -131,33 +131,7 @@ struct SqliteTxn<'c> {
     tx: rusqlite::Transaction<'c>,
 }
 
-fn json(text: String) -> Result<Value, StoreError> {
-    serde_json::from_str(&text).map_err(|e| StoreError(format!("corrupt row in the database: {e}")))
-}
-
-fn text(v: &impl serde::Serialize) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(err)
-}
-
 impl SqliteTxn<'_> {
-    fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
-        self.tx
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()
-            .map_err(err)
-    }
-
-    fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.tx
-            .execute(
-                "INSERT INTO meta (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![key, value],
-            )
-            .map(|_| ())
-            .map_err(err)
-    }
-
     fn outbox_rows(
         &self,
         sql: &str,
@@ -278,26 +252,22 @@ impl Loader for SqliteTxn<'_> {
 }
 
 impl Txn for SqliteTxn<'_> {
-    fn settings(&mut self) -> Result<Option<Settings>, StoreError> {
-        let Some(clock) = self.meta("clock")? else {
-            return Ok(None);
-        };
-        Ok(Some(Settings {
-            clock,
-            start: self.meta("start")?.unwrap_or_default(),
-        }))
+    fn meta(&mut self, key: &str) -> Result<Option<String>, StoreError> {
+        self.tx
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(err)
     }
 
-    fn set_settings(&mut self, s: &Settings) -> Result<(), StoreError> {
-        self.set_meta("clock", &s.clock)?;
-        self.set_meta("start", &s.start)
-    }
-
-    fn virtual_now(&mut self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        Ok(self
-            .meta("virtual_now")?
-            .and_then(|v| v.parse::<i64>().ok())
-            .map(from_micros))
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )
+            .map(|_| ())
+            .map_err(err)
     }
 
     fn set_virtual_now(&mut self, t: DateTime<Utc>) -> Result<(), StoreError> {
@@ -798,16 +768,4 @@ impl Txn for SqliteTxn<'_> {
             outbox_failed: one("SELECT count(*) FROM outbox WHERE status = 'failed'")? as u64,
         })
     }
-}
-
-/// A stored record in the `--state` line format.
-fn record_out(id: &str, body: String) -> Result<Value, StoreError> {
-    let row: RecordRow = serde_json::from_str(&body)
-        .map_err(|e| StoreError(format!("corrupt record `{id}`: {e}")))?;
-    Ok(serde_json::json!({
-        "id": id,
-        "object": row.object,
-        "properties": row.properties,
-        "associations": row.associations,
-    }))
 }

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use crate::runtime::working::{ChangeSet, Loader, TimerRow};
+use crate::runtime::working::{ChangeSet, Loader, RecordRow, TimerRow};
 
 /// The schema version this build writes; a database with a higher one is
 /// refused.
@@ -117,11 +117,29 @@ pub struct Remembered {
 
 /// Reads and writes of one transaction.
 pub trait Txn: Loader {
-    // ---- settings and clock
-    fn settings(&mut self) -> Result<Option<Settings>, StoreError>;
-    fn set_settings(&mut self, s: &Settings) -> Result<(), StoreError>;
+    // ---- settings and clock (kept as `meta` key/value rows)
+    fn meta(&mut self, key: &str) -> Result<Option<String>, StoreError>;
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
+    fn settings(&mut self) -> Result<Option<Settings>, StoreError> {
+        let Some(clock) = self.meta("clock")? else {
+            return Ok(None);
+        };
+        Ok(Some(Settings {
+            clock,
+            start: self.meta("start")?.unwrap_or_default(),
+        }))
+    }
+    fn set_settings(&mut self, s: &Settings) -> Result<(), StoreError> {
+        self.set_meta("clock", &s.clock)?;
+        self.set_meta("start", &s.start)
+    }
     /// The virtual clock's instant, once it moved.
-    fn virtual_now(&mut self) -> Result<Option<DateTime<Utc>>, StoreError>;
+    fn virtual_now(&mut self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(self
+            .meta("virtual_now")?
+            .and_then(|v| v.parse::<i64>().ok())
+            .map(from_micros))
+    }
     fn set_virtual_now(&mut self, t: DateTime<Utc>) -> Result<(), StoreError>;
 
     // ---- deployments
@@ -263,4 +281,26 @@ pub fn micros(t: DateTime<Utc>) -> i64 {
 
 pub fn from_micros(m: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(m).unwrap_or_default()
+}
+
+/// A JSON column's value.
+pub fn json_value(text: String) -> Result<Value, StoreError> {
+    serde_json::from_str(&text).map_err(|e| StoreError(format!("corrupt row in the database: {e}")))
+}
+
+/// A value as a JSON column's text.
+pub fn json_text(v: &impl serde::Serialize) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError(format!("database error: {e}")))
+}
+
+/// A stored record in the `--state` line format.
+pub fn record_out(id: &str, body: String) -> Result<Value, StoreError> {
+    let row: RecordRow = serde_json::from_str(&body)
+        .map_err(|e| StoreError(format!("corrupt record `{id}`: {e}")))?;
+    Ok(serde_json::json!({
+        "id": id,
+        "object": row.object,
+        "properties": row.properties,
+        "associations": row.associations,
+    }))
 }

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::server::{start, Server, Store, POSTGRES_VAR};
 
-const WORKFLOW: &str = r#"workflow "Crash" for contact {
+pub const WORKFLOW: &str = r#"workflow "Crash" for contact {
   enroll when hubspotscore >= 10
   set lifecyclestage = "lead"
   delay 1d
@@ -39,7 +39,7 @@ impl Rng {
 }
 
 /// Input i: a new contact, or a score change of an earlier one.
-fn input(i: usize) -> (&'static str, Value) {
+pub fn input(i: usize) -> (&'static str, Value) {
     if i % 3 == 2 {
         (
             "/v1/events",

@@ -13,17 +13,7 @@ use super::server::{start, Server, Store, POSTGRES_VAR};
 const START: &str = "2026-01-01T00:00:00Z";
 const END: &str = "2026-03-01T00:00:00Z";
 
-const NURTURE: &str = r#"workflow "Scale" for contact {
-  enroll when hubspotscore >= 10
-  set lifecyclestage = "lead"
-  delay 1d
-  if hubspotscore >= 50 {
-    set hs_lead_status = "OPEN"
-  } else {
-    increase hubspotscore by 5
-  }
-}
-"#;
+use super::crash::{input, WORKFLOW as NURTURE};
 
 fn postgres(name: &str) -> Option<Store> {
     if std::env::var(POSTGRES_VAR).is_err() {
@@ -52,21 +42,6 @@ fn serve(dir: &Path, db: &str, deploy: bool, name: &str) -> Server {
         args.insert(0, "w.wf");
     }
     start(dir, &args, &[]).expect("wfc serve starts")
-}
-
-/// Input i: a new contact, or a score change of an earlier one.
-fn input(i: usize) -> (&'static str, Value) {
-    if i % 3 == 2 {
-        (
-            "/v1/events",
-            json!({"record": format!("c{}", i - 2), "type": "set", "properties": {"hubspotscore": (i * 7) % 100}}),
-        )
-    } else {
-        (
-            "/v1/records",
-            json!({"id": format!("c{i}"), "object": "contact", "properties": {"hubspotscore": (i * 13) % 100}}),
-        )
-    }
 }
 
 /// Post input `i` until it is acknowledged (a killed process's request is

@@ -338,21 +338,23 @@ impl Store {
         let Store::Postgres { url, schema } = self else {
             panic!("not a PostgreSQL store")
         };
-        let base = url.split("?schema=").next().unwrap_or(url);
-        let base = base.split("&schema=").next().unwrap_or(base);
-        let mut c = postgres::Client::connect(base, postgres::NoTls).expect("connect");
+        let mut c = postgres::Client::connect(base_url(url), postgres::NoTls).expect("connect");
         c.batch_execute(&format!("SET search_path TO {schema}"))
             .expect("search_path");
         c.query(sql, &[]).expect("query")
     }
 }
 
+/// The test database's URL without wfc's `schema=` option.
+fn base_url(url: &str) -> &str {
+    let base = url.split("?schema=").next().unwrap_or(url);
+    base.split("&schema=").next().unwrap_or(base)
+}
+
 impl Drop for Store {
     fn drop(&mut self) {
         if let Store::Postgres { url, schema } = self {
-            let base = url.split("?schema=").next().unwrap_or(url);
-            let base = base.split("&schema=").next().unwrap_or(base);
-            if let Ok(mut c) = postgres::Client::connect(base, postgres::NoTls) {
+            if let Ok(mut c) = postgres::Client::connect(base_url(url), postgres::NoTls) {
                 let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
             }
         }
