@@ -13,3 +13,5 @@ mod crash;
 mod differential;
 #[path = "engine/scale.rs"]
 mod scale;
+#[path = "engine/sms.rs"]
+mod sms;

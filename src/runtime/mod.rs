@@ -21,7 +21,10 @@ pub use model::{
     parse_events, parse_records, parse_records_in, write_state, InputError, InputEvent, Record,
 };
 pub use program::{load, PlanError, Program};
-pub use store::{Collect, Count, HistorySink, JsonLines, MemStore, Simulated, VirtualClock};
+pub use store::{
+    Collect, Count, Delivery, Effect, Effects, HistorySink, JsonLines, MemStore, Simulated,
+    VirtualClock,
+};
 
 use chrono::{DateTime, TimeZone, Utc};
 

@@ -59,6 +59,16 @@ pub enum Wait {
         resume: Option<usize>,
         timeout: Option<usize>,
     },
+    /// Waiting at an action step, started at `since`, for the delivery
+    /// report of its effect (internal SMS with delivery reports); `detail`
+    /// is the step's `action` detail, written when the report says
+    /// delivered. Resumes at `resume` either way.
+    Report {
+        node: usize,
+        since: DateTime<Utc>,
+        resume: Option<usize>,
+        detail: Value,
+    },
 }
 
 /// One record's walk through one workflow.
@@ -342,9 +352,48 @@ impl Store for MemStore {
 /// Delivery of effects that leave the CRM (emails, texts, Slack, webhooks,
 /// app and Salesforce actions). The history records every effect either way.
 pub trait Effects {
-    /// Deliver one effect; `Err(reason)` makes the action an `error`.
-    fn deliver(&mut self, kind: &str, detail: &Detail<'_>) -> Result<(), String>;
+    /// Deliver one effect: done at once, failed (the action is an `error`),
+    /// or started with its outcome reported later (the record waits at the
+    /// step; see [`Wait::Report`]).
+    fn deliver(&mut self, effect: &Effect<'_>) -> Delivery;
 }
+
+impl<T: Effects + ?Sized> Effects for &mut T {
+    fn deliver(&mut self, effect: &Effect<'_>) -> Delivery {
+        (**self).deliver(effect)
+    }
+}
+
+/// One effect that leaves the CRM, as the engine hands it over.
+#[derive(Debug)]
+pub struct Effect<'a> {
+    /// The action kind (`send_internal_sms`, `webhook`, ...).
+    pub kind: &'a str,
+    pub workflow: &'a str,
+    pub record: &'a str,
+    /// The step's node id.
+    pub node: &'a str,
+    /// When the step runs.
+    pub at: DateTime<Utc>,
+    /// The `detail` its `action` event has (or will have).
+    pub detail: &'a Detail<'a>,
+}
+
+/// What became of an effect handed to [`Effects::deliver`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// Delivered (or handed over for good): the step's `action` event now.
+    Done,
+    /// Refused: the step is an `error` with this reason.
+    Failed(String),
+    /// Started; a delivery report comes later. The record waits at the
+    /// step (at most [`REPORT_WAIT_HOURS`]) and its history event is
+    /// written when the report comes or the wait ends.
+    Pending,
+}
+
+/// How long a record waits at a step for a delivery report (internal SMS).
+pub const REPORT_WAIT_HOURS: i64 = 72;
 
 /// The simulation: nothing goes over the network; every delivery succeeds.
 #[derive(Debug, Default)]
@@ -353,9 +402,9 @@ pub struct Simulated {
 }
 
 impl Effects for Simulated {
-    fn deliver(&mut self, _kind: &str, _detail: &Detail<'_>) -> Result<(), String> {
+    fn deliver(&mut self, _effect: &Effect<'_>) -> Delivery {
         self.delivered += 1;
-        Ok(())
+        Delivery::Done
     }
 }
 

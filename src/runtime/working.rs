@@ -144,6 +144,12 @@ pub enum WaitRow {
         resume: Option<String>,
         timeout: Option<String>,
     },
+    Report {
+        node: String,
+        since: DateTime<Utc>,
+        resume: Option<String>,
+        detail: Value,
+    },
 }
 
 /// An active enrollment as stored: its workflow version and node ids,
@@ -319,6 +325,17 @@ impl<'v> WorkingSet<'v> {
                 resume: node(resume),
                 timeout: node(timeout),
             },
+            WaitRow::Report {
+                node: n,
+                since,
+                resume,
+                detail,
+            } => Wait::Report {
+                node: v.node_index(wf, n)?,
+                since: *since,
+                resume: node(resume),
+                detail: detail.clone(),
+            },
         };
         Some(Enrollment {
             workflow: wf,
@@ -350,6 +367,17 @@ impl<'v> WorkingSet<'v> {
                 since: *since,
                 resume: id(*resume),
                 timeout: id(*timeout),
+            },
+            Wait::Report {
+                node,
+                since,
+                resume,
+                detail,
+            } => WaitRow::Report {
+                node: v.node_id(wf, *node).unwrap_or_default(),
+                since: *since,
+                resume: id(*resume),
+                detail: detail.clone(),
             },
         };
         EnrollmentRow {

@@ -22,7 +22,11 @@ use super::webhook::{self, Delivery, Outcome};
 use crate::plan::Plan;
 use crate::runtime::model::{format_time, parse_events, parse_records_in, parse_time, EventKind};
 use crate::runtime::program::Program;
-use crate::runtime::store::{HistoryEvent, HistorySink, JsonLines, Simulated, Store, VirtualClock};
+// `Handed`: what became of an effect the interpreter handed over (the
+// webhook sender has its own `Delivery`).
+use crate::runtime::store::{
+    Delivery as Handed, Effect, Effects, HistoryEvent, HistorySink, JsonLines, Store, VirtualClock,
+};
 use crate::runtime::working::{ChangeSet, Loader, Versions, WorkingSet};
 use crate::runtime::Engine;
 use crate::schema::Environment;
@@ -170,7 +174,7 @@ pub fn start<B: Backend + 'static>(
         deployment: deployment.map_or(0, |d| d.0),
         versions: versions_of(&workflows)?,
         workflows,
-        _sms: sms,
+        sms_wait: sms == SmsDelivery::Wait,
         sender: Arc::new(sender),
         runtime,
         rx,
@@ -187,7 +191,7 @@ pub fn start<B: Backend + 'static>(
         let d =
             super::deploy::decode(&bundle).map_err(|e| format!("cannot deploy: {}", e.message))?;
         worker
-            .deploy(d, prune)
+            .deploy(d, prune, None)
             .map_err(|e| format!("cannot deploy: {}", e.message))?;
     }
     let handle = std::thread::Builder::new()
@@ -242,17 +246,6 @@ struct Stats {
 // One piece of work, in engine order.
 use super::store::WorkItem as Work;
 
-/// The next input or timer in engine order: by due time, inputs before
-/// timers at one instant.
-fn next_of(t: &mut dyn Txn) -> Result<Option<Work>, StoreError> {
-    Ok(match (t.next_input()?, t.next_timer()?) {
-        (Some(i), Some((_, tm))) if i.due <= tm.due => Some(Work::Input(i)),
-        (_, Some((id, tm))) => Some(Work::Timer(id, tm)),
-        (Some(i), None) => Some(Work::Input(i)),
-        (None, None) => None,
-    })
-}
-
 struct Worker<B: Backend> {
     db: B,
     virtual_clock: bool,
@@ -262,7 +255,8 @@ struct Worker<B: Backend> {
     deployment: u64,
     workflows: Vec<WorkflowRow>,
     versions: Versions,
-    _sms: SmsDelivery,
+    /// Internal SMS waits for delivery reports (`--sms-delivery wait`).
+    sms_wait: bool,
     sender: Arc<webhook::Sender>,
     runtime: tokio::runtime::Handle,
     rx: Receiver<Cmd>,
@@ -453,7 +447,6 @@ impl<B: Backend> Worker<B> {
             Post::Deployments(body) => {
                 let d = super::deploy::decode(&body)?;
                 if let Some(i) = &idem {
-                    let wall = Utc::now();
                     let seen = self
                         .db
                         .transaction(&mut |t| t.remembered(&i.scope, &i.key))
@@ -461,18 +454,8 @@ impl<B: Backend> Worker<B> {
                     if let Some(r) = seen {
                         return replay(&r, i);
                     }
-                    let reply = self.deploy(d, false)?;
-                    let remembered = Remembered {
-                        body_hash: i.body_hash.to_vec(),
-                        status: reply.status,
-                        body: reply.body.clone(),
-                    };
-                    self.db
-                        .transaction(&mut |t| t.remember(&i.scope, &i.key, &remembered, wall))
-                        .map_err(store_err)?;
-                    return Ok(reply);
                 }
-                self.deploy(d, false)
+                self.deploy(d, false, idem.as_ref())
             }
             Post::OutboxReport { id, body } => self.report(&id, &body, idem),
             Post::Clock(body) => self.advance(&body),
@@ -484,7 +467,31 @@ impl<B: Backend> Worker<B> {
 
     /// Store a deployment: new versions for changed workflows, new
     /// workflows, turned-off ones with `prune`.
-    fn deploy(&mut self, d: Deployment, force_prune: bool) -> Result<Reply, ApiError> {
+    /// Deploy; with an idempotency key, its answer is remembered in the
+    /// same transaction as the deployment (a crash cannot leave one
+    /// without the other).
+    fn deploy(
+        &mut self,
+        d: Deployment,
+        force_prune: bool,
+        idem: Option<&Idempotency>,
+    ) -> Result<Reply, ApiError> {
+        let wall = Utc::now();
+        let remember = |t: &mut dyn Txn, reply: &Reply| -> Result<(), StoreError> {
+            match idem {
+                Some(i) => t.remember(
+                    &i.scope,
+                    &i.key,
+                    &Remembered {
+                        body_hash: i.body_hash.to_vec(),
+                        status: reply.status,
+                        body: reply.body.clone(),
+                    },
+                    wall,
+                ),
+                None => Ok(()),
+            }
+        };
         if self.shared {
             // Another process may have deployed since.
             self.refresh().map_err(store_err)?;
@@ -550,15 +557,30 @@ impl<B: Backend> Worker<B> {
             changed = true;
         }
         if !changed {
-            return Ok(Reply {
+            let reply = Reply {
                 status: 200,
                 body: json!({ "deployment": self.deployment, "workflows": self.live_names() }),
-            });
+            };
+            if idem.is_some() {
+                self.db
+                    .transaction(&mut |t| remember(t, &reply))
+                    .map_err(store_err)?;
+            }
+            return Ok(reply);
         }
         let versions = versions_of(&rows).map_err(|m| ApiError::new(422, "invalid_plan", m))?;
+        let names: Vec<String> = versions.programs[..versions.live]
+            .iter()
+            .map(|p| p.plan.name.clone())
+            .collect();
+        let reply = Reply {
+            status: 201,
+            body: json!({ "deployment": number, "workflows": names }),
+        };
         let now = self.now();
         self.db
             .transaction(&mut |t| {
+                remember(t, &reply)?;
                 t.add_deployment(number, &env_json)?;
                 for w in &rows {
                     t.put_workflow(w)?;
@@ -574,10 +596,7 @@ impl<B: Backend> Worker<B> {
         self.versions = versions;
         self.env = d.environment;
         self.env_json = env_json;
-        Ok(Reply {
-            status: 201,
-            body: json!({ "deployment": number, "workflows": self.live_names() }),
-        })
+        Ok(reply)
     }
 
     fn live_names(&self) -> Vec<String> {
@@ -619,6 +638,7 @@ impl<B: Backend> Worker<B> {
             Some(_) => return Err(ApiError::bad_request("`reason` must be a string")),
         };
         let wall = Utc::now();
+        let now = self.now();
         self.db
             .transaction(&mut |t| {
                 idempotent(t, idem.as_ref(), wall, &mut |t| {
@@ -639,6 +659,21 @@ impl<B: Backend> Worker<B> {
                     item.status = status.clone();
                     item.reason = reason.clone();
                     t.update_outbox(&item)?;
+                    // A record waits on this item: the report is an input
+                    // that ends the wait, in acceptance order with the
+                    // record's other inputs.
+                    if let Some(wait) = &item.wait {
+                        let body = json!({
+                            "item": item.id,
+                            "record": item.record,
+                            "workflow": item.workflow,
+                            "node": wait["node"],
+                            "since": wait["since"],
+                            "status": status,
+                            "reason": reason,
+                        });
+                        t.add_input(now, "report", &body)?;
+                    }
                     Ok(Reply {
                         status: 200,
                         body: outbox_json(&item),
@@ -816,7 +851,7 @@ impl<B: Backend> Worker<B> {
 
     /// The next input or timer (inputs first at one instant).
     fn next_work(&mut self) -> Result<Option<Work>, StoreError> {
-        self.db.transaction(&mut |t| next_of(t))
+        self.db.transaction(&mut |t| t.next_work())
     }
 
     /// Run every unit due now, [`UNITS_PER_COMMIT`] per transaction, checking
@@ -829,6 +864,7 @@ impl<B: Backend> Worker<B> {
         loop {
             let now = self.now();
             let virtual_clock = self.virtual_clock;
+            let sms_wait = self.sms_wait;
             let versions = &self.versions;
             let env = &self.env;
             let mut steps = 0u64;
@@ -837,12 +873,13 @@ impl<B: Backend> Worker<B> {
                 steps = 0;
                 let mut ran = 0;
                 let mut seq = t.last_seq()?;
+                let mut page = std::collections::VecDeque::new();
                 while ran < UNITS_PER_COMMIT {
-                    let Some(work) = next_of(t)? else { break };
-                    let due = work.due();
-                    if due > now {
-                        break;
+                    if page.is_empty() {
+                        page.extend(t.due_page(now, UNITS_PER_COMMIT - ran)?);
                     }
+                    let Some(work) = page.pop_front() else { break };
+                    let due = work.due();
                     // A virtual clock moves to the unit's instant; a wall
                     // clock runs it now (late work runs when it can).
                     let at = if virtual_clock {
@@ -850,7 +887,7 @@ impl<B: Backend> Worker<B> {
                     } else {
                         wall_now()
                     };
-                    let (unit_steps, last) = run_unit(t, versions, env, &work, at, seq)?;
+                    let (unit_steps, last) = run_unit(t, versions, env, &work, at, seq, sms_wait)?;
                     steps += unit_steps;
                     seq = last;
                     match &work {
@@ -859,9 +896,13 @@ impl<B: Backend> Worker<B> {
                     }
                     if virtual_clock {
                         vnow = at;
-                        t.set_virtual_now(at)?;
                     }
                     ran += 1;
+                }
+                // The virtual clock reached the last unit's instant, with
+                // the units (once per transaction).
+                if virtual_clock && ran > 0 {
+                    t.set_virtual_now(vnow)?;
                 }
                 Ok(ran)
             })?;
@@ -967,6 +1008,7 @@ impl<B: Backend> Worker<B> {
     /// removed only while this process still holds its lease.
     fn run_claimed(&mut self, items: &[Work]) -> Result<(), StoreError> {
         let virtual_clock = self.virtual_clock;
+        let sms_wait = self.sms_wait;
         let vnow = self.virtual_now;
         let versions = &self.versions;
         let env = &self.env;
@@ -980,7 +1022,7 @@ impl<B: Backend> Worker<B> {
                 } else {
                     wall_now()
                 };
-                let (unit_steps, last) = run_unit(t, versions, env, work, at, seq)?;
+                let (unit_steps, last) = run_unit(t, versions, env, work, at, seq, sms_wait)?;
                 steps += unit_steps;
                 seq = last;
                 match work {
@@ -1119,7 +1161,8 @@ fn delivery(item: &OutboxRow) -> Delivery {
 fn outbox_json(o: &OutboxRow) -> Value {
     json!({
         "id": o.id,
-        "seq": o.seq,
+        // An item a record waits on has no history event yet.
+        "seq": (o.seq > 0).then_some(o.seq),
         "workflow": o.workflow,
         "record": o.record,
         "kind": o.kind,
@@ -1262,6 +1305,7 @@ fn run_unit(
     work: &Work,
     at: DateTime<Utc>,
     seq: u64,
+    sms_wait: bool,
 ) -> Result<(u64, u64), StoreError> {
     let mut preload: BTreeSet<String> = BTreeSet::new();
     match work {
@@ -1276,7 +1320,7 @@ fn run_unit(
                     }
                 }
             }
-            "event" => {
+            "event" | "report" => {
                 if let Some(id) = i.body["record"].as_str() {
                     preload.insert(id.to_string());
                 }
@@ -1299,6 +1343,10 @@ fn run_unit(
     }
     for _attempt in 0..10_000 {
         let mut sink = UnitSink::new();
+        let mut effects = UnitEffects {
+            sms_wait,
+            waiting: Vec::new(),
+        };
         let (changes, steps, misses) = {
             let loader: &mut dyn Loader = t;
             let mut ws = WorkingSet::new(versions, loader);
@@ -1310,7 +1358,7 @@ fn run_unit(
                 env,
                 ws,
                 Box::new(VirtualClock::new(at)),
-                Box::new(Simulated::default()),
+                Box::new(&mut effects),
                 &mut sink,
             );
             engine.set_live(versions.live);
@@ -1332,7 +1380,7 @@ fn run_unit(
             }
         }
         let last = sink.rows.last().map_or(seq, |r| r.seq);
-        commit_unit(t, changes, sink)?;
+        commit_unit(t, changes, sink, effects.waiting)?;
         return Ok((steps, last));
     }
     Err(StoreError(
@@ -1376,6 +1424,7 @@ fn perform(engine: &mut Engine<'_, WorkingSet<'_>>, versions: &Versions, work: &
                     }
                 }
             }
+            "report" => report(engine, versions, &i.body),
             "turn_off" => {
                 let name = i.body["workflow"].as_str().unwrap_or_default();
                 let Some(family) = versions.names.iter().position(|n| n == name) else {
@@ -1405,6 +1454,43 @@ fn perform(engine: &mut Engine<'_, WorkingSet<'_>>, versions: &Versions, work: &
             }
             _ => {}
         },
+    }
+}
+
+/// A delivery report for an item a record waits on: the record's step
+/// ends (`action` when delivered, else `error` with the report's reason)
+/// and it goes on. A report for a wait that already ended (after 72 hours,
+/// or the record left the workflow) changes nothing.
+fn report(engine: &mut Engine<'_, WorkingSet<'_>>, versions: &Versions, body: &Value) {
+    let (Some(record), Some(workflow), Some(node)) = (
+        body["record"].as_str(),
+        body["workflow"].as_str(),
+        body["node"].as_str(),
+    ) else {
+        return;
+    };
+    let Some(since) = body["since"].as_str().and_then(parse_time) else {
+        return;
+    };
+    let Some(rec) = engine.store.load(record) else {
+        return;
+    };
+    let Some(family) = versions.names.iter().position(|n| n == workflow) else {
+        return;
+    };
+    let Some(eid) = engine.store.active_in(family, rec) else {
+        return;
+    };
+    let outcome = match body["status"].as_str() {
+        Some("delivered") => Ok(()),
+        _ => Err(body["reason"]
+            .as_str()
+            .filter(|r| !r.trim().is_empty())
+            .unwrap_or("SMS delivery failed")
+            .to_string()),
+    };
+    if !engine.report(eid, node, since, outcome) {
+        tracing::debug!("delivery report for `{record}` in `{workflow}`: the wait had ended");
     }
 }
 
@@ -1498,6 +1584,45 @@ fn apply_records(engine: &mut Engine<'_, WorkingSet<'_>>, body: &Value) {
     }
 }
 
+/// The effects of one unit. Effects that leave the CRM become outbox
+/// items from their history events ([`UnitSink`]); with `--sms-delivery
+/// wait`, an internal SMS is instead an item the record waits on: it has no
+/// history event until its delivery report comes (`POST /v1/outbox/{id}`)
+/// or the wait ends.
+struct UnitEffects {
+    sms_wait: bool,
+    waiting: Vec<OutboxRow>,
+}
+
+impl Effects for UnitEffects {
+    fn deliver(&mut self, effect: &Effect<'_>) -> Handed {
+        if !(self.sms_wait && effect.kind == "send_internal_sms") {
+            return Handed::Done;
+        }
+        let mut detail = effect.detail.to_value();
+        if let Some(o) = detail.as_object_mut() {
+            // Its status is the item's, not yet the history's `sent`.
+            o.remove("status");
+        }
+        self.waiting.push(OutboxRow {
+            id: 0,
+            seq: 0,
+            workflow: effect.workflow.to_string(),
+            record: effect.record.to_string(),
+            kind: effect.kind.to_string(),
+            detail,
+            status: "pending".into(),
+            code: None,
+            reason: None,
+            attempts: 0,
+            first_attempt: None,
+            next_attempt: None,
+            wait: Some(json!({ "node": effect.node, "since": format_time(effect.at) })),
+        });
+        Handed::Pending
+    }
+}
+
 /// The history of one unit as it is written: each event's text (numbered
 /// already, exactly as `wfc run` writes it) and the outside effects the
 /// outbox needs.
@@ -1539,6 +1664,7 @@ impl HistorySink for UnitSink {
                 attempts: 0,
                 first_attempt: None,
                 next_attempt: webhook.then_some(e.at),
+                wait: None,
             });
         }
         self.lines.0.clear();
@@ -1556,10 +1682,15 @@ impl HistorySink for UnitSink {
 
 /// Write a unit's changes, its history and its outbox items, all in the
 /// current transaction.
-fn commit_unit(t: &mut dyn Txn, changes: ChangeSet, sink: UnitSink) -> Result<(), StoreError> {
+fn commit_unit(
+    t: &mut dyn Txn,
+    changes: ChangeSet,
+    sink: UnitSink,
+    waiting: Vec<OutboxRow>,
+) -> Result<(), StoreError> {
     t.write(&changes)?;
     t.append_history(&sink.rows)?;
-    for item in &sink.outbox {
+    for item in sink.outbox.iter().chain(&waiting) {
         t.add_outbox(item)?;
     }
     Ok(())

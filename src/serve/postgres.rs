@@ -37,7 +37,8 @@ use crate::runtime::working::{
 };
 
 /// Migration `i` brings the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE deployments (number BIGINT PRIMARY KEY, environment TEXT NOT NULL);
 CREATE TABLE workflows (
@@ -77,7 +78,12 @@ CREATE INDEX outbox_webhooks ON outbox (next_attempt) WHERE status = 'pending' A
 CREATE TABLE idempotency (
     scope TEXT NOT NULL, key TEXT NOT NULL, hash BYTEA NOT NULL, status BIGINT NOT NULL,
     body TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (scope, key));
-"#];
+"#,
+    // 2: the wait a delivery report ends (internal SMS with `--sms-delivery wait`).
+    r#"
+ALTER TABLE outbox ADD COLUMN wait TEXT;
+"#,
+];
 
 /// How many items a claim looks at, and takes at most.
 const CLAIM_SCAN: i64 = 1024;
@@ -292,9 +298,10 @@ impl Postgres {
         .map_err(err)?;
         tx.execute(
             "WITH base AS (SELECT coalesce(max(id), 0) AS b FROM outbox),
-                  todo AS (SELECT o.txn, o.pos, h.seq, row_number() OVER (ORDER BY h.seq) AS n
-                           FROM outbox o JOIN history h ON h.txn = o.txn AND h.pos = o.pos
-                           WHERE o.id IS NULL AND h.seq IS NOT NULL)
+                  todo AS (SELECT o.txn, o.pos, h.seq,
+                                  row_number() OVER (ORDER BY o.txn, o.pos) AS n
+                           FROM outbox o LEFT JOIN history h ON h.txn = o.txn AND h.pos = o.pos
+                           WHERE o.id IS NULL AND (h.seq IS NOT NULL OR o.pos < 0))
              UPDATE outbox o SET id = base.b + todo.n, seq = todo.seq FROM todo, base
              WHERE o.txn = todo.txn AND o.pos = todo.pos",
             &[],
@@ -345,6 +352,7 @@ impl Backend for Postgres {
                 lease: self.lease,
                 claim_lock: self.locks.1,
                 txn: None,
+                waiting: 0,
                 retryable: false,
             };
             let out = match f(&mut t) {
@@ -376,6 +384,9 @@ struct PgTxn<'c> {
     claim_lock: i64,
     /// This transaction's number in history rows, once it wrote one.
     txn: Option<i64>,
+    /// Outbox items without a history event written so far (their
+    /// negative positions).
+    waiting: i64,
     retryable: bool,
 }
 
@@ -453,6 +464,7 @@ impl PgTxn<'_> {
                 attempts: r.get::<_, i64>(9) as u32,
                 first_attempt: r.get::<_, Option<i64>>(10).map(from_micros),
                 next_attempt: r.get::<_, Option<i64>>(11).map(from_micros),
+                wait: r.get::<_, Option<String>>(12).map(json).transpose()?,
             });
         }
         Ok(out)
@@ -499,7 +511,7 @@ fn input_keys(kind: &str, body: &Value) -> String {
                 }
             }
         }
-        "event" => keys.extend(body["record"].as_str()),
+        "event" | "report" => keys.extend(body["record"].as_str()),
         _ => keys.push(BARRIER),
     }
     keys.sort_unstable();
@@ -962,13 +974,24 @@ impl Txn for PgTxn<'_> {
     fn add_outbox(&mut self, o: &OutboxRow) -> Result<i64, StoreError> {
         let txn = self.txn_number()?;
         let detail = text(&o.detail)?;
+        // An item with a history event sits at that event's position; one
+        // a record waits on has none yet: negative positions, numbered
+        // with the rest (`number`).
+        let pos = match o.wait {
+            Some(_) => {
+                self.waiting += 1;
+                -self.waiting
+            }
+            None => o.seq as i64,
+        };
+        let wait = o.wait.as_ref().map(|w| w.to_string());
         self.execute(
             "INSERT INTO outbox (txn, pos, workflow, record, kind, detail, status, code, reason,
-               attempts, first_attempt, next_attempt)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+               attempts, first_attempt, next_attempt, wait)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             &[
                 &txn,
-                &(o.seq as i64),
+                &pos,
                 &o.workflow,
                 &o.record,
                 &o.kind,
@@ -979,6 +1002,7 @@ impl Txn for PgTxn<'_> {
                 &(o.attempts as i64),
                 &o.first_attempt.map(micros),
                 &o.next_attempt.map(micros),
+                &wait,
             ],
         )?;
         // The public id is given when the item is numbered.
@@ -1006,7 +1030,7 @@ impl Txn for PgTxn<'_> {
     fn outbox_item(&mut self, id: i64) -> Result<Option<OutboxRow>, StoreError> {
         let rows = self.query(
             "SELECT id, seq, workflow, record, kind, detail, status, code, reason, attempts,
-                    first_attempt, next_attempt FROM outbox WHERE id = $1",
+                    first_attempt, next_attempt, wait FROM outbox WHERE id = $1",
             &[&id],
         )?;
         Ok(self.outbox_rows(rows)?.into_iter().next())
@@ -1031,7 +1055,7 @@ impl Txn for PgTxn<'_> {
                  AND (owner IS NULL OR owner = $3 OR lease_until < clock_timestamp())
                ORDER BY next_attempt, id LIMIT $2 FOR UPDATE SKIP LOCKED)
              RETURNING id, seq, workflow, record, kind, detail, status, code, reason, attempts,
-                    first_attempt, next_attempt",
+                    first_attempt, next_attempt, wait",
             &[&micros(now), &(limit as i64), &owner, &secs],
         )?;
         let mut out = self.outbox_rows(rows)?;
@@ -1141,7 +1165,7 @@ impl Txn for PgTxn<'_> {
     fn outbox_page(&mut self, after: i64, limit: usize) -> Result<Vec<OutboxRow>, StoreError> {
         let rows = self.query(
             "SELECT id, seq, workflow, record, kind, detail, status, code, reason, attempts,
-                    first_attempt, next_attempt FROM outbox WHERE id > $1 ORDER BY id LIMIT $2",
+                    first_attempt, next_attempt, wait FROM outbox WHERE id > $1 ORDER BY id LIMIT $2",
             &[&after, &(limit as i64)],
         )?;
         self.outbox_rows(rows)

@@ -7,14 +7,16 @@ use serde_json::Value;
 
 use super::store::{
     from_micros, json_text as text, json_value as json, micros, record_out, Backend, Counts,
-    HistoryRow, InputRow, OutboxRow, Remembered, StoreError, Txn, WorkflowRow, SCHEMA_VERSION,
+    HistoryRow, InputRow, OutboxRow, Remembered, StoreError, Txn, WorkItem, WorkflowRow,
+    SCHEMA_VERSION,
 };
 use crate::runtime::working::{
     ChangeSet, EnrollmentRow, Loaded, Loader, RecordRow, SlotRow, TimerRow,
 };
 
 /// Migration `i` brings the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE deployments (number INTEGER PRIMARY KEY, environment TEXT NOT NULL);
 CREATE TABLE workflows (
@@ -41,7 +43,12 @@ CREATE TABLE outbox (
     attempts INTEGER NOT NULL, first_attempt INTEGER, next_attempt INTEGER);
 CREATE INDEX outbox_webhooks ON outbox (next_attempt) WHERE status = 'pending' AND kind = 'webhook';
 CREATE TABLE idempotency (scope TEXT NOT NULL, key TEXT NOT NULL, hash BLOB NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (scope, key));
-"#];
+"#,
+    // 2: the wait a delivery report ends (internal SMS with `--sms-delivery wait`).
+    r#"
+ALTER TABLE outbox ADD COLUMN wait TEXT;
+"#,
+];
 
 fn err(e: impl std::fmt::Display) -> StoreError {
     StoreError(format!("database error: {e}"))
@@ -153,6 +160,7 @@ impl SqliteTxn<'_> {
                     r.get::<_, i64>(9)?,
                     r.get::<_, Option<i64>>(10)?,
                     r.get::<_, Option<i64>>(11)?,
+                    r.get::<_, Option<String>>(12)?,
                 ))
             })
             .map_err(err)?;
@@ -171,6 +179,7 @@ impl SqliteTxn<'_> {
                 attempts,
                 first,
                 next,
+                wait,
             ) = row.map_err(err)?;
             out.push(OutboxRow {
                 id,
@@ -185,41 +194,44 @@ impl SqliteTxn<'_> {
                 attempts: attempts as u32,
                 first_attempt: first.map(from_micros),
                 next_attempt: next.map(from_micros),
+                wait: wait.map(json).transpose()?,
             });
         }
         Ok(out)
     }
 }
 
-const OUTBOX_COLUMNS: &str = "id, seq, workflow, record, kind, detail, status, code, reason, attempts, first_attempt, next_attempt";
+const OUTBOX_COLUMNS: &str = "id, seq, workflow, record, kind, detail, status, code, reason, attempts, first_attempt, next_attempt, wait";
 
 impl Loader for SqliteTxn<'_> {
     fn load(&mut self, id: &str) -> Result<Option<Loaded>, String> {
-        let row: Option<String> = self
-            .tx
-            .prepare_cached("SELECT body FROM records WHERE id = ?1")
-            .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
-            .map_err(|e| err(e).0)?;
-        let Some(body) = row else { return Ok(None) };
-        let row: RecordRow =
-            serde_json::from_str(&body).map_err(|e| format!("corrupt record `{id}`: {e}"))?;
-        let mut slots = Vec::new();
+        // The record and its workflow slots in one statement.
         let mut stmt = self
             .tx
-            .prepare_cached("SELECT workflow, count, triggers, active FROM slots WHERE record = ?1")
+            .prepare_cached(
+                "SELECT r.body, s.workflow, s.count, s.triggers, s.active
+                 FROM records r LEFT JOIN slots s ON s.record = r.id WHERE r.id = ?1",
+            )
             .map_err(|e| err(e).0)?;
         let rows = stmt
             .query_map([id], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
                 ))
             })
             .map_err(|e| err(e).0)?;
+        let mut body = None;
+        let mut slots = Vec::new();
         for r in rows {
-            let (workflow, count, triggers, active) = r.map_err(|e| err(e).0)?;
+            let (text, workflow, count, triggers, active) = r.map_err(|e| err(e).0)?;
+            if body.is_none() {
+                body = Some(text);
+            }
+            let Some(workflow) = workflow else { continue };
             let active: Option<EnrollmentRow> = match active {
                 None => None,
                 Some(a) => Some(
@@ -229,11 +241,14 @@ impl Loader for SqliteTxn<'_> {
             };
             slots.push(SlotRow {
                 workflow,
-                count: count as u32,
-                triggers: triggers as u64,
+                count: count.unwrap_or(0) as u32,
+                triggers: triggers.unwrap_or(0) as u64,
                 active,
             });
         }
+        let Some(body) = body else { return Ok(None) };
+        let row: RecordRow =
+            serde_json::from_str(&body).map_err(|e| format!("corrupt record `{id}`: {e}"))?;
         Ok(Some(Loaded {
             record: row.into_record(id.to_string()),
             slots,
@@ -242,10 +257,8 @@ impl Loader for SqliteTxn<'_> {
 
     fn counter(&mut self, key: &str) -> Result<u64, String> {
         self.tx
-            .query_row("SELECT value FROM counters WHERE key = ?1", [key], |r| {
-                r.get::<_, i64>(0)
-            })
-            .optional()
+            .prepare_cached("SELECT value FROM counters WHERE key = ?1")
+            .and_then(|mut s| s.query_row([key], |r| r.get::<_, i64>(0)).optional())
             .map(|v| v.unwrap_or(0) as u64)
             .map_err(|e| err(e).0)
     }
@@ -461,6 +474,81 @@ impl Txn for SqliteTxn<'_> {
         }))
     }
 
+    fn due_page(&mut self, now: DateTime<Utc>, limit: usize) -> Result<Vec<WorkItem>, StoreError> {
+        let first = |sql: &str| -> Result<Option<i64>, StoreError> {
+            self.tx
+                .prepare_cached(sql)
+                .and_then(|mut s| s.query_row([], |r| r.get::<_, Option<i64>>(0)))
+                .map_err(err)
+        };
+        let at = match (
+            first("SELECT min(due) FROM inputs")?,
+            first("SELECT min(due) FROM timers")?,
+        ) {
+            (Some(a), Some(b)) => a.min(b),
+            (Some(a), None) | (None, Some(a)) => a,
+            (None, None) => return Ok(Vec::new()),
+        };
+        if from_micros(at) > now {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT id, kind, body FROM inputs WHERE due = ?1 ORDER BY id LIMIT ?2")
+            .map_err(err)?;
+        let rows = stmt
+            .query_map(params![at, limit as i64], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .map_err(err)?;
+        for r in rows {
+            let (id, kind, body) = r.map_err(err)?;
+            out.push(WorkItem::Input(InputRow {
+                id,
+                due: from_micros(at),
+                kind,
+                body: json(body)?,
+            }));
+        }
+        let room = limit.saturating_sub(out.len());
+        if room > 0 {
+            let mut stmt = self
+                .tx
+                .prepare_cached(
+                    "SELECT id, record, workflow, generation FROM timers WHERE due = ?1 ORDER BY id LIMIT ?2",
+                )
+                .map_err(err)?;
+            let rows = stmt
+                .query_map(params![at, room as i64], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, i64>(3)?,
+                    ))
+                })
+                .map_err(err)?;
+            for r in rows {
+                let (id, record, workflow, generation) = r.map_err(err)?;
+                out.push(WorkItem::Timer(
+                    id,
+                    TimerRow {
+                        due: from_micros(at),
+                        record,
+                        workflow,
+                        generation: generation as u32,
+                    },
+                ));
+            }
+        }
+        Ok(out)
+    }
+
     fn done_timer(&mut self, id: i64) -> Result<(), StoreError> {
         self.tx
             .prepare_cached("DELETE FROM timers WHERE id = ?1")
@@ -565,8 +653,8 @@ impl Txn for SqliteTxn<'_> {
     fn add_outbox(&mut self, o: &OutboxRow) -> Result<i64, StoreError> {
         self.tx
             .prepare_cached(
-                "INSERT INTO outbox (seq, workflow, record, kind, detail, status, code, reason, attempts, first_attempt, next_attempt)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                "INSERT INTO outbox (seq, workflow, record, kind, detail, status, code, reason, attempts, first_attempt, next_attempt, wait)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -580,7 +668,8 @@ impl Txn for SqliteTxn<'_> {
                     o.reason,
                     o.attempts as i64,
                     o.first_attempt.map(micros),
-                    o.next_attempt.map(micros)
+                    o.next_attempt.map(micros),
+                    o.wait.as_ref().map(|w| w.to_string())
                 ])
             })
             .map_err(err)?;

@@ -10,7 +10,7 @@ use crate::runtime::working::{ChangeSet, Loader, RecordRow, TimerRow};
 
 /// The schema version this build writes; a database with a higher one is
 /// refused.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// A store failure: the unit of work is not committed.
 #[derive(Debug)]
@@ -43,7 +43,8 @@ pub struct InputRow {
     pub id: i64,
     /// When it may run (an event dated in the future waits until then).
     pub due: DateTime<Utc>,
-    /// `records`, `event`, `turn_off`, `enroll_existing`.
+    /// `records`, `event`, `report` (a delivery report that ends a
+    /// record's wait), `turn_off`, `enroll_existing`.
     pub kind: String,
     pub body: Value,
 }
@@ -96,6 +97,10 @@ pub struct OutboxRow {
     pub attempts: u32,
     pub first_attempt: Option<DateTime<Utc>>,
     pub next_attempt: Option<DateTime<Utc>>,
+    /// For an effect a record waits on (an internal SMS with delivery
+    /// reports): `{"node": ID, "since": TIME}`, the wait a report ends.
+    /// Such an item has no history event yet (`seq` 0).
+    pub wait: Option<Value>,
 }
 
 /// One history event as stored: its JSON text as `wfc run` writes it.
@@ -173,6 +178,30 @@ pub trait Txn: Loader {
     fn done_input(&mut self, id: i64) -> Result<(), StoreError>;
     fn next_timer(&mut self) -> Result<Option<(i64, TimerRow)>, StoreError>;
     fn done_timer(&mut self, id: i64) -> Result<(), StoreError>;
+    /// The next input or timer in engine order: by due time, inputs
+    /// before timers at one instant.
+    fn next_work(&mut self) -> Result<Option<WorkItem>, StoreError> {
+        Ok(match (self.next_input()?, self.next_timer()?) {
+            (Some(i), Some((_, tm))) if i.due <= tm.due => Some(WorkItem::Input(i)),
+            (_, Some((id, tm))) => Some(WorkItem::Timer(id, tm)),
+            (Some(i), None) => Some(WorkItem::Input(i)),
+            (None, None) => None,
+        })
+    }
+    /// Up to `limit` items of the first instant that has work, if it is not
+    /// after `now`, in engine order: that instant's inputs by acceptance,
+    /// then its timers by scheduling. Units run from the page may schedule
+    /// timers at the same instant (a zero timeout): those have later ids and
+    /// come after the page, so the caller fetches the next page only when
+    /// this one is done. The default is a page of one.
+    fn due_page(&mut self, now: DateTime<Utc>, limit: usize) -> Result<Vec<WorkItem>, StoreError> {
+        let _ = limit;
+        Ok(self
+            .next_work()?
+            .filter(|w| w.due() <= now)
+            .into_iter()
+            .collect())
+    }
 
     // ---- shared stores (several processes): claiming work with leases
     /// Take up to `limit` items due at `now` that no other process holds,

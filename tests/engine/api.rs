@@ -2,14 +2,11 @@
 //! deployments with versions and `prune`, restarts, and webhooks sent from
 //! the outbox to a real local receiver.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 
-use super::server::{start, wfc, Server, Store};
+use super::server::{header, receiver, start, wfc, Server, Store};
 
 const NURTURE_V1: &str = r#"workflow "Nurture" for contact {
   enroll when hubspotscore >= 10
@@ -241,55 +238,6 @@ crate::on_both_stores! {
             "lead"
         );
     }
-}
-
-/// A local receiver: answers each request with the next status of
-/// `statuses` (then 200) and keeps (headers, body) of each.
-/// Requests a receiver saw: (head, body).
-type Seen = Arc<Mutex<Vec<(String, String)>>>;
-
-fn receiver(statuses: Vec<u16>) -> (String, Seen) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("addr").to_string();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = seen.clone();
-    std::thread::spawn(move || {
-        let mut statuses = statuses.into_iter();
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-            let mut head = String::new();
-            let mut len = 0;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    len = v.trim().parse().unwrap_or(0);
-                }
-                head.push_str(&line);
-            }
-            let mut body = vec![0; len];
-            let _ = reader.read_exact(&mut body);
-            log.lock()
-                .expect("log")
-                .push((head, String::from_utf8_lossy(&body).to_string()));
-            let status = statuses.next().unwrap_or(200);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-            );
-        }
-    });
-    (addr, seen)
-}
-
-fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
-    head.lines().find_map(|l| {
-        let (k, v) = l.split_once(':')?;
-        k.eq_ignore_ascii_case(name).then(|| v.trim())
-    })
 }
 
 crate::on_both_stores! {

@@ -13,7 +13,7 @@ use super::server::{start, Server, Store, POSTGRES_VAR};
 const START: &str = "2026-01-01T00:00:00Z";
 const END: &str = "2026-03-01T00:00:00Z";
 
-use super::crash::{input, WORKFLOW as NURTURE};
+use super::crash::{input, workflow};
 
 fn postgres(name: &str) -> Option<Store> {
     if std::env::var(POSTGRES_VAR).is_err() {
@@ -89,7 +89,7 @@ fn three_processes_one_killed_process_every_input_exactly_once() {
         return;
     };
     let tmp = tempfile::tempdir().expect("tempdir");
-    std::fs::write(tmp.path().join("w.wf"), NURTURE).expect("write");
+    std::fs::write(tmp.path().join("w.wf"), workflow(None)).expect("write");
     let db = store.db();
 
     // The reference: one process, the same inputs.
@@ -159,7 +159,7 @@ fn an_expired_lease_is_taken_over() {
         return;
     };
     let tmp = tempfile::tempdir().expect("tempdir");
-    std::fs::write(tmp.path().join("w.wf"), NURTURE).expect("write");
+    std::fs::write(tmp.path().join("w.wf"), workflow(None)).expect("write");
     let server = serve(tmp.path(), &store.db(), true, "alive");
     let (s, _) = server.request(
         "POST",

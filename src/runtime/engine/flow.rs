@@ -12,7 +12,9 @@ use crate::plan::{Action, Event, PropertyRef, ValueCase};
 use crate::runtime::model::format_time;
 use crate::runtime::program::Centre;
 use crate::runtime::program::Edges;
-use crate::runtime::store::{Detail, EnrId, RecId, Store, Timer, Wait};
+use crate::runtime::store::{
+    Delivery, Detail, Effect, EnrId, RecId, Store, Timer, Wait, REPORT_WAIT_HOURS,
+};
 use crate::runtime::time;
 use crate::runtime::values::{is_empty, to_text};
 
@@ -312,9 +314,22 @@ impl<'p, S: Store> Engine<'p, S> {
         self.set_node(eid, edges.next);
         let outcome = match outcome {
             Done::Ok(detail, changed) if is_external(action) => {
-                match self.effects.deliver(action.kind(), &detail) {
-                    Ok(()) => Done::Ok(detail, changed),
-                    Err(reason) => Done::Err(reason),
+                let program = &self.programs[wf];
+                let effect = Effect {
+                    kind: action.kind(),
+                    workflow: &program.plan.name,
+                    record: &self.store.record(rec).id,
+                    node: program.plan.nodes.get(node).map_or("", |n| n.id.as_str()),
+                    at: self.clock.now(),
+                    detail: &detail,
+                };
+                match self.effects.deliver(&effect) {
+                    Delivery::Done => Done::Ok(detail, changed),
+                    Delivery::Failed(reason) => Done::Err(reason),
+                    Delivery::Pending => {
+                        let detail = detail.to_value();
+                        return self.await_report(at, edges.next, detail);
+                    }
                 }
             }
             other => other,
@@ -343,6 +358,61 @@ impl<'p, S: Store> Engine<'p, S> {
                 self.emit(wf, rec, "error", Some(node), Detail::Reason(reason.into()));
             }
         }
+    }
+}
+
+impl<'p, S: Store> Engine<'p, S> {
+    /// The step's effect was started and its delivery report comes later:
+    /// the record waits at the step, with no history event yet, for at
+    /// most [`REPORT_WAIT_HOURS`] (a timer ends the wait).
+    fn await_report(&mut self, at: At, resume: Option<usize>, detail: Json) {
+        let At { eid, node, .. } = at;
+        let now = self.now();
+        let e = self.store.enrollment_mut(eid);
+        e.node = resume;
+        e.wait = Wait::Report {
+            node,
+            since: now,
+            resume,
+            detail,
+        };
+        e.generation = e.generation.wrapping_add(1);
+        let generation = e.generation;
+        let until = now
+            .checked_add_signed(Duration::hours(REPORT_WAIT_HOURS))
+            .unwrap_or_else(|| end_of_time().max(now));
+        self.store.schedule(
+            until,
+            Timer {
+                enrollment: eid,
+                generation,
+            },
+        );
+    }
+
+    /// End a wait for a delivery report: the step's `action` event (`Ok`)
+    /// or an `error` with the reason; then the record goes on.
+    pub(super) fn end_report_wait(&mut self, eid: EnrId, outcome: Result<(), String>) {
+        let e = self.store.enrollment(eid);
+        let Wait::Report {
+            node,
+            resume,
+            detail,
+            ..
+        } = e.wait.clone()
+        else {
+            return;
+        };
+        let (wf, rec) = (e.workflow, e.record);
+        match outcome {
+            Ok(()) => self.emit(wf, rec, "action", Some(node), Detail::Json(detail)),
+            Err(reason) => self.emit(wf, rec, "error", Some(node), Detail::Reason(reason.into())),
+        }
+        let e = self.store.enrollment_mut(eid);
+        e.node = resume;
+        e.wait = Wait::None;
+        e.generation = e.generation.wrapping_add(1);
+        self.queue.push_back(eid);
     }
 }
 

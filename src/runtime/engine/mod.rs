@@ -16,6 +16,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::program::Program;
 use super::store::{
     Clock, Detail, Effects, EnrId, HistoryEvent, HistorySink, RecId, Store, Timer, Wait,
+    REPORT_WAIT_HOURS,
 };
 use crate::runtime::model::{format_time, EventKind, InputEvent};
 use crate::schema::Environment;
@@ -187,6 +188,41 @@ impl<'p, S: Store> Engine<'p, S> {
         self.input(e)?;
         self.drain();
         Ok(())
+    }
+
+    /// A delivery report for the effect an enrollment waits on (see
+    /// [`Wait::Report`]): `Ok` writes the step's `action` event, `Err` an
+    /// `error` with the reason; then the record goes on, with everything
+    /// that causes. `false` (nothing done) when the enrollment does not
+    /// wait for a report at the node with that id, started at `since` (the
+    /// wait ended before, or this is another wait).
+    pub fn report(
+        &mut self,
+        eid: EnrId,
+        node: &str,
+        since: DateTime<Utc>,
+        outcome: Result<(), String>,
+    ) -> bool {
+        let e = self.store.enrollment(eid);
+        let waits_here = match &e.wait {
+            Wait::Report {
+                node: n, since: s, ..
+            } => {
+                *s == since
+                    && self.programs[e.workflow]
+                        .plan
+                        .nodes
+                        .get(*n)
+                        .is_some_and(|x| x.id == node)
+            }
+            _ => false,
+        };
+        if !e.active || !waits_here {
+            return false;
+        }
+        self.end_report_wait(eid, outcome);
+        self.drain();
+        true
     }
 
     /// One due timer, with everything it causes.
@@ -371,6 +407,10 @@ impl<'p, S: Store> Engine<'p, S> {
         match e.wait.clone() {
             Wait::Timer { .. } => {}
             Wait::Event { timeout, .. } => e.node = timeout,
+            Wait::Report { .. } => {
+                let reason = format!("no delivery report after {REPORT_WAIT_HOURS}h");
+                return self.end_report_wait(timer.enrollment, Err(reason));
+            }
             Wait::None => return,
         }
         e.wait = Wait::None;
@@ -382,5 +422,141 @@ impl<'p, S: Store> Engine<'p, S> {
         while let Some(e) = self.queue.pop_front() {
             self.advance(e);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Plan;
+    use crate::runtime::model::Record;
+    use crate::runtime::store::{Collect, Delivery, Effect, MemStore, VirtualClock};
+    use serde_json::json;
+
+    /// Every text is started and reported later; other effects are done.
+    struct Reports;
+
+    impl Effects for Reports {
+        fn deliver(&mut self, effect: &Effect<'_>) -> Delivery {
+            match effect.kind {
+                "send_internal_sms" => Delivery::Pending,
+                _ => Delivery::Done,
+            }
+        }
+    }
+
+    fn texts() -> Vec<Program> {
+        let src = json!({"file": "t.wf", "line": 1, "column": 1});
+        let plan: Plan = serde_json::from_value(json!({
+            "format": "wfplan/1", "name": "Texts", "object": "contact",
+            "source": src, "reenroll": false, "triggers": [], "goals": [], "unenroll": [],
+            "start": "n1",
+            "nodes": [
+                {"id": "n1", "source": src, "next": "n2", "kind": "send_internal_sms",
+                 "to": [{"number": "+1 555 0100"}], "text": [{"text": "hi"}]},
+                {"id": "n2", "source": src, "next": null, "kind": "set_property",
+                 "target": {"object": null, "property": "lifecyclestage"}, "value": "lead"},
+            ],
+        }))
+        .expect("a plan");
+        crate::runtime::load(vec![plan]).expect("the plan loads")
+    }
+
+    fn events(history: &Collect) -> Vec<(String, String)> {
+        history
+            .0
+            .iter()
+            .map(|e| {
+                let kind = e["kind"].as_str().unwrap_or_default();
+                (
+                    e["event"].as_str().unwrap_or_default().to_string(),
+                    kind.to_string(),
+                )
+            })
+            .collect()
+    }
+
+    /// A pending effect holds the record at its step with no history event;
+    /// the report writes the step's event and the record goes on; a report
+    /// for another wait does nothing.
+    #[test]
+    fn a_pending_effect_waits_for_its_report() {
+        let programs = texts();
+        let env = Environment::standard();
+        let start = crate::runtime::default_start();
+        let mut history = Collect::default();
+        let store = MemStore::new(vec![Record::new("c1", "contact")]);
+        let mut engine = Engine::new(
+            &programs,
+            &env,
+            store,
+            Box::new(VirtualClock::new(start)),
+            Box::new(Reports),
+            &mut history,
+        );
+        let enroll = InputEvent {
+            at: start,
+            record: "c1".into(),
+            kind: EventKind::Enroll("Texts".into()),
+        };
+        engine.apply(&enroll).expect("enrolls");
+        let eid = engine.store.active(0, 0).expect("enrolled");
+        assert!(matches!(
+            engine.store.enrollment(eid).wait,
+            Wait::Report { node: 0, .. }
+        ));
+        assert!(!engine.report(eid, "n2", start, Ok(())), "another node");
+        let later = start + Duration::minutes(1);
+        assert!(!engine.report(eid, "n1", later, Ok(())), "another wait");
+        engine.set_now(later);
+        assert!(engine.report(eid, "n1", start, Ok(())));
+        assert!(!engine.report(eid, "n1", start, Ok(())), "the wait is over");
+        let props = &engine.store.record(0).properties;
+        assert_eq!(props.get("lifecyclestage"), Some(&json!("lead")));
+        drop(engine);
+        assert_eq!(
+            events(&history),
+            [
+                ("enrolled".into(), String::new()),
+                ("action".into(), "send_internal_sms".into()),
+                ("action".into(), "set_property".into()),
+                ("finished".into(), String::new()),
+            ]
+        );
+        assert_eq!(history.0[1]["detail"]["status"], "sent");
+        assert_eq!(history.0[1]["at"], "2026-01-01T00:01:00Z");
+    }
+
+    /// Without a report the wait ends after 72 hours with an `error`.
+    #[test]
+    fn a_pending_effect_without_a_report_ends_after_72_hours() {
+        let programs = texts();
+        let env = Environment::standard();
+        let start = crate::runtime::default_start();
+        let mut history = Collect::default();
+        let store = MemStore::new(vec![Record::new("c1", "contact")]);
+        let mut engine = Engine::new(
+            &programs,
+            &env,
+            store,
+            Box::new(VirtualClock::new(start)),
+            Box::new(Reports),
+            &mut history,
+        );
+        let enroll = InputEvent {
+            at: start,
+            record: "c1".into(),
+            kind: EventKind::Enroll("Texts".into()),
+        };
+        engine.run(1, vec![enroll], None).expect("runs");
+        drop(engine);
+        assert_eq!(history.0.len(), 4);
+        assert_eq!(history.0[1]["event"], "error");
+        assert_eq!(history.0[1]["at"], "2026-01-04T00:00:00Z");
+        assert_eq!(
+            history.0[1]["detail"]["reason"],
+            "no delivery report after 72h"
+        );
+        assert_eq!(history.0[2]["kind"], "set_property");
     }
 }
