@@ -197,7 +197,7 @@ fn recipients_text(to: &[Recipient]) -> String {
 }
 
 /// The shape and label lines of a step.
-pub fn node_lines(n: &Node) -> (Shape, Vec<String>) {
+pub fn node_lines(n: &Node) -> (Shape, Vec<String>, Vec<String>) {
     let t = template_text;
     let (shape, kind, detail): (Shape, &str, String) = match &n.action {
         Action::Delay { minutes } => (Shape::Delay, "delay", minutes_text(*minutes)),
@@ -382,10 +382,19 @@ pub fn node_lines(n: &Node) -> (Shape, Vec<String>) {
         Some(l) => format!("{l}: {kind}"),
         None => kind.to_string(),
     };
+    let mut full = vec![first.clone()];
     first = truncate(&first, LINE_CHARS);
     let mut lines = vec![first];
     if !detail.is_empty() {
         lines.extend(wrap(&detail, 2));
+        full.push(detail);
     }
-    (shape, lines)
+    (shape, lines, full)
+}
+
+/// A node's full text as display lines: each logical line wrapped at
+/// [`LINE_CHARS`], every word kept (for renderers that size boxes to
+/// their text: mermaid, Graphviz).
+pub fn full_lines(full: &[String]) -> Vec<String> {
+    full.iter().flat_map(|l| wrap_all(l, LINE_CHARS)).collect()
 }

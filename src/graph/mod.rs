@@ -59,8 +59,12 @@ pub struct GNode {
     /// Unique within the diagram (`n3`, `t1`, `j5`, `end`).
     pub id: String,
     pub shape: Shape,
-    /// First line: the kind (and label); further lines: the key argument.
+    /// First line: the kind (and label); further lines: the key argument,
+    /// wrapped and cut to fit a box of the SVG layout.
     pub lines: Vec<String>,
+    /// The same text in full, a logical line each (never cut): for
+    /// tooltips and for the writers whose renderer sizes boxes itself.
+    pub full: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,51 +109,55 @@ impl Diagram {
         // Triggers.
         let mut triggers = Vec::new();
         for t in &plan.triggers {
-            let lines = match t {
+            let (head, text, max) = match t {
                 crate::plan::Trigger::Filter { condition } => {
-                    let mut l = vec!["enroll when".to_string()];
-                    l.extend(label::wrap(&condition_text(condition), 3));
-                    l
+                    ("enroll when", condition_text(condition), 3)
                 }
-                crate::plan::Trigger::Event { event } => {
-                    let mut l = vec!["enroll on".to_string()];
-                    l.extend(label::wrap(&event_text(event), 2));
-                    l
-                }
+                crate::plan::Trigger::Event { event } => ("enroll on", event_text(event), 2),
             };
-            triggers.push(d.push(format!("t{}", triggers.len() + 1), Shape::Trigger, lines));
+            let mut lines = vec![head.to_string()];
+            lines.extend(label::wrap(&text, max));
+            let full = vec![head.to_string(), text];
+            let id = format!("t{}", triggers.len() + 1);
+            triggers.push(d.push(id, Shape::Trigger, lines, full));
         }
         if triggers.is_empty() {
-            triggers.push(d.push(
-                "t1".into(),
-                Shape::Trigger,
-                vec!["manual enrollment".into(), "(or enroll in)".into()],
-            ));
+            let lines = vec!["manual enrollment".to_string(), "(or enroll in)".into()];
+            triggers.push(d.push("t1".into(), Shape::Trigger, lines.clone(), lines));
         }
         let mut settings = Vec::new();
         if plan.reenroll {
             settings.push("re-enrollment on".to_string());
         }
         for g in &plan.goals {
-            settings.extend(label::wrap(&format!("goal: {}", condition_text(g)), 2));
+            settings.push(format!("goal: {}", condition_text(g)));
         }
         for u in &plan.unenroll {
-            settings.extend(label::wrap(&format!("unenroll: {}", condition_text(u)), 2));
+            settings.push(format!("unenroll: {}", condition_text(u)));
         }
         if !settings.is_empty() {
             let mut lines = vec!["settings".to_string()];
-            lines.extend(settings);
-            d.push("settings".into(), Shape::Settings, lines);
+            for line in &settings {
+                lines.extend(label::wrap(line, 2));
+            }
+            let mut full = vec!["settings".to_string()];
+            full.extend(settings);
+            d.push("settings".into(), Shape::Settings, lines, full);
         }
 
         // Steps.
         let mut index: HashMap<&str, usize> = HashMap::new();
         for n in &plan.nodes {
-            let (shape, lines) = label::node_lines(n);
-            let i = d.push(n.id.clone(), shape, lines);
+            let (shape, lines, full) = label::node_lines(n);
+            let i = d.push(n.id.clone(), shape, lines, full);
             index.insert(n.id.as_str(), i);
         }
-        let end = d.push("end".into(), Shape::End, vec!["end".into()]);
+        let end = d.push(
+            "end".into(),
+            Shape::End,
+            vec!["end".into()],
+            vec!["end".into()],
+        );
         let target = |id: &Option<String>| -> Target {
             match id {
                 Some(id) => index
@@ -239,8 +247,13 @@ impl Diagram {
         d
     }
 
-    fn push(&mut self, id: String, shape: Shape, lines: Vec<String>) -> usize {
-        self.nodes.push(GNode { id, shape, lines });
+    fn push(&mut self, id: String, shape: Shape, lines: Vec<String>, full: Vec<String>) -> usize {
+        self.nodes.push(GNode {
+            id,
+            shape,
+            lines,
+            full,
+        });
         self.nodes.len() - 1
     }
 
@@ -293,7 +306,12 @@ impl Diagram {
             if into.len() < 2 {
                 continue;
             }
-            let join = self.push(format!("j_{}", self.nodes[b].id), Shape::Join, Vec::new());
+            let join = self.push(
+                format!("j_{}", self.nodes[b].id),
+                Shape::Join,
+                Vec::new(),
+                Vec::new(),
+            );
             for e in into {
                 self.edges[e].to = join;
             }

@@ -336,8 +336,9 @@ fn draw_node(s: &mut String, g: &GNode, n: &NodeBox) {
     let (x, y, w, h) = (n.x, n.y, n.w, n.h);
     let (l, t, r, b) = (x - w / 2.0, y - h / 2.0, x + w / 2.0, y + h / 2.0);
     let _ = writeln!(s, r#"<g class="node {}">"#, shape_class(g.shape));
-    if !g.lines.is_empty() {
-        let _ = writeln!(s, "<title>{}</title>", xml_escape(&g.lines.join(" ")));
+    if !g.full.is_empty() {
+        // The whole text, however much the box shows.
+        let _ = writeln!(s, "<title>{}</title>", xml_escape(&g.full.join(" ")));
     }
     match g.shape {
         Shape::Trigger => {

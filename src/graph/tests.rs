@@ -432,3 +432,49 @@ fn a_loop_falls_back_to_the_layered_layout() {
     svg::check_layout(&d, &l).expect("layered layout invariants");
     assert_xml(&svg::render(std::slice::from_ref(&d)));
 }
+
+/// Mermaid and Graphviz size their boxes to the text: a node's text is
+/// never cut there (only the SVG layout's fixed boxes cut, and their
+/// tooltips keep the whole text).
+#[test]
+fn long_step_text_is_wrapped_in_full_never_cut() {
+    let long = "a value long enough to need several lines of text in one box, and then some more words at the end";
+    let p = plan(vec![node(
+        "n1",
+        Action::SetProperty {
+            target: prop("description"),
+            value: Value::String(long.into()),
+        },
+        None,
+    )]);
+    let one = std::slice::from_ref(&p);
+    for format in [Format::Mermaid, Format::Dot] {
+        let out = render(one, format);
+        assert!(!out.contains('…'), "{out}");
+        // Lines are joined with `<br/>` (mermaid) or `\n` (dot).
+        let joined = out.replace("<br/>", " ").replace("\\n", " ");
+        assert!(
+            joined.contains("and then some more words at the end"),
+            "{out}"
+        );
+    }
+    let svg = render(one, Format::Svg);
+    assert!(svg.contains('…'), "the box shows the beginning: {svg}");
+    assert!(
+        svg.contains("and then some more words at the end"),
+        "the tooltip has it all: {svg}"
+    );
+}
+
+/// Several workflows in mermaid: a grid of about sqrt(n) columns, each a
+/// chain of subgraphs linked invisibly one below the other (unlinked,
+/// mermaid lays them all in one row).
+#[test]
+fn mermaid_stacks_several_workflows_in_columns() {
+    let five = vec![sample(); 5];
+    let m = render(&five, Format::Mermaid);
+    let links: Vec<&str> = m.lines().filter(|l| l.contains("~~~")).collect();
+    assert_eq!(links, ["  w1 ~~~ w4", "  w2 ~~~ w5"], "{m}");
+    let one = render(&five[..1], Format::Mermaid);
+    assert!(!one.contains("~~~"), "{one}");
+}

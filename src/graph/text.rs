@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::label::{wrap_all, EDGE_LABEL_CHARS};
+use super::label::{full_lines, wrap_all, EDGE_LABEL_CHARS};
 use super::{Diagram, EdgeStyle, Shape};
 
 /// Mermaid text inside a quoted label: entity codes for the characters
@@ -55,7 +55,10 @@ pub fn mermaid(diagrams: &[Diagram]) -> String {
             let _ = writeln!(out, "  %% {}", d.title.replace('\n', " "));
         }
         for n in &d.nodes {
-            let text: Vec<String> = n.lines.iter().map(|l| mermaid_escape(l)).collect();
+            let text: Vec<String> = full_lines(&n.full)
+                .iter()
+                .map(|l| mermaid_escape(l))
+                .collect();
             let label = text.join("<br/>");
             let id = format!("{prefix}{}", n.id);
             let (open, close, class) = match n.shape {
@@ -103,6 +106,15 @@ pub fn mermaid(diagrams: &[Diagram]) -> String {
         }
         if several {
             out.push_str("  end\n");
+        }
+    }
+    // Several workflows: mermaid puts unlinked subgraphs side by side, one
+    // wide row. Invisible links stack them in a grid instead: about
+    // sqrt(n) columns, each a chain of subgraphs one below the other.
+    if several {
+        let columns = (1..).find(|c| c * c >= diagrams.len()).unwrap_or(1);
+        for i in 1 + columns..=diagrams.len() {
+            let _ = writeln!(out, "  w{} ~~~ w{i}", i - columns);
         }
     }
     out.push_str(concat!(
@@ -153,8 +165,7 @@ pub fn dot(diagrams: &[Diagram]) -> String {
         let _ = writeln!(out, "{ind}labelloc=t;");
         let _ = writeln!(out, "{ind}fontsize=16;");
         for n in &d.nodes {
-            let label = n
-                .lines
+            let label = full_lines(&n.full)
                 .iter()
                 .map(|l| {
                     let q = dot_quote(l);
