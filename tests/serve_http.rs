@@ -70,6 +70,7 @@ impl Api for Recorder {
         Ok(EngineMetrics {
             inputs_accepted: 7,
             steps_executed: 42,
+            inputs_skipped: 4,
             active_enrollments: 3,
             timers_pending: 2,
             oldest_due_timer_lag_seconds: 1.5,
@@ -347,6 +348,7 @@ async fn metrics_are_prometheus_text() {
     };
     assert_eq!(value("wfc_inputs_accepted_total"), 7.0);
     assert_eq!(value("wfc_steps_executed_total"), 42.0);
+    assert_eq!(value("wfc_inputs_skipped_total"), 4.0);
     assert_eq!(value("wfc_active_enrollments"), 3.0);
     assert_eq!(value("wfc_timers_pending"), 2.0);
     assert_eq!(value("wfc_oldest_due_timer_lag_seconds"), 1.5);

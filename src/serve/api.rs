@@ -116,6 +116,9 @@ pub enum Get {
 pub struct EngineMetrics {
     pub inputs_accepted: u64,
     pub steps_executed: u64,
+    /// Events dropped when processed: their record did not exist, or an
+    /// `enroll` named a workflow that is not deployed.
+    pub inputs_skipped: u64,
     pub active_enrollments: u64,
     pub timers_pending: u64,
     /// Seconds between now and the oldest due, not yet run timer (0: none).

@@ -241,6 +241,22 @@ fn content_of(plan: &Value) -> String {
 struct Stats {
     inputs_accepted: u64,
     steps_executed: u64,
+    inputs_skipped: u64,
+}
+
+/// What units of work did: steps run, and events skipped (they named a
+/// record the store does not have, or `enroll` in an unknown workflow).
+#[derive(Clone, Copy, Debug, Default)]
+struct Tally {
+    steps: u64,
+    skipped: u64,
+}
+
+impl std::ops::AddAssign for Tally {
+    fn add_assign(&mut self, other: Tally) {
+        self.steps += other.steps;
+        self.skipped += other.skipped;
+    }
 }
 
 // One piece of work, in engine order.
@@ -836,6 +852,7 @@ impl<B: Backend> Worker<B> {
         Ok(EngineMetrics {
             inputs_accepted: self.stats.inputs_accepted,
             steps_executed: self.stats.steps_executed,
+            inputs_skipped: self.stats.inputs_skipped,
             active_enrollments: c.active_enrollments,
             timers_pending: c.timers_pending,
             oldest_due_timer_lag_seconds: c
@@ -867,10 +884,10 @@ impl<B: Backend> Worker<B> {
             let sms_wait = self.sms_wait;
             let versions = &self.versions;
             let env = &self.env;
-            let mut steps = 0u64;
+            let mut tally = Tally::default();
             let mut vnow = self.virtual_now;
             let ran = self.db.transaction(&mut |t| {
-                steps = 0;
+                tally = Tally::default();
                 let mut ran = 0;
                 let mut seq = t.last_seq()?;
                 let mut page = std::collections::VecDeque::new();
@@ -887,8 +904,8 @@ impl<B: Backend> Worker<B> {
                     } else {
                         wall_now()
                     };
-                    let (unit_steps, last) = run_unit(t, versions, env, &work, at, seq, sms_wait)?;
-                    steps += unit_steps;
+                    let (unit, last) = run_unit(t, versions, env, &work, at, seq, sms_wait)?;
+                    tally += unit;
                     seq = last;
                     match &work {
                         Work::Input(i) => t.done_input(i.id)?,
@@ -909,7 +926,8 @@ impl<B: Backend> Worker<B> {
             if virtual_clock {
                 self.virtual_now = vnow;
             }
-            self.stats.steps_executed += steps;
+            self.stats.steps_executed += tally.steps;
+            self.stats.inputs_skipped += tally.skipped;
             total += ran;
             if ran < UNITS_PER_COMMIT {
                 return Ok(total);
@@ -1012,9 +1030,9 @@ impl<B: Backend> Worker<B> {
         let vnow = self.virtual_now;
         let versions = &self.versions;
         let env = &self.env;
-        let mut steps = 0u64;
+        let mut tally = Tally::default();
         self.db.transaction(&mut |t| {
-            steps = 0;
+            tally = Tally::default();
             let mut seq = 0;
             for work in items {
                 let at = if virtual_clock {
@@ -1022,8 +1040,8 @@ impl<B: Backend> Worker<B> {
                 } else {
                     wall_now()
                 };
-                let (unit_steps, last) = run_unit(t, versions, env, work, at, seq, sms_wait)?;
-                steps += unit_steps;
+                let (unit, last) = run_unit(t, versions, env, work, at, seq, sms_wait)?;
+                tally += unit;
                 seq = last;
                 match work {
                     Work::Input(i) => t.done_input(i.id)?,
@@ -1032,7 +1050,8 @@ impl<B: Backend> Worker<B> {
             }
             Ok(())
         })?;
-        self.stats.steps_executed += steps;
+        self.stats.steps_executed += tally.steps;
+        self.stats.inputs_skipped += tally.skipped;
         Ok(())
     }
 
@@ -1306,7 +1325,7 @@ fn run_unit(
     at: DateTime<Utc>,
     seq: u64,
     sms_wait: bool,
-) -> Result<(u64, u64), StoreError> {
+) -> Result<(Tally, u64), StoreError> {
     let mut preload: BTreeSet<String> = BTreeSet::new();
     match work {
         Work::Timer(_, tm) => {
@@ -1347,7 +1366,7 @@ fn run_unit(
             sms_wait,
             waiting: Vec::new(),
         };
-        let (changes, steps, misses) = {
+        let (changes, tally, misses) = {
             let loader: &mut dyn Loader = t;
             let mut ws = WorkingSet::new(versions, loader);
             for id in &preload {
@@ -1363,14 +1382,14 @@ fn run_unit(
             );
             engine.set_live(versions.live);
             engine.set_seq(seq);
-            perform(&mut engine, versions, work);
+            let skipped = perform(&mut engine, versions, work);
             let steps = engine.steps;
             let ws = engine.store;
             if let Some(e) = ws.error() {
                 return Err(StoreError(e.to_string()));
             }
             let misses = ws.misses();
-            (ws.changes(), steps, misses)
+            (ws.changes(), Tally { steps, skipped }, misses)
         };
         if !misses.is_empty() {
             let before = preload.len();
@@ -1381,15 +1400,16 @@ fn run_unit(
         }
         let last = sink.rows.last().map_or(seq, |r| r.seq);
         commit_unit(t, changes, sink, effects.waiting)?;
-        return Ok((steps, last));
+        return Ok((tally, last));
     }
     Err(StoreError(
         "a unit of work kept asking for more records".into(),
     ))
 }
 
-/// What a unit does, by kind.
-fn perform(engine: &mut Engine<'_, WorkingSet<'_>>, versions: &Versions, work: &Work) {
+/// What a unit does, by kind. Returns how many events it skipped.
+fn perform(engine: &mut Engine<'_, WorkingSet<'_>>, versions: &Versions, work: &Work) -> u64 {
+    let mut skipped = 0;
     match work {
         Work::Timer(_, tm) => {
             if let Some(timer) = engine.store.timer(tm) {
@@ -1400,7 +1420,7 @@ fn perform(engine: &mut Engine<'_, WorkingSet<'_>>, versions: &Versions, work: &
             "records" => apply_records(engine, &i.body),
             "event" => {
                 let Ok(events) = parse_events(&i.body.to_string()) else {
-                    return;
+                    return 0;
                 };
                 for mut e in events {
                     // An event runs at the unit's time (its `at` in the
@@ -1408,6 +1428,7 @@ fn perform(engine: &mut Engine<'_, WorkingSet<'_>>, versions: &Versions, work: &
                     e.at = engine_now(engine);
                     if engine.store.load(&e.record).is_none() {
                         tracing::warn!("event for unknown record `{}` skipped", e.record);
+                        skipped += 1;
                         continue;
                     }
                     if let EventKind::Enroll(name) = &e.kind {
@@ -1416,11 +1437,13 @@ fn perform(engine: &mut Engine<'_, WorkingSet<'_>>, versions: &Versions, work: &
                             .any(|p| p.plan.name == *name)
                         {
                             tracing::warn!("`enroll` in unknown workflow `{name}` skipped");
+                            skipped += 1;
                             continue;
                         }
                     }
                     if let Err(err) = engine.apply(&e) {
                         tracing::warn!("event skipped: {err}");
+                        skipped += 1;
                     }
                 }
             }
@@ -1428,7 +1451,7 @@ fn perform(engine: &mut Engine<'_, WorkingSet<'_>>, versions: &Versions, work: &
             "turn_off" => {
                 let name = i.body["workflow"].as_str().unwrap_or_default();
                 let Some(family) = versions.names.iter().position(|n| n == name) else {
-                    return;
+                    return 0;
                 };
                 let ids: Vec<String> = i_records(engine);
                 for id in ids {
@@ -1455,6 +1478,7 @@ fn perform(engine: &mut Engine<'_, WorkingSet<'_>>, versions: &Versions, work: &
             _ => {}
         },
     }
+    skipped
 }
 
 /// A delivery report for an item a record waits on: the record's step

@@ -336,3 +336,31 @@ crate::on_both_stores! {
         );
     }
 }
+
+crate::on_both_stores! {
+    fn events_for_unknown_records_are_counted_as_skipped(store: Store) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        project(tmp.path(), NURTURE_V1);
+        let server = virtual_engine(&store, tmp.path(), &[], &[]);
+        server.post("/v1/records", &json!([contact("c1", 5)]));
+        server.post(
+            "/v1/events",
+            &json!([
+                {"record": "nobody", "type": "set", "properties": {"hubspotscore": 50}},
+                {"record": "c1", "type": "set", "properties": {"hubspotscore": 50}},
+                {"record": "c1", "type": "enroll", "workflow": "Missing"},
+            ]),
+        );
+        server.post("/v1/clock", &json!({"advance_to": "2026-01-01T01:00:00Z"}));
+        // The event for a known record ran; the other two were dropped,
+        // and the metrics say so.
+        assert_eq!(server.history("&record=c1")[0]["event"], "enrolled");
+        let (status, text) = server.request("GET", "/metrics", None, &[]);
+        assert_eq!(status, 200);
+        let text = text.as_str().expect("Prometheus text").to_string();
+        assert!(
+            text.lines().any(|l| l == "wfc_inputs_skipped_total 2"),
+            "{text}"
+        );
+    }
+}

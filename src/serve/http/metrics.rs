@@ -60,6 +60,12 @@ pub fn render(engine: &EngineMetrics, latency: &Latency) -> String {
         engine.steps_executed.to_string(),
     );
     metric(
+        "wfc_inputs_skipped_total",
+        "counter",
+        "Events dropped when processed: unknown record, or enroll in a workflow not deployed (logged).",
+        engine.inputs_skipped.to_string(),
+    );
+    metric(
         "wfc_active_enrollments",
         "gauge",
         "Records currently enrolled in a workflow.",
