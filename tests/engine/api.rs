@@ -364,3 +364,39 @@ crate::on_both_stores! {
         );
     }
 }
+
+crate::on_both_stores! {
+    fn a_database_of_the_previous_schema_is_migrated_and_a_newer_one_refused(store: Store) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        project(tmp.path(), NURTURE_V1);
+        let server = virtual_engine(&store, tmp.path(), &[], &[]);
+        server.post("/v1/records", &json!([contact("c1", 50)]));
+        server.post("/v1/clock", &json!({"advance_to": "2026-01-01T01:00:00Z"}));
+        assert_eq!(server.stop(), Some(0));
+
+        // Back to schema version 1 (before `outbox.wait`): migrated at start.
+        store.exec(
+            tmp.path(),
+            "ALTER TABLE outbox DROP COLUMN wait;
+             UPDATE meta SET value = '1' WHERE key = 'schema_version';",
+        );
+        let db = store.db();
+        let server = start(tmp.path(), &["--db", &db, "--clock", "virtual"], &[])
+            .expect("a version-1 database is migrated");
+        server.post("/v1/clock", &json!({"advance_to": "2026-01-03T00:00:00Z"}));
+        assert_eq!(
+            server.get("/v1/records/c1")["properties"]["lifecyclestage"],
+            "lead",
+            "the record enrolled before the upgrade finished after it"
+        );
+        assert_eq!(server.get("/v1/outbox?after=0")["items"], json!([]));
+        assert_eq!(server.stop(), Some(0));
+
+        // A database a newer wfc wrote is refused, and left as it is.
+        store.exec(tmp.path(), "UPDATE meta SET value = '99' WHERE key = 'schema_version';");
+        let err = start(tmp.path(), &["--db", &db, "--clock", "virtual"], &[])
+            .err()
+            .expect("a newer database is refused");
+        assert!(err.contains("newer wfc (schema version 99"), "{err}");
+    }
+}

@@ -346,6 +346,26 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Run SQL on the test's store while no engine has it open: the SQLite
+    /// file `engine.db` in `dir` (where [`Store::db`] points a server
+    /// started in `dir`), or the test's PostgreSQL schema.
+    pub fn exec(&self, dir: &Path, sql: &str) {
+        match self {
+            Store::Sqlite => {
+                let c = rusqlite::Connection::open(dir.join("engine.db")).expect("open engine.db");
+                c.execute_batch(sql).expect("SQL on engine.db");
+            }
+            Store::Postgres { url, schema } => {
+                let mut c =
+                    postgres::Client::connect(base_url(url), postgres::NoTls).expect("connect");
+                c.batch_execute(&format!("SET search_path TO {schema}; {sql}"))
+                    .expect("SQL on the test schema");
+            }
+        }
+    }
+}
+
 /// The test database's URL without wfc's `schema=` option.
 fn base_url(url: &str) -> &str {
     let base = url.split("?schema=").next().unwrap_or(url);
