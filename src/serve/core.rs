@@ -891,8 +891,12 @@ impl<B: Backend> Worker<B> {
                 let mut ran = 0;
                 let mut seq = t.last_seq()?;
                 let mut page = std::collections::VecDeque::new();
+                let mut done: Vec<Work> = Vec::new();
                 while ran < UNITS_PER_COMMIT {
                     if page.is_empty() {
+                        // The page's items leave the store together.
+                        t.done_all(&done)?;
+                        done.clear();
                         page.extend(t.due_page(now, UNITS_PER_COMMIT - ran)?);
                     }
                     let Some(work) = page.pop_front() else { break };
@@ -907,15 +911,13 @@ impl<B: Backend> Worker<B> {
                     let (unit, last) = run_unit(t, versions, env, &work, at, seq, sms_wait)?;
                     tally += unit;
                     seq = last;
-                    match &work {
-                        Work::Input(i) => t.done_input(i.id)?,
-                        Work::Timer(id, _) => t.done_timer(*id)?,
-                    }
+                    done.push(work);
                     if virtual_clock {
                         vnow = at;
                     }
                     ran += 1;
                 }
+                t.done_all(&done)?;
                 // The virtual clock reached the last unit's instant, with
                 // the units (once per transaction).
                 if virtual_clock && ran > 0 {

@@ -30,11 +30,14 @@ use serde_json::Value;
 use super::store::{
     from_micros, json_text as text, json_value as json, micros, record_out, Backend, Counts,
     HistoryRow, InputRow, OutboxRow, Remembered, StoreError, Txn, WorkItem, WorkflowRow,
-    SCHEMA_VERSION,
 };
 use crate::runtime::working::{
     ChangeSet, EnrollmentRow, Loaded, Loader, RecordRow, SlotRow, TimerRow,
 };
+
+/// The schema version this build writes (one per migration); a database
+/// with a higher one is refused.
+const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Migration `i` brings the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[

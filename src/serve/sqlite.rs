@@ -8,11 +8,14 @@ use serde_json::Value;
 use super::store::{
     from_micros, json_text as text, json_value as json, micros, record_out, Backend, Counts,
     HistoryRow, InputRow, OutboxRow, Remembered, StoreError, Txn, WorkItem, WorkflowRow,
-    SCHEMA_VERSION,
 };
 use crate::runtime::working::{
     ChangeSet, EnrollmentRow, Loaded, Loader, RecordRow, SlotRow, TimerRow,
 };
+
+/// The schema version this build writes (one per migration); a database
+/// with a higher one is refused.
+const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Migration `i` brings the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -47,6 +50,24 @@ CREATE TABLE idempotency (scope TEXT NOT NULL, key TEXT NOT NULL, hash BLOB NOT 
     // 2: the wait a delivery report ends (internal SMS with `--sms-delivery wait`).
     r#"
 ALTER TABLE outbox ADD COLUMN wait TEXT;
+"#,
+    // 3: records and slots clustered by their keys (WITHOUT ROWID): a unit
+    // reads and writes them by key, one B-tree each instead of a table and
+    // its key index.
+    r#"
+CREATE TABLE records_by_id (id TEXT PRIMARY KEY, object TEXT NOT NULL, body TEXT NOT NULL) WITHOUT ROWID;
+INSERT INTO records_by_id (id, object, body) SELECT id, object, body FROM records;
+DROP TABLE records;
+ALTER TABLE records_by_id RENAME TO records;
+CREATE INDEX records_state_order ON records (object, id);
+CREATE TABLE slots_by_key (
+    record TEXT NOT NULL, workflow TEXT NOT NULL, count INTEGER NOT NULL,
+    triggers INTEGER NOT NULL, active TEXT, PRIMARY KEY (record, workflow)) WITHOUT ROWID;
+INSERT INTO slots_by_key (record, workflow, count, triggers, active)
+    SELECT record, workflow, count, triggers, active FROM slots;
+DROP TABLE slots;
+ALTER TABLE slots_by_key RENAME TO slots;
+CREATE INDEX slots_active ON slots (workflow) WHERE active IS NOT NULL;
 "#,
 ];
 
@@ -472,6 +493,56 @@ impl Txn for SqliteTxn<'_> {
                 },
             )
         }))
+    }
+
+    /// A page of one instant holds consecutive ids of that instant (inputs,
+    /// then timers, each by id): one range delete for each kind.
+    fn done_all(&mut self, items: &[WorkItem]) -> Result<(), StoreError> {
+        let Some(first) = items.first() else {
+            return Ok(());
+        };
+        let at = first.due();
+        if items.iter().any(|w| w.due() != at) {
+            for item in items {
+                match item {
+                    WorkItem::Input(i) => self.done_input(i.id)?,
+                    WorkItem::Timer(id, _) => self.done_timer(*id)?,
+                }
+            }
+            return Ok(());
+        }
+        let span = |ids: &mut dyn Iterator<Item = i64>| {
+            ids.fold(None, |acc: Option<(i64, i64)>, id| match acc {
+                None => Some((id, id)),
+                Some((lo, hi)) => Some((lo.min(id), hi.max(id))),
+            })
+        };
+        let inputs = span(&mut items.iter().filter_map(|w| match w {
+            WorkItem::Input(i) => Some(i.id),
+            WorkItem::Timer(..) => None,
+        }));
+        let timers = span(&mut items.iter().filter_map(|w| match w {
+            WorkItem::Timer(id, _) => Some(*id),
+            WorkItem::Input(_) => None,
+        }));
+        for (sql, range) in [
+            (
+                "DELETE FROM inputs WHERE due = ?1 AND id BETWEEN ?2 AND ?3",
+                inputs,
+            ),
+            (
+                "DELETE FROM timers WHERE due = ?1 AND id BETWEEN ?2 AND ?3",
+                timers,
+            ),
+        ] {
+            if let Some((lo, hi)) = range {
+                self.tx
+                    .prepare_cached(sql)
+                    .and_then(|mut s| s.execute(params![micros(at), lo, hi]))
+                    .map_err(err)?;
+            }
+        }
+        Ok(())
     }
 
     fn due_page(&mut self, now: DateTime<Utc>, limit: usize) -> Result<Vec<WorkItem>, StoreError> {

@@ -8,10 +8,6 @@ use serde_json::Value;
 
 use crate::runtime::working::{ChangeSet, Loader, RecordRow, TimerRow};
 
-/// The schema version this build writes; a database with a higher one is
-/// refused.
-pub const SCHEMA_VERSION: i64 = 2;
-
 /// A store failure: the unit of work is not committed.
 #[derive(Debug)]
 pub struct StoreError(pub String);
@@ -187,6 +183,17 @@ pub trait Txn: Loader {
             (Some(i), None) => Some(WorkItem::Input(i)),
             (None, None) => None,
         })
+    }
+    /// Remove finished items (as `done_input` and `done_timer` do). A
+    /// store may remove a page from [`Txn::due_page`] in fewer statements.
+    fn done_all(&mut self, items: &[WorkItem]) -> Result<(), StoreError> {
+        for item in items {
+            match item {
+                WorkItem::Input(i) => self.done_input(i.id)?,
+                WorkItem::Timer(id, _) => self.done_timer(*id)?,
+            }
+        }
+        Ok(())
     }
     /// Up to `limit` items of the first instant that has work, if it is not
     /// after `now`, in engine order: that instant's inputs by acceptance,
