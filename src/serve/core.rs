@@ -62,10 +62,23 @@ enum Cmd {
     Shutdown(SyncSender<()>),
 }
 
-/// The engine as the HTTP layer sees it: a handle on the worker thread.
+/// The engine as the HTTP layer sees it: a handle on the worker thread,
+/// and the store's reader for the feeds when it has one.
 pub struct Core {
     tx: Mutex<Sender<Cmd>>,
     worker: Mutex<Option<std::thread::JoinHandle<()>>>,
+    reads: Option<Mutex<Box<dyn Reads>>>,
+}
+
+/// Answers the `GET`s that only read the store.
+trait Reads: Send {
+    fn read(&mut self, q: Get) -> Result<Reply, ApiError>;
+}
+
+impl<B: Backend> Reads for B {
+    fn read(&mut self, q: Get) -> Result<Reply, ApiError> {
+        store_get(self, q)
+    }
 }
 
 impl Core {
@@ -87,6 +100,14 @@ impl Api for Core {
             .unwrap_or_else(|| Err(gone()))
     }
     fn get(&self, query: Get) -> Result<Reply, ApiError> {
+        // The workflow list is the worker's (in memory); the feeds and
+        // records are read beside its work when the store has a reader.
+        if let (Some(reads), false) = (&self.reads, matches!(query, Get::Workflows)) {
+            let mut reads = reads
+                .lock()
+                .map_err(|_| ApiError::new(500, "internal", "the reader failed"))?;
+            return reads.read(query);
+        }
         self.ask(|r| Cmd::Get(query, r))
             .unwrap_or_else(|| Err(gone()))
     }
@@ -123,6 +144,7 @@ pub fn start<B: Backend + 'static>(
         clock: mode.to_string(),
         start: start.clone(),
     };
+    let reader = db.reader().map_err(|e| e.to_string())?;
     let (settings, vnow, workflows, deployment) = db
         .transaction(&mut |t| {
             let s = match t.settings()? {
@@ -201,6 +223,7 @@ pub fn start<B: Backend + 'static>(
     Ok(Arc::new(Core {
         tx: Mutex::new(tx),
         worker: Mutex::new(Some(handle)),
+        reads: reader.map(|r| Mutex::new(Box::new(r) as Box<dyn Reads>)),
     }))
 }
 
@@ -783,7 +806,6 @@ impl<B: Backend> Worker<B> {
     // ------------------------------------------------------------ reads
 
     fn get(&mut self, q: Get) -> Result<Reply, ApiError> {
-        let ok = |body| Ok(Reply { status: 200, body });
         match q {
             Get::Workflows => {
                 let list: Vec<Value> = self
@@ -792,54 +814,12 @@ impl<B: Backend> Worker<B> {
                     .filter(|w| w.state == "live")
                     .map(|w| json!({ "name": w.name, "version": w.version, "deployment": w.deployment }))
                     .collect();
-                ok(json!({ "workflows": list, "deployment": self.deployment }))
+                Ok(Reply {
+                    status: 200,
+                    body: json!({ "workflows": list, "deployment": self.deployment }),
+                })
             }
-            Get::Record(id) => match self
-                .db
-                .transaction(&mut |t| t.record_json(&id))
-                .map_err(store_err)?
-            {
-                Some(r) => ok(r),
-                None => Err(ApiError::new(404, "not_found", format!("no record `{id}`"))),
-            },
-            Get::Records { after, limit } => {
-                let limit = limit.clamp(1, MAX_PAGE);
-                let page = self
-                    .db
-                    .transaction(&mut |t| t.records_page(after.as_deref(), limit))
-                    .map_err(store_err)?;
-                let next = page
-                    .last()
-                    .and_then(|r| r["id"].as_str())
-                    .map(str::to_string);
-                ok(json!({ "records": page, "next": next }))
-            }
-            Get::History {
-                after,
-                limit,
-                record,
-                workflow,
-            } => {
-                let limit = limit.clamp(1, MAX_PAGE);
-                let page = self
-                    .db
-                    .transaction(&mut |t| {
-                        t.history_page(after, limit, record.as_deref(), workflow.as_deref())
-                    })
-                    .map_err(store_err)?;
-                let next = page.last().and_then(|e| e["seq"].as_u64()).unwrap_or(after);
-                ok(json!({ "events": page, "next": next }))
-            }
-            Get::Outbox { after, limit } => {
-                let limit = limit.clamp(1, MAX_PAGE);
-                let page = self
-                    .db
-                    .transaction(&mut |t| t.outbox_page(after as i64, limit))
-                    .map_err(store_err)?;
-                let next = page.last().map_or(after, |o| o.id as u64);
-                let items: Vec<Value> = page.iter().map(outbox_json).collect();
-                ok(json!({ "items": items, "next": next }))
-            }
+            q => store_get(&mut self.db, q),
         }
     }
 
@@ -1165,6 +1145,56 @@ impl<B: Backend> Worker<B> {
 }
 
 /// The wall clock to the millisecond (history times stay readable).
+/// The `GET`s answered from the store alone (records and the feeds).
+fn store_get<B: Backend>(db: &mut B, q: Get) -> Result<Reply, ApiError> {
+    let ok = |body| Ok(Reply { status: 200, body });
+    match q {
+        Get::Record(id) => match db
+            .transaction(&mut |t| t.record_json(&id))
+            .map_err(store_err)?
+        {
+            Some(r) => ok(r),
+            None => Err(ApiError::new(404, "not_found", format!("no record `{id}`"))),
+        },
+        Get::Records { after, limit } => {
+            let limit = limit.clamp(1, MAX_PAGE);
+            let page = db
+                .transaction(&mut |t| t.records_page(after.as_deref(), limit))
+                .map_err(store_err)?;
+            let next = page
+                .last()
+                .and_then(|r| r["id"].as_str())
+                .map(str::to_string);
+            ok(json!({ "records": page, "next": next }))
+        }
+        Get::History {
+            after,
+            limit,
+            record,
+            workflow,
+        } => {
+            let limit = limit.clamp(1, MAX_PAGE);
+            let page = db
+                .transaction(&mut |t| {
+                    t.history_page(after, limit, record.as_deref(), workflow.as_deref())
+                })
+                .map_err(store_err)?;
+            let next = page.last().and_then(|e| e["seq"].as_u64()).unwrap_or(after);
+            ok(json!({ "events": page, "next": next }))
+        }
+        Get::Outbox { after, limit } => {
+            let limit = limit.clamp(1, MAX_PAGE);
+            let page = db
+                .transaction(&mut |t| t.outbox_page(after as i64, limit))
+                .map_err(store_err)?;
+            let next = page.last().map_or(after, |o| o.id as u64);
+            let items: Vec<Value> = page.iter().map(outbox_json).collect();
+            ok(json!({ "items": items, "next": next }))
+        }
+        Get::Workflows => Err(ApiError::new(500, "internal", "misrouted read")),
+    }
+}
+
 fn wall_now() -> DateTime<Utc> {
     let now = Utc::now();
     DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now)

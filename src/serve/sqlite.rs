@@ -78,6 +78,10 @@ fn err(e: impl std::fmt::Display) -> StoreError {
 /// The SQLite store.
 pub struct Sqlite {
     conn: Connection,
+    path: String,
+    /// A read-only connection ([`Backend::reader`]): its transactions
+    /// only read, beside the writer's (WAL).
+    read_only: bool,
 }
 
 impl Sqlite {
@@ -93,7 +97,11 @@ impl Sqlite {
             .map_err(err)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(err)?;
-        let mut db = Sqlite { conn };
+        let mut db = Sqlite {
+            conn,
+            path: path.to_string(),
+            read_only: false,
+        };
         db.migrate()?;
         Ok(db)
     }
@@ -140,14 +148,39 @@ impl Sqlite {
 }
 
 impl Backend for Sqlite {
+    fn reader(&self) -> Result<Option<Sqlite>, StoreError> {
+        use rusqlite::OpenFlags;
+        if self.path == ":memory:" || self.path.is_empty() {
+            return Ok(None);
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&self.path, flags).map_err(|e| {
+            StoreError(format!(
+                "cannot open the database `{}` to read: {e}",
+                self.path
+            ))
+        })?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(err)?;
+        Ok(Some(Sqlite {
+            conn,
+            path: self.path.clone(),
+            read_only: true,
+        }))
+    }
+
     fn transaction<T>(
         &mut self,
         f: &mut dyn FnMut(&mut dyn Txn) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(err)?;
+        // The writer takes the write lock at once (one writer, no upgrade
+        // deadlocks); the reader's transactions never write.
+        let behavior = if self.read_only {
+            rusqlite::TransactionBehavior::Deferred
+        } else {
+            rusqlite::TransactionBehavior::Immediate
+        };
+        let tx = self.conn.transaction_with_behavior(behavior).map_err(err)?;
         let mut t = SqliteTxn { tx };
         let out = f(&mut t)?;
         t.tx.commit().map_err(err)?;

@@ -287,6 +287,15 @@ pub struct Counts {
 
 /// A durable store: opens transactions.
 pub trait Backend: Send {
+    /// A second connection for the feeds and record reads (`GET`s), so
+    /// that they are answered beside the engine's work instead of between
+    /// its transactions; `None` when the store has no such thing.
+    fn reader(&self) -> Result<Option<Self>, StoreError>
+    where
+        Self: Sized,
+    {
+        Ok(None)
+    }
     /// Whether several processes share this store (work is then claimed
     /// with leases, and history is numbered after commit).
     fn shared(&self) -> bool {
