@@ -153,6 +153,7 @@ scenarios!(
     compile_error,
     copy_converts,
     create_records,
+    created_association_enrolls,
     date_centred,
     delay_1d_across_dst,
     delay_until_dst_new_york,
