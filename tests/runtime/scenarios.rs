@@ -183,6 +183,7 @@ scenarios!(
     records_unknown_object,
     records_unknown_properties,
     reenroll,
+    rotate_owner,
     same_instant_order,
     several_projects,
     several_projects_loose_file,
