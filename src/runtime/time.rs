@@ -113,3 +113,43 @@ pub fn centred_instant(
     };
     Some(resolve_local(tz, naive))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn local(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").expect("a local time")
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .expect("RFC 3339")
+            .with_timezone(&Utc)
+    }
+
+    /// docs/runtime.md, "Delays": a wall-clock time in a gap is the first
+    /// instant after the gap, an ambiguous one the earlier instant; also
+    /// for a gap of a whole day (Samoa skipped 30 December 2011).
+    #[test]
+    fn a_skipped_time_is_the_end_of_the_gap_and_an_ambiguous_one_the_earlier() {
+        let ams: Tz = chrono_tz::Europe::Amsterdam;
+        assert_eq!(
+            resolve_local(ams, local("2026-03-29T02:30")),
+            utc("2026-03-29T01:00:00Z")
+        );
+        assert_eq!(
+            resolve_local(ams, local("2026-10-25T02:30")),
+            utc("2026-10-25T00:30:00Z")
+        );
+        assert_eq!(
+            resolve_local(ams, local("2026-06-01T09:00")),
+            utc("2026-06-01T07:00:00Z")
+        );
+        let apia: Tz = chrono_tz::Pacific::Apia;
+        assert_eq!(
+            resolve_local(apia, local("2011-12-30T09:00")),
+            utc("2011-12-30T10:00:00Z")
+        );
+    }
+}

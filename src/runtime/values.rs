@@ -322,6 +322,8 @@ mod tests {
         assert!(equals(&json!("false"), &json!(false), UTC));
         assert!(!equals(&json!("true"), &json!(false), UTC));
         assert!(!equals(&json!("yes"), &json!(true), UTC));
+        assert!(!equals(&json!("yes"), &json!(false), UTC));
+        assert!(!equals(&json!("False"), &json!(false), UTC));
     }
 
     /// docs/language.md, "path": in a workflow for `T`, `T.prop` is the
