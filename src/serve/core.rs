@@ -518,16 +518,7 @@ impl<B: Backend> Worker<B> {
         let wall = Utc::now();
         let remember = |t: &mut dyn Txn, reply: &Reply| -> Result<(), StoreError> {
             match idem {
-                Some(i) => t.remember(
-                    &i.scope,
-                    &i.key,
-                    &Remembered {
-                        body_hash: i.body_hash.to_vec(),
-                        status: reply.status,
-                        body: reply.body.clone(),
-                    },
-                    wall,
-                ),
+                Some(i) => remember_reply(t, i, reply, wall),
                 None => Ok(()),
             }
         };
@@ -1248,6 +1239,21 @@ fn replay(r: &Remembered, i: &Idempotency) -> Result<Reply, ApiError> {
 
 /// Apply `f` once per idempotency key, remembering its answer in the same
 /// transaction.
+/// Remember a request's answer under its idempotency key.
+fn remember_reply(
+    t: &mut dyn Txn,
+    i: &Idempotency,
+    reply: &Reply,
+    wall: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let remembered = Remembered {
+        body_hash: i.body_hash.to_vec(),
+        status: reply.status,
+        body: reply.body.clone(),
+    };
+    t.remember(&i.scope, &i.key, &remembered, wall)
+}
+
 fn idempotent(
     t: &mut dyn Txn,
     idem: Option<&Idempotency>,
@@ -1263,16 +1269,7 @@ fn idempotent(
     }
     let answer = f(t);
     if let Ok(reply) = &answer {
-        t.remember(
-            &i.scope,
-            &i.key,
-            &Remembered {
-                body_hash: i.body_hash.to_vec(),
-                status: reply.status,
-                body: reply.body.clone(),
-            },
-            wall,
-        )?;
+        remember_reply(t, i, reply, wall)?;
     }
     Ok(answer)
 }

@@ -6,8 +6,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 
 use super::store::{
-    from_micros, json_text as text, json_value as json, micros, record_out, Backend, Counts,
-    HistoryRow, InputRow, OutboxRow, Remembered, StoreError, Txn, WorkItem, WorkflowRow,
+    done_each, from_micros, json_text as text, json_value as json, micros, record_out, Backend,
+    Counts, HistoryRow, InputRow, OutboxRow, Remembered, StoreError, Txn, WorkItem, WorkflowRow,
 };
 use crate::runtime::working::{
     ChangeSet, EnrollmentRow, Loaded, Loader, RecordRow, SlotRow, TimerRow,
@@ -536,13 +536,7 @@ impl Txn for SqliteTxn<'_> {
         };
         let at = first.due();
         if items.iter().any(|w| w.due() != at) {
-            for item in items {
-                match item {
-                    WorkItem::Input(i) => self.done_input(i.id)?,
-                    WorkItem::Timer(id, _) => self.done_timer(*id)?,
-                }
-            }
-            return Ok(());
+            return done_each(self, items);
         }
         let span = |ids: &mut dyn Iterator<Item = i64>| {
             ids.fold(None, |acc: Option<(i64, i64)>, id| match acc {

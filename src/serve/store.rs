@@ -187,13 +187,7 @@ pub trait Txn: Loader {
     /// Remove finished items (as `done_input` and `done_timer` do). A
     /// store may remove a page from [`Txn::due_page`] in fewer statements.
     fn done_all(&mut self, items: &[WorkItem]) -> Result<(), StoreError> {
-        for item in items {
-            match item {
-                WorkItem::Input(i) => self.done_input(i.id)?,
-                WorkItem::Timer(id, _) => self.done_timer(*id)?,
-            }
-        }
-        Ok(())
+        done_each(self, items)
     }
     /// Up to `limit` items of the first instant that has work, if it is not
     /// after `now`, in engine order: that instant's inputs by acceptance,
@@ -348,4 +342,15 @@ pub fn record_out(id: &str, body: String) -> Result<Value, StoreError> {
         "properties": row.properties,
         "associations": row.associations,
     }))
+}
+
+/// Remove finished items one by one (`done_input`, `done_timer`).
+pub fn done_each<T: Txn + ?Sized>(t: &mut T, items: &[WorkItem]) -> Result<(), StoreError> {
+    for item in items {
+        match item {
+            WorkItem::Input(i) => t.done_input(i.id)?,
+            WorkItem::Timer(id, _) => t.done_timer(*id)?,
+        }
+    }
+    Ok(())
 }

@@ -171,21 +171,6 @@ fn drive(dir: &Path, seed: Option<u64>, db: &str) -> (Server, usize, usize) {
     (server, kills, in_moves)
 }
 
-/// Every outbox item, paging by id.
-fn outbox(server: &Server) -> Vec<Value> {
-    let mut out = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = server.get(&format!("/v1/outbox?after={after}&limit=500"));
-        let items = page["items"].as_array().cloned().unwrap_or_default();
-        if items.is_empty() {
-            return out;
-        }
-        after = page["next"].as_u64().expect("next");
-        out.extend(items);
-    }
-}
-
 /// Every webhook of the history was delivered, and the receiver saw each
 /// item at least once under its Idempotency-Key (a receiver dedupes by it).
 fn webhooks_delivered(server: &Server, history: &[Value], seen: &Seen, what: &str) {
@@ -195,7 +180,8 @@ fn webhooks_delivered(server: &Server, history: &[Value], seen: &Seen, what: &st
     // expires: move the clock on again until every item is final.
     let mut items = Vec::new();
     for _ in 0..40 {
-        items = outbox(server)
+        items = server
+            .outbox()
             .into_iter()
             .filter(|o| o["kind"] == "webhook")
             .collect();

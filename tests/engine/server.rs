@@ -138,6 +138,21 @@ impl Server {
         }
     }
 
+    /// Every outbox item, paging by id.
+    pub fn outbox(&self) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = self.get(&format!("/v1/outbox?after={after}&limit=500"));
+            let items = page["items"].as_array().cloned().unwrap_or_default();
+            if items.is_empty() {
+                return out;
+            }
+            after = page["next"].as_u64().expect("next");
+            out.extend(items);
+        }
+    }
+
     /// Every record, in `--state` order.
     pub fn records(&self) -> Vec<Value> {
         let mut out = Vec::new();

@@ -462,6 +462,31 @@ mod tests {
         crate::runtime::load(vec![plan]).expect("the plan loads")
     }
 
+    /// An engine over record `c1` whose texts wait for reports, and the
+    /// event that enrolls `c1` in `Texts` at the start.
+    fn texting<'p>(
+        programs: &'p [Program],
+        env: &'p Environment,
+        history: &'p mut Collect,
+    ) -> (Engine<'p, MemStore>, InputEvent) {
+        let start = crate::runtime::default_start();
+        let store = MemStore::new(vec![Record::new("c1", "contact")]);
+        let engine = Engine::new(
+            programs,
+            env,
+            store,
+            Box::new(VirtualClock::new(start)),
+            Box::new(Reports),
+            history,
+        );
+        let enroll = InputEvent {
+            at: start,
+            record: "c1".into(),
+            kind: EventKind::Enroll("Texts".into()),
+        };
+        (engine, enroll)
+    }
+
     fn events(history: &Collect) -> Vec<(String, String)> {
         history
             .0
@@ -485,20 +510,7 @@ mod tests {
         let env = Environment::standard();
         let start = crate::runtime::default_start();
         let mut history = Collect::default();
-        let store = MemStore::new(vec![Record::new("c1", "contact")]);
-        let mut engine = Engine::new(
-            &programs,
-            &env,
-            store,
-            Box::new(VirtualClock::new(start)),
-            Box::new(Reports),
-            &mut history,
-        );
-        let enroll = InputEvent {
-            at: start,
-            record: "c1".into(),
-            kind: EventKind::Enroll("Texts".into()),
-        };
+        let (mut engine, enroll) = texting(&programs, &env, &mut history);
         engine.apply(&enroll).expect("enrolls");
         let eid = engine.store.active(0, 0).expect("enrolled");
         assert!(matches!(
@@ -532,22 +544,8 @@ mod tests {
     fn a_pending_effect_without_a_report_ends_after_72_hours() {
         let programs = texts();
         let env = Environment::standard();
-        let start = crate::runtime::default_start();
         let mut history = Collect::default();
-        let store = MemStore::new(vec![Record::new("c1", "contact")]);
-        let mut engine = Engine::new(
-            &programs,
-            &env,
-            store,
-            Box::new(VirtualClock::new(start)),
-            Box::new(Reports),
-            &mut history,
-        );
-        let enroll = InputEvent {
-            at: start,
-            record: "c1".into(),
-            kind: EventKind::Enroll("Texts".into()),
-        };
+        let (mut engine, enroll) = texting(&programs, &env, &mut history);
         engine.run(1, vec![enroll], None).expect("runs");
         drop(engine);
         assert_eq!(history.0.len(), 4);
