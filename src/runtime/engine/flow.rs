@@ -378,9 +378,7 @@ impl<'p, S: Store> Engine<'p, S> {
         };
         e.generation = e.generation.wrapping_add(1);
         let generation = e.generation;
-        let until = now
-            .checked_add_signed(Duration::hours(REPORT_WAIT_HOURS))
-            .unwrap_or_else(|| end_of_time().max(now));
+        let until = minutes_after(now, REPORT_WAIT_HOURS.unsigned_abs() * 60);
         self.store.schedule(
             until,
             Timer {
