@@ -864,8 +864,68 @@ pub(crate) fn suggestion<'c>(
 
 #[cfg(test)]
 mod tests {
-    use super::{did_you_mean, suggestion};
-    use crate::diagnostics::Applicability;
+    use super::{did_you_mean, suggestion, ByOrder, Kept};
+    use crate::diagnostics::{Applicability, Code, Diagnostic, Label};
+    use crate::source::Span;
+
+    fn at(file: u32, start: usize, code: Code) -> Diagnostic {
+        Diagnostic::new(code, "m", Label::new(Span::new(file, start, start + 1), ""))
+    }
+
+    /// The cap keeps, per file, the diagnostics first in position order
+    /// whatever order they arrive in, and counts the rest by severity.
+    #[test]
+    fn a_capped_report_keeps_the_first_per_file_and_counts_the_rest() {
+        for order in [[50, 10, 40, 20, 30], [10, 20, 30, 40, 50], [50, 40, 30, 20, 10]] {
+            let mut kept = Kept::new();
+            kept.keep = 2;
+            for start in order {
+                let code = if start == 40 { Code::WF901 } else { Code::WF101 };
+                kept.push(at(0, start, code));
+                kept.push(at(1, start + 1, Code::WF101));
+                kept.push(at(2, start, Code::WF901));
+            }
+            kept.push(at(3, 5, Code::WF101));
+            let (out, dropped) = kept.finish();
+            let starts: Vec<(u32, u32)> = out
+                .iter()
+                .map(|d| (d.primary.span.file, d.primary.span.start))
+                .collect();
+            assert_eq!(
+                starts,
+                [(0, 10), (0, 20), (1, 11), (1, 21), (2, 10), (2, 20), (3, 5)],
+                "{order:?}"
+            );
+            // a file with nothing left out is not listed
+            assert_eq!(dropped, [(0, 2, 1), (1, 3, 0), (2, 0, 3)], "{order:?}");
+        }
+        // ties (same place, same code) go by arrival: the first one stays
+        let mut kept = Kept::new();
+        kept.keep = 1;
+        for message in ["first", "second", "third"] {
+            let mut d = at(0, 10, Code::WF101);
+            d.message = message.into();
+            kept.push(d);
+        }
+        let (out, dropped) = kept.finish();
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].message, "first");
+        assert_eq!(dropped, [(0, 2, 0)]);
+    }
+
+    /// `Ord` and `Eq` of the heap's entries agree (the heap's contract):
+    /// equal only with the same position, code and arrival.
+    #[test]
+    fn heap_entries_are_equal_only_when_their_keys_are() {
+        let a = ByOrder(at(0, 10, Code::WF101), 1);
+        assert!(a == ByOrder(at(0, 10, Code::WF101), 1));
+        assert!(a != ByOrder(at(0, 10, Code::WF101), 2));
+        assert!(a != ByOrder(at(0, 12, Code::WF101), 1));
+        assert_eq!(
+            a.partial_cmp(&ByOrder(at(0, 12, Code::WF101), 1)),
+            Some(std::cmp::Ordering::Less)
+        );
+    }
 
     #[test]
     fn a_fix_is_safe_only_for_one_near_candidate_with_the_same_numbers() {
