@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 module=${1:?usage: scripts/mutants.sh check|runtime|plan|syntax [cargo-mutants options...]}
 shift
 case "$module" in
-    check) tests=(--lib --test=check --test=render --test=hostile --test=examples) ;;
+    check) tests=(--lib --test=check --test=render --test=hostile --test=examples --test=fix) ;;
     runtime) tests=(--lib --test=runtime --test=engine --test=hostile --test=plan_edges) ;;
     plan) tests=(--lib --test=plan_edges --test=plan_schema --test=examples --test=runtime) ;;
     syntax) tests=(--lib --test=parse_ast --test=parse_errors --test=parse_differential --test=parse_hostile) ;;
@@ -46,7 +46,6 @@ exec cargo mutants \
     --file "src/$module/**" \
     --timeout 60 \
     --build-timeout 900 \
-    --jobs 1 \
     --profile mutants \
     --output "$out" \
     "${targets[@]}" \
