@@ -311,3 +311,39 @@ fn app_typo_fix_ignores_case_and_padding() {
         zoom.replace("\" docusing \"", "\"docusign\"")
     );
 }
+
+/// A fix replaces only what is known to be the name: a candidate that
+/// would need escaping inside quotes (`{`, `}`, `"`, `\`) is offered in the
+/// help but never written by `--fix`, while a plain one is.
+#[test]
+fn a_candidate_that_needs_escaping_is_help_only() {
+    let t = dir_with(
+        "workflow \"Nurture {a}\" for contact {\n  delay 1d\n}\nworkflow \"Nurture\" for contact {\n  delay 1d\n}\nworkflow \"A\" for contact {\n  enroll in \"Nurture {b}\"\n  enroll in \"Nurtur\"\n}\n",
+    );
+    let out = wfc(t.path(), &["check", "--format", "json", "a.wf"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let diags: Value = serde_json::from_str(&out.stdout).expect("json");
+    let seen: Vec<(u64, &str, &str)> = diags
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap_or(0),
+                d["help"].as_str().unwrap_or("none"),
+                d["fixes"][0]["title"].as_str().unwrap_or("none"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (8, "did you mean `Nurture {a}`?", "none"),
+            (
+                9,
+                "did you mean `Nurture`?",
+                "replace `Nurtur` with `Nurture`"
+            ),
+        ]
+    );
+}

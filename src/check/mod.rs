@@ -297,12 +297,14 @@ impl<'a> Checker<'a> {
         let span = d.primary.span;
         let text = self.sources.snippet(span);
         // WF303 names an app by its trimmed, lower-cased text (`app
-        // "Zoon"` is `zoon`): the whole quoted text is replaced.
+        // "Zoon"` is `zoon`): the whole quoted text is replaced. A text
+        // with an escape never matches a name (it has more backslashes).
         let same = |inner: &str| {
-            inner == p.name
-                || (d.code == Code::WF303
-                    && !inner.contains('\\')
-                    && inner.trim().to_lowercase() == p.name)
+            if d.code == Code::WF303 {
+                inner.trim().to_lowercase() == p.name
+            } else {
+                inner == p.name
+            }
         };
         let at = if text == p.name {
             Some(span)
@@ -876,11 +878,19 @@ mod tests {
     /// whatever order they arrive in, and counts the rest by severity.
     #[test]
     fn a_capped_report_keeps_the_first_per_file_and_counts_the_rest() {
-        for order in [[50, 10, 40, 20, 30], [10, 20, 30, 40, 50], [50, 40, 30, 20, 10]] {
+        for order in [
+            [50, 10, 40, 20, 30],
+            [10, 20, 30, 40, 50],
+            [50, 40, 30, 20, 10],
+        ] {
             let mut kept = Kept::new();
             kept.keep = 2;
             for start in order {
-                let code = if start == 40 { Code::WF901 } else { Code::WF101 };
+                let code = if start == 40 {
+                    Code::WF901
+                } else {
+                    Code::WF101
+                };
                 kept.push(at(0, start, code));
                 kept.push(at(1, start + 1, Code::WF101));
                 kept.push(at(2, start, Code::WF901));
