@@ -202,7 +202,8 @@ impl<'a> StepGraph<'a> {
             }
             work.push((root, 0));
             while let Some(&mut (v, ref mut k)) = work.last_mut() {
-                if *k == 0 && index[v] == UNSEEN {
+                // first visit (a node is pushed only while unseen)
+                if index[v] == UNSEEN {
                     index[v] = next_index;
                     low[v] = next_index;
                     next_index += 1;
@@ -304,13 +305,16 @@ pub(super) fn duration(cx: &mut Checker, d: &ast::Duration, with_at: Option<bool
     let mut prev: Option<DurationUnit> = None;
     for p in &d.parts {
         if let Some(u) = prev {
-            if p.unit == u {
-                cx.push(wf405_unit_repeated(p.span, p.unit));
-                return;
-            }
-            if p.unit < u {
-                cx.push(wf405_unit_out_of_order(p.span, p.unit, u));
-                return;
+            match p.unit.cmp(&u) {
+                std::cmp::Ordering::Equal => {
+                    cx.push(wf405_unit_repeated(p.span, p.unit));
+                    return;
+                }
+                std::cmp::Ordering::Less => {
+                    cx.push(wf405_unit_out_of_order(p.span, p.unit, u));
+                    return;
+                }
+                std::cmp::Ordering::Greater => {}
             }
         }
         prev = Some(p.unit);
