@@ -387,9 +387,8 @@ fn check_family_files_have_no_import_loop() {
 
 /// A go-to loop through thousands of paths is one WF402 with a few
 /// secondary labels and a note counting the rest (not a megabyte report).
-#[test]
-fn a_loop_through_thousands_of_paths_is_one_bounded_wf402() {
-    let n = 3000;
+/// A ring of `n` branches, each going to the next one's label.
+fn ring(n: usize) -> String {
     let mut text = String::from("workflow \"Ring\" for contact {\n");
     for i in 0..n {
         let kw = if i == 0 { "  if" } else { "  } else if" };
@@ -399,6 +398,13 @@ fn a_loop_through_thousands_of_paths_is_one_bounded_wf402() {
         ));
     }
     text.push_str("  }\n}\n");
+    text
+}
+
+#[test]
+fn a_loop_through_thousands_of_paths_is_one_bounded_wf402() {
+    let n = 3000;
+    let text = ring(n);
     let c = compile(vec![SourceInput::new("ring.wf", text.as_str())], None);
     let loops: Vec<_> = c
         .diagnostics
@@ -418,4 +424,20 @@ fn a_loop_through_thousands_of_paths_is_one_bounded_wf402() {
         loops[0].primary.span.start as usize,
     );
     assert_eq!(lc.line, 1 + 3 * n as u32);
+}
+
+/// Up to eight other `goto`s are all labelled and need no note; a ninth
+/// is counted in the note.
+#[test]
+fn a_loop_labels_eight_other_gotos_before_it_counts_them() {
+    for (n, note) in [
+        (9, None),
+        (10, Some("1 more `goto`s are part of this loop")),
+    ] {
+        let text = ring(n);
+        let c = compile(vec![SourceInput::new("ring.wf", text.as_str())], None);
+        assert_eq!(c.diagnostics.len(), 1, "{:?}", c.diagnostics);
+        assert_eq!(c.diagnostics[0].secondary.len(), 8, "{n}");
+        assert_eq!(c.diagnostics[0].note.as_deref(), note, "{n}");
+    }
 }
