@@ -307,6 +307,10 @@ fn regressions() {
         "workflow \"W\" for contact {\n  enroll when a is 1 and (b is 2)\t\n  goal a is 1 and b is 2 # c\n  unenroll when a is 1 and not b is 2 \n}\n",
         // steps ending in an optional that is absent end after the whitespace
         "workflow \"W\" for contact {\n  copy a to b  # c\n  create task \"t\" due 2d  \n  if a is 1 { } \n}\n",
+        // `reenroll` is the keyword alone in both: its `!":"` no longer
+        // skips the whitespace and comment after it in pest (found by
+        // mutated_generated_programs_parse_the_same)
+        "workflow \"W\" for deal {\n  reenroll # c\n\n  reenroll \t\n  send email \"\"\n}\n",
     ];
     for (i, text) in cases.iter().enumerate() {
         same(&format!("regression {i}"), text);
