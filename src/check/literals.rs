@@ -150,7 +150,7 @@ pub(super) fn phone(cx: &mut Checker, s: &ast::StrLit) {
 fn name_char(c: char) -> String {
     if c == ' ' {
         "a space".to_string()
-    } else if c.is_control() || crate::diagnostics::text::needs_escape(c) || c.is_whitespace() {
+    } else if crate::diagnostics::text::needs_escape(c) || c.is_whitespace() {
         format!("`{}`", c.escape_default())
     } else {
         format!("`{c}`")
