@@ -385,8 +385,6 @@ fn check_family_files_have_no_import_loop() {
     }
 }
 
-/// A go-to loop through thousands of paths is one WF402 with a few
-/// secondary labels and a note counting the rest (not a megabyte report).
 /// A ring of `n` branches, each going to the next one's label.
 fn ring(n: usize) -> String {
     let mut text = String::from("workflow \"Ring\" for contact {\n");
@@ -401,6 +399,8 @@ fn ring(n: usize) -> String {
     text
 }
 
+/// A go-to loop through thousands of paths is one WF402 with a few
+/// secondary labels and a note counting the rest (not a megabyte report).
 #[test]
 fn a_loop_through_thousands_of_paths_is_one_bounded_wf402() {
     let n = 3000;
