@@ -992,6 +992,34 @@ fn until_stops_the_run_and_waiting_records_get_no_more_events() {
     assert!(!state.contains("late"));
 }
 
+/// `--until` is "not before the start": equal to it is a run of that one
+/// instant (inclusive), not a usage error.
+#[test]
+fn until_equal_to_the_start_runs_that_instant() {
+    let p = manual(
+        "Now",
+        vec![
+            json!({"kind": "add_to_list", "list": "now"}),
+            json!({"kind": "delay", "minutes": 1}),
+            json!({"kind": "add_to_list", "list": "later"}),
+        ],
+    );
+    let (history, state) =
+        Scenario::new(vec![p], r#"{"id":"c1","object":"contact","properties":{}}"#)
+            .events(&enroll_at("2026-01-01T00:00:00Z", "c1", "Now"))
+            .until("2026-01-01T00:00:00Z")
+            .run();
+    assert_eq!(
+        trace(&history, "c1"),
+        vec![
+            "2026-01-01T00:00:00Z Now enrolled -",
+            "2026-01-01T00:00:00Z Now action add_to_list",
+            "2026-01-01T00:00:00Z Now delayed delay"
+        ]
+    );
+    assert!(state.contains("now") && !state.contains("later"));
+}
+
 #[test]
 fn a_filter_on_an_associated_record_is_re_evaluated_when_that_record_changes() {
     let p = plan(json!({
@@ -1011,5 +1039,39 @@ fn a_filter_on_an_associated_record_is_re_evaluated_when_that_record_changes() {
             "2026-01-03T00:00:00Z Banking contacts action add_to_list",
             "2026-01-03T00:00:00Z Banking contacts finished -",
         ]
+    );
+}
+
+/// Associations are made symmetric; a record naming itself is ignored, and
+/// an id not in the file is kept as written.
+#[test]
+fn associations_are_symmetric_and_a_record_is_not_its_own_neighbour() {
+    let records = wfc::runtime::parse_records(
+        r#"{"id":"c1","object":"contact","associations":{"contact":["c1"],"company":["co1","co9"]}}
+{"id":"co1","object":"company"}
+"#,
+    )
+    .expect("records parse");
+    let assoc = |i: usize| {
+        records[i]
+            .associations
+            .iter()
+            .map(|(object, ids)| format!("{object}: {ids:?}"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(assoc(0), [r#"company: {"co1", "co9"}"#]);
+    assert_eq!(assoc(1), [r#"contact: {"c1"}"#]);
+}
+
+/// An error in an events file names its 1-based line (blank lines count).
+#[test]
+fn an_event_error_names_its_line() {
+    let err = wfc::runtime::parse_events(
+        "\n{\"at\":\"2026-01-01T00:00:00Z\",\"record\":\"c1\",\"type\":\"custom\"}\n",
+    )
+    .expect_err("a custom event needs a name");
+    assert_eq!(
+        err.to_string(),
+        "line 2: event of type `custom` needs `name`"
     );
 }

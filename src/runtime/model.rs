@@ -56,18 +56,14 @@ struct RecordOut<'a> {
 /// A problem in an input file: which line and what.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InputError {
-    /// 1-based line, 0 when the problem is not on one line.
+    /// 1-based line.
     pub line: usize,
     pub message: String,
 }
 
 impl std::fmt::Display for InputError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.line > 0 {
-            write!(f, "line {}: {}", self.line, self.message)
-        } else {
-            f.write_str(&self.message)
-        }
+        write!(f, "line {}: {}", self.line, self.message)
     }
 }
 

@@ -352,3 +352,42 @@ pub fn load(plans: Vec<Plan>) -> Result<Vec<Program>, PlanError> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Weekday;
+
+    use super::{parse_hhmm, parse_weekday};
+
+    #[test]
+    fn every_weekday_is_written_in_full_in_lower_case() {
+        let days = [
+            ("monday", Weekday::Mon),
+            ("tuesday", Weekday::Tue),
+            ("wednesday", Weekday::Wed),
+            ("thursday", Weekday::Thu),
+            ("friday", Weekday::Fri),
+            ("saturday", Weekday::Sat),
+            ("sunday", Weekday::Sun),
+        ];
+        for (name, day) in days {
+            assert_eq!(parse_weekday(name), Some(day), "{name}");
+        }
+        for bad in ["Monday", "mon", ""] {
+            assert_eq!(parse_weekday(bad), None, "{bad}");
+        }
+    }
+
+    /// A time of day in a plan: one or two digits of hour, two of minutes.
+    #[test]
+    fn a_time_of_day_is_one_or_two_hour_digits_and_two_minute_digits() {
+        for ok in ["9:05", "09:05", "00:00", "23:59"] {
+            assert!(parse_hhmm(ok).is_some(), "{ok}");
+        }
+        for bad in [
+            "9:5", "009:05", ":05", "9:", "24:00", "9:60", "905", "9:05:00",
+        ] {
+            assert!(parse_hhmm(bad).is_none(), "{bad}");
+        }
+    }
+}

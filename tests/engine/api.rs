@@ -338,6 +338,72 @@ crate::on_both_stores! {
 }
 
 crate::on_both_stores! {
+    /// An earlier version only finishes the enrollments it holds: a record
+    /// that meets version 1's trigger but not version 2's enrolls in
+    /// neither, while a record enrolled on version 1 finishes on it.
+    fn an_earlier_version_enrolls_no_new_record(store: Store) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        project(tmp.path(), NURTURE_V1);
+        let server = virtual_engine(&store, tmp.path(), &[], &[]);
+        server.post("/v1/records", &json!([contact("c1", 15)]));
+        project(tmp.path(), &NURTURE_V2.replace(">= 10", ">= 20"));
+        let (s, v) = server.request("POST", "/v1/deployments", Some(&bundle(tmp.path())), &[]);
+        assert_eq!(s, 201, "{v}");
+        server.post("/v1/records", &json!([contact("c2", 15), contact("c3", 25)]));
+        server.post("/v1/clock", &json!({"advance_to": "2026-01-04T00:00:00Z"}));
+        let enrolled: Vec<String> = server
+            .history("&workflow=Nurture")
+            .into_iter()
+            .filter(|e| e["event"] == "enrolled")
+            .map(|e| e["record"].as_str().unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(enrolled, ["c1", "c3"]);
+        let stage = |id: &str| server.get(&format!("/v1/records/{id}"))["properties"]["lifecyclestage"].clone();
+        assert_eq!(stage("c1"), "lead");
+        assert_eq!(stage("c2"), Value::Null);
+        assert_eq!(stage("c3"), "subscriber");
+    }
+}
+
+crate::on_both_stores! {
+    /// `enroll_existing` enrolls records of the workflow's type only, not
+    /// the associated records of another type loaded with them (a company
+    /// with the same `city` as its contact).
+    fn enroll_existing_leaves_associated_records_of_another_type_alone(store: Store) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            tmp.path().join("w.wf"),
+            "workflow \"Other\" for deal {\n  enroll when amount > 10\n  set dealname = \"big\"\n}\n",
+        )
+        .expect("write");
+        let server = virtual_engine(&store, tmp.path(), &[], &[]);
+        server.post(
+            "/v1/records",
+            &json!([
+                {"id": "co1", "object": "company", "properties": {"city": "Gent"}},
+                {"id": "c1", "object": "contact", "properties": {"city": "Gent"}, "associations": {"company": ["co1"]}},
+            ]),
+        );
+        std::fs::write(
+            tmp.path().join("w.wf"),
+            "workflow \"Gent\" for contact {\n  enroll when city is \"Gent\"\n  set jobtitle = \"local\"\n}\n",
+        )
+        .expect("write");
+        let mut b = bundle(tmp.path());
+        b["enroll_existing"] = json!(true);
+        let (s, v) = server.request("POST", "/v1/deployments", Some(&b), &[]);
+        assert_eq!(s, 201, "{v}");
+        server.post("/v1/clock", &json!({"advance_to": "2026-01-02T00:00:00Z"}));
+        let events: Vec<String> = server
+            .history("&workflow=Gent")
+            .into_iter()
+            .map(|e| format!("{} {}", e["record"].as_str().unwrap_or_default(), e["event"].as_str().unwrap_or_default()))
+            .collect();
+        assert_eq!(events, ["c1 enrolled", "c1 action", "c1 finished"]);
+    }
+}
+
+crate::on_both_stores! {
     fn events_for_unknown_records_are_counted_as_skipped(store: Store) {
         let tmp = tempfile::tempdir().expect("tempdir");
         project(tmp.path(), NURTURE_V1);

@@ -190,6 +190,7 @@ scenarios!(
     slack_channel_runtime,
     sms_per_recipient,
     start_order,
+    token_criteria,
     until_cutoff,
     until_inclusive,
 );

@@ -152,18 +152,14 @@ impl<'p, S: Store> Engine<'p, S> {
         self.clock.now()
     }
 
-    /// One workflow's triggers for one record (a workflow deployed with
-    /// its existing records enrolled), run until it waits or finishes.
+    /// One live workflow's triggers for one record (a workflow deployed
+    /// with its existing records enrolled), run until it waits or finishes;
+    /// nothing for a record of another type.
     pub fn start_in(&mut self, wf: usize, rec: RecId) {
-        if wf < self.live && self.programs[wf].plan.object == self.store.record(rec).object {
+        if self.programs[wf].plan.object == self.store.record(rec).object {
             self.check_filters(wf, rec, None);
             self.drain();
         }
-    }
-
-    /// The sequence number of the last history event written.
-    pub fn seq(&self) -> u64 {
-        self.seq
     }
 
     /// Number the next history event `seq + 1` (a durable store continues
@@ -248,11 +244,6 @@ impl<'p, S: Store> Engine<'p, S> {
             );
             self.store.end(eid);
         }
-    }
-
-    /// The history sink's write error, if any (the unit's history is incomplete).
-    pub fn take_io_error(&mut self) -> Option<std::io::Error> {
-        self.io_error.take()
     }
 
     /// Move the clock (never backwards).
