@@ -215,10 +215,6 @@ impl MemStore {
         &self.records
     }
 
-    pub fn enrollments(&self) -> &[Enrollment] {
-        &self.enrollments
-    }
-
     /// The enrollment count and trigger memory of a record in a workflow.
     pub fn slot_state(&self, workflow: usize, record: RecId) -> (u32, u64) {
         let s = self.slot(workflow, record);
