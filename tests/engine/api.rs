@@ -22,6 +22,10 @@ const NURTURE_V2: &str = r#"workflow "Nurture" for contact {
 }
 "#;
 
+/// A project without Nurture (a deal workflow).
+const OTHER: &str =
+    "workflow \"Other\" for deal {\n  enroll when amount > 10\n  set dealname = \"big\"\n}\n";
+
 fn project(dir: &Path, source: &str) {
     std::fs::write(dir.join("w.wf"), source).expect("write workflow");
 }
@@ -176,11 +180,7 @@ crate::on_both_stores! {
             None
         );
         // A deployment without Nurture, with prune: its enrollments end.
-        std::fs::write(
-            tmp.path().join("w.wf"),
-            "workflow \"Other\" for deal {\n  enroll when amount > 10\n  set dealname = \"big\"\n}\n",
-        )
-        .expect("write");
+        project(tmp.path(), OTHER);
         let mut b = bundle(tmp.path());
         b["prune"] = json!(true);
         let (s, v) = server.request("POST", "/v1/deployments", Some(&b), &[]);
@@ -309,11 +309,7 @@ crate::on_both_stores! {
 crate::on_both_stores! {
     fn enroll_existing_enrolls_the_records_already_there(store: Store) {
         let tmp = tempfile::tempdir().expect("tempdir");
-        std::fs::write(
-            tmp.path().join("w.wf"),
-            "workflow \"Other\" for deal {\n  enroll when amount > 10\n  set dealname = \"big\"\n}\n",
-        )
-        .expect("write");
+        project(tmp.path(), OTHER);
         let server = virtual_engine(&store, tmp.path(), &[], &[]);
         server.post("/v1/records", &json!([contact("c1", 50), contact("c2", 5)]));
         server.post("/v1/clock", &json!({"advance_to": "2026-01-01T01:00:00Z"}));
@@ -371,11 +367,7 @@ crate::on_both_stores! {
     /// with the same `city` as its contact).
     fn enroll_existing_leaves_associated_records_of_another_type_alone(store: Store) {
         let tmp = tempfile::tempdir().expect("tempdir");
-        std::fs::write(
-            tmp.path().join("w.wf"),
-            "workflow \"Other\" for deal {\n  enroll when amount > 10\n  set dealname = \"big\"\n}\n",
-        )
-        .expect("write");
+        project(tmp.path(), OTHER);
         let server = virtual_engine(&store, tmp.path(), &[], &[]);
         server.post(
             "/v1/records",
@@ -384,11 +376,10 @@ crate::on_both_stores! {
                 {"id": "c1", "object": "contact", "properties": {"city": "Gent"}, "associations": {"company": ["co1"]}},
             ]),
         );
-        std::fs::write(
-            tmp.path().join("w.wf"),
+        project(
+            tmp.path(),
             "workflow \"Gent\" for contact {\n  enroll when city is \"Gent\"\n  set jobtitle = \"local\"\n}\n",
-        )
-        .expect("write");
+        );
         let mut b = bundle(tmp.path());
         b["enroll_existing"] = json!(true);
         let (s, v) = server.request("POST", "/v1/deployments", Some(&b), &[]);
