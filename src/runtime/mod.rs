@@ -22,8 +22,7 @@ pub use model::{
 };
 pub use program::{load, PlanError, Program};
 pub use store::{
-    Collect, Count, Delivery, Effect, Effects, HistorySink, JsonLines, MemStore, Simulated,
-    VirtualClock,
+    Collect, Delivery, Effect, Effects, HistorySink, JsonLines, MemStore, Simulated, VirtualClock,
 };
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -150,7 +149,7 @@ pub fn run(
         env,
         store,
         Box::new(VirtualClock::new(start)),
-        Box::new(Simulated::default()),
+        Box::new(Simulated),
         history,
     );
     engine.run(initial, input.events, input.until)?;

@@ -393,13 +393,10 @@ pub const REPORT_WAIT_HOURS: i64 = 72;
 
 /// The simulation: nothing goes over the network; every delivery succeeds.
 #[derive(Debug, Default)]
-pub struct Simulated {
-    pub delivered: u64,
-}
+pub struct Simulated;
 
 impl Effects for Simulated {
     fn deliver(&mut self, _effect: &Effect<'_>) -> Delivery {
-        self.delivered += 1;
         Delivery::Done
     }
 }
@@ -586,17 +583,6 @@ pub struct Collect(pub Vec<Value>);
 impl HistorySink for Collect {
     fn emit(&mut self, event: HistoryEvent<'_>) -> std::io::Result<()> {
         self.0.push(serde_json::to_value(&event)?);
-        Ok(())
-    }
-}
-
-/// Counts events (benchmarks).
-#[derive(Debug, Default)]
-pub struct Count(pub u64);
-
-impl HistorySink for Count {
-    fn emit(&mut self, _event: HistoryEvent<'_>) -> std::io::Result<()> {
-        self.0 += 1;
         Ok(())
     }
 }

@@ -49,15 +49,6 @@ fn as_number(v: &Json) -> Option<f64> {
     }
 }
 
-fn as_bool(v: &Json) -> Option<bool> {
-    match v {
-        Json::Bool(b) => Some(*b),
-        Json::String(s) if s == "true" => Some(true),
-        Json::String(s) if s == "false" => Some(false),
-        _ => None,
-    }
-}
-
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Temporal {
     Date(NaiveDate),
@@ -103,7 +94,6 @@ pub fn equals(v: &Json, lit: &Json, tz: Tz) -> bool {
             (Some(a), Some(b)) => a == b,
             _ => false,
         },
-        (_, Json::Bool(b)) => as_bool(v) == Some(*b),
         (Json::Number(_), Json::String(_)) => match (as_number(v), as_number(lit)) {
             (Some(a), Some(b)) => a == b,
             _ => false,
@@ -117,24 +107,24 @@ pub fn equals(v: &Json, lit: &Json, tz: Tz) -> bool {
                 _ => false,
             }
         }
+        // Booleans too: `true` matches `true` and the text `"true"`, and
+        // nothing else's text is `"true"` or `"false"`.
         _ => to_text(v) == to_text(lit),
     }
 }
 
-/// Order of a (non-empty) property value against a literal, when comparable.
+/// Order of a (non-empty) property value against a literal, when both are
+/// numbers or both are dates/datetimes; anything else is not ordered (the
+/// checker allows `>` and friends on number, date and datetime properties
+/// only, so a text here is a value that is not what its property says).
 fn order(v: &Json, lit: &Json, tz: Tz) -> Option<Ordering> {
     if let (Some(a), Some(b)) = (as_number(v), as_number(lit)) {
         if matches!(lit, Json::Number(_)) || matches!(v, Json::Number(_)) {
             return a.partial_cmp(&b);
         }
     }
-    if let (Some(x), Some(y)) = (as_temporal(v), as_temporal(lit)) {
-        return Some(cmp_temporal(x, y, tz));
-    }
-    match (v, lit) {
-        (Json::String(a), Json::String(b)) => Some(a.cmp(b)),
-        _ => None,
-    }
+    let (x, y) = (as_temporal(v)?, as_temporal(lit)?);
+    Some(cmp_temporal(x, y, tz))
 }
 
 fn compare_one(v: Option<&Json>, op: CompareOp, lit: &Json, tz: Tz) -> bool {
@@ -312,6 +302,169 @@ mod tests {
         assert!(!equals(&json!("twenty"), &json!(20), UTC));
     }
 
+    /// docs/runtime.md, "Conditions": empty is missing, `null`, `""`, `[]`
+    /// (and `{}`); anything else, `0` and `false` included, is a value.
+    #[test]
+    fn empty_values() {
+        assert!(is_empty(None));
+        assert!(is_empty(Some(&json!(null))));
+        assert!(is_empty(Some(&json!(""))));
+        assert!(is_empty(Some(&json!([]))));
+        assert!(is_empty(Some(&json!({}))));
+        assert!(!is_empty(Some(&json!(" "))));
+        assert!(!is_empty(Some(&json!(["A"]))));
+        assert!(!is_empty(Some(&json!({"a": 1}))));
+        assert!(!is_empty(Some(&json!(0))));
+        assert!(!is_empty(Some(&json!(false))));
+    }
+
+    /// docs/runtime.md, "Conditions": dates and datetimes compare as dates
+    /// in the account's zone, unless both are datetimes (then as instants,
+    /// whatever offset each is written with).
+    #[test]
+    fn dates_and_datetimes() {
+        let ny: Tz = chrono_tz::America::New_York;
+        // The same instant written with two offsets.
+        assert!(equals(
+            &json!("2024-01-05T10:00:00Z"),
+            &json!("2024-01-05T11:00:00+01:00"),
+            UTC
+        ));
+        // Two instants of one day are not equal, and are ordered.
+        let (morning, noon) = (json!("2024-01-05T09:00:00Z"), json!("2024-01-05T12:00:00Z"));
+        assert!(!equals(&morning, &noon, UTC));
+        assert!(compare_one(Some(&morning), CompareOp::Lt, &noon, UTC));
+        assert!(!compare_one(Some(&morning), CompareOp::Ge, &noon, UTC));
+        assert!(compare_one(Some(&noon), CompareOp::Gt, &morning, UTC));
+        // A datetime against a date: its local date in the account's zone
+        // (03:00 UTC on the 6th is the evening of the 5th in New York).
+        let late = json!("2024-01-06T03:00:00Z");
+        assert!(equals(&late, &json!("2024-01-05"), ny));
+        assert!(!equals(&late, &json!("2024-01-05"), UTC));
+        assert!(equals(&late, &json!("2024-01-06"), UTC));
+        assert!(compare_one(
+            Some(&late),
+            CompareOp::Lt,
+            &json!("2024-01-06"),
+            ny
+        ));
+        assert!(compare_one(
+            Some(&late),
+            CompareOp::Le,
+            &json!("2024-01-05"),
+            ny
+        ));
+        assert!(!compare_one(
+            Some(&late),
+            CompareOp::Lt,
+            &json!("2024-01-06"),
+            UTC
+        ));
+        // Two dates.
+        assert!(compare_one(
+            Some(&json!("2024-01-05")),
+            CompareOp::Gt,
+            &json!("2023-12-31"),
+            UTC
+        ));
+        assert!(!equals(&json!("2024-01-05"), &json!("2024-01-06"), UTC));
+    }
+
+    /// A text that is neither a number nor a date (a date property holding
+    /// `"soon"`) is not ordered against anything: `>`, `>=`, `<`, `<=` are
+    /// all false, as they are for an empty value.
+    #[test]
+    fn a_text_is_not_ordered() {
+        for op in [CompareOp::Gt, CompareOp::Ge, CompareOp::Lt, CompareOp::Le] {
+            assert!(!compare_one(
+                Some(&json!("soon")),
+                op,
+                &json!("2024-01-05"),
+                UTC
+            ));
+            assert!(!compare_one(
+                Some(&json!("2024-01-05")),
+                op,
+                &json!("soon"),
+                UTC
+            ));
+            assert!(!compare_one(Some(&json!("many")), op, &json!(5), UTC));
+            assert!(!compare_one(None, op, &json!(5), UTC));
+        }
+        assert!(compare_one(
+            Some(&json!("20")),
+            CompareOp::Gt,
+            &json!(5),
+            UTC
+        ));
+    }
+
+    /// docs/runtime.md, "Conditions": on a multiple-checkbox value,
+    /// `is "X"` means "holds X" and `is [..]` is set equality (order and
+    /// repeats aside); a single value against a list holds when it is one
+    /// of the list's items.
+    #[test]
+    fn lists_compare_as_sets() {
+        let ab = json!(["A", "B"]);
+        assert!(equals(&ab, &json!(["B", "A"]), UTC));
+        assert!(equals(&json!(["A", "B", "A"]), &json!(["B", "A"]), UTC));
+        assert!(!equals(&ab, &json!(["A"]), UTC));
+        assert!(!equals(&ab, &json!(["A", "C"]), UTC));
+        assert!(!equals(&ab, &json!(["A", "B", "C"]), UTC));
+        assert!(equals(&ab, &json!("A"), UTC));
+        assert!(equals(&ab, &json!("B"), UTC));
+        assert!(!equals(&ab, &json!("C"), UTC));
+        assert!(equals(&json!("B"), &ab, UTC));
+        assert!(!equals(&json!("C"), &ab, UTC));
+    }
+
+    /// docs/runtime.md, "Conditions": strings other than numbers and dates
+    /// compare exactly (case and spaces count).
+    #[test]
+    fn strings_compare_exactly() {
+        assert!(equals(&json!("Gent"), &json!("Gent"), UTC));
+        assert!(!equals(&json!("Gent"), &json!("gent"), UTC));
+        assert!(!equals(&json!("Gent "), &json!("Gent"), UTC));
+        assert!(!equals(&json!(true), &json!("yes"), UTC));
+    }
+
+    /// `and`, `or` and `not` combine conditions as their names say.
+    #[test]
+    fn and_or_not() {
+        let mut c1 = Record::new("c1", "contact");
+        c1.properties.insert("city".into(), json!("Gent"));
+        let store = MemStore::new(vec![c1]);
+        let rec = store.find("c1").expect("c1 is in the store");
+        let eval = Eval {
+            store: &store,
+            tz: UTC,
+        };
+        let city = |name: &str| {
+            json!({
+                "op": "compare",
+                "property": {"object": null, "property": "city"},
+                "cmp": "is",
+                "value": name,
+            })
+        };
+        let holds = |c: Json| -> bool {
+            let c: Condition = serde_json::from_value(c).expect("a condition");
+            eval.condition(rec, &c)
+        };
+        assert!(holds(city("Gent")));
+        assert!(!holds(json!({"op": "not", "condition": city("Gent")})));
+        assert!(holds(json!({"op": "not", "condition": city("Brugge")})));
+        assert!(!holds(
+            json!({"op": "and", "all": [city("Gent"), city("Brugge")]})
+        ));
+        assert!(holds(
+            json!({"op": "or", "any": [city("Gent"), city("Brugge")]})
+        ));
+        assert!(!holds(
+            json!({"op": "or", "any": [city("Ieper"), city("Brugge")]})
+        ));
+    }
+
     /// docs/runtime.md, "Conditions": a `bool` property written as the text
     /// `"true"` or `"false"` (how CRM exports often carry booleans) is that
     /// boolean.
@@ -389,5 +542,11 @@ mod tests {
         assert!(!contains("hs_buying_role", "budget"));
         assert!(!contains("jobtitle", "a"));
         assert!(!contains("country", "a"));
+        // Each item of a list on its own, not the items joined.
+        assert!(!contains("hs_buying_role", "n;e"));
+        // An empty value contains nothing, not even the empty text.
+        assert!(!contains("jobtitle", ""));
+        assert!(!contains("country", ""));
+        assert!(contains("city", ""));
     }
 }
