@@ -583,6 +583,49 @@ mod tests {
         loaded.remove(0)
     }
 
+    /// A store whose reads of `broken-*` ids and of counters fail.
+    struct Flaky;
+
+    impl Loader for Flaky {
+        fn load(&mut self, id: &str) -> Result<Option<Loaded>, String> {
+            match id {
+                "contact-1" => Ok(Some(Loaded {
+                    record: Record::new("contact-1", "contact"),
+                    slots: Vec::new(),
+                })),
+                _ if id.starts_with("broken") => Err(format!("cannot read {id}")),
+                _ => Ok(None),
+            }
+        }
+        fn counter(&mut self, key: &str) -> Result<u64, String> {
+            Err(format!("cannot read counter {key}"))
+        }
+    }
+
+    /// A read that fails leaves its error on the working set (the unit
+    /// must not commit): the first one, whatever fails after it. Records
+    /// that exist or that the store does not have are no error.
+    #[test]
+    fn a_failed_read_is_kept_for_the_unit() {
+        let versions = Versions::new(vec![(program("A"), 1)], 1);
+        let mut loader = Flaky;
+        let mut ws = WorkingSet::new(&versions, &mut loader);
+        assert!(ws.load("contact-1").is_some());
+        assert_eq!(ws.load("contact-9"), None);
+        assert_eq!(ws.error(), None);
+        assert_eq!(ws.load("broken-1"), None);
+        assert_eq!(ws.error(), Some("cannot read broken-1"));
+        assert_eq!(ws.load("broken-2"), None);
+        assert_eq!(ws.error(), Some("cannot read broken-1"));
+
+        let mut loader = Flaky;
+        let mut ws = WorkingSet::new(&versions, &mut loader);
+        assert_eq!(*ws.counter(Counter::Sms(24_300)), 0);
+        assert!(ws
+            .error()
+            .is_some_and(|e| e.starts_with("cannot read counter")));
+    }
+
     /// A workflow's versions share its family; `program` finds one version
     /// of one workflow by name.
     #[test]
