@@ -591,7 +591,12 @@ mod tests {
             match id {
                 "contact-1" => Ok(Some(Loaded {
                     record: Record::new("contact-1", "contact"),
-                    slots: Vec::new(),
+                    slots: vec![SlotRow {
+                        workflow: "A".into(),
+                        count: 1,
+                        triggers: 0,
+                        active: None,
+                    }],
                 })),
                 _ if id.starts_with("broken") => Err(format!("cannot read {id}")),
                 _ => Ok(None),
@@ -624,6 +629,35 @@ mod tests {
         assert!(ws
             .error()
             .is_some_and(|e| e.starts_with("cannot read counter")));
+    }
+
+    /// A unit writes back only what it changed: a record read and left
+    /// alone, with its slot, is in the read set and nowhere else; a changed
+    /// property writes the record, not its unchanged slot.
+    #[test]
+    fn a_unit_writes_only_what_it_changed() {
+        let versions = Versions::new(vec![(program("B"), 1), (program("A"), 1)], 2);
+        let mut loader = Flaky;
+        let mut ws = WorkingSet::new(&versions, &mut loader);
+        assert!(ws.load("contact-1").is_some());
+        let cs = ws.changes();
+        assert_eq!(cs.read, ["contact-1"]);
+        assert!(cs.records.is_empty(), "{:?}", cs.records);
+        assert!(cs.created.is_empty());
+        assert!(cs.slots.is_empty(), "{:?}", cs.slots);
+
+        let mut loader = Flaky;
+        let mut ws = WorkingSet::new(&versions, &mut loader);
+        let rec = ws.load("contact-1").expect("contact-1 loads");
+        ws.record_mut(rec)
+            .properties
+            .insert("city".into(), json!("Gent"));
+        let cs = ws.changes();
+        assert_eq!(cs.records.len(), 1);
+        assert_eq!(cs.records[0].0, "contact-1");
+        assert_eq!(cs.records[0].1.properties.get("city"), Some(&json!("Gent")));
+        assert!(cs.created.is_empty());
+        assert!(cs.slots.is_empty(), "{:?}", cs.slots);
     }
 
     /// A workflow's versions share its family; `program` finds one version
