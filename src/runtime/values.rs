@@ -289,6 +289,17 @@ mod tests {
 
     const UTC: Tz = chrono_tz::UTC;
 
+    /// A store holding one contact, `c1`, with these properties.
+    fn one_contact(properties: Json) -> (MemStore, RecId) {
+        let mut c1 = Record::new("c1", "contact");
+        if let Json::Object(map) = properties {
+            c1.properties.extend(map);
+        }
+        let store = MemStore::new(vec![c1]);
+        let rec = store.find("c1").expect("c1 is in the store");
+        (store, rec)
+    }
+
     /// docs/runtime.md, "Conditions": numbers compare numerically, numeric
     /// strings too (on either side).
     #[test]
@@ -431,10 +442,7 @@ mod tests {
     /// `and`, `or` and `not` combine conditions as their names say.
     #[test]
     fn and_or_not() {
-        let mut c1 = Record::new("c1", "contact");
-        c1.properties.insert("city".into(), json!("Gent"));
-        let store = MemStore::new(vec![c1]);
-        let rec = store.find("c1").expect("c1 is in the store");
+        let (store, rec) = one_contact(json!({"city": "Gent"}));
         let eval = Eval {
             store: &store,
             tz: UTC,
@@ -484,10 +492,7 @@ mod tests {
     /// out (codegen writes `object: null` for it).
     #[test]
     fn a_path_naming_the_records_own_type_reads_the_record() {
-        let mut c1 = Record::new("c1", "contact");
-        c1.properties.insert("firstname".into(), json!("Ana"));
-        let store = MemStore::new(vec![c1]);
-        let rec = store.find("c1").expect("c1 is in the store");
+        let (store, rec) = one_contact(json!({"firstname": "Ana"}));
         let eval = Eval {
             store: &store,
             tz: UTC,
@@ -513,14 +518,12 @@ mod tests {
     /// nothing.
     #[test]
     fn contains_is_case_insensitive_and_false_when_empty() {
-        let mut c1 = Record::new("c1", "contact");
-        c1.properties.insert("city".into(), json!("Gent"));
-        c1.properties.insert("hubspotscore".into(), json!(1250));
-        c1.properties
-            .insert("hs_buying_role".into(), json!(["CHAMPION", "END_USER"]));
-        c1.properties.insert("jobtitle".into(), json!(""));
-        let store = MemStore::new(vec![c1]);
-        let rec = store.find("c1").expect("c1 is in the store");
+        let (store, rec) = one_contact(json!({
+            "city": "Gent",
+            "hubspotscore": 1250,
+            "hs_buying_role": ["CHAMPION", "END_USER"],
+            "jobtitle": "",
+        }));
         let eval = Eval {
             store: &store,
             tz: UTC,
