@@ -752,6 +752,52 @@ fn sms_limit_is_per_month_of_each_year() {
     );
 }
 
+/// Each calendar month has a count of its own, also two months of
+/// different years: February 2026 full, January 2027 sends. A step of two
+/// texts in a full month gets the short message (the month is full, no
+/// count to name).
+#[test]
+fn sms_months_of_different_years_count_apart_and_a_full_month_refuses_two_texts() {
+    let to: Vec<serde_json::Value> = (0..1000)
+        .map(|i| json!({"number": format!("+31 6 1000 {i:04}")}))
+        .collect();
+    let p = plan(json!({
+        "name": "Texts", "object": "contact",
+        "nodes": chain(vec![json!({"kind": "send_internal_sms", "to": to, "text": [{"text": "Hi"}]})]),
+    }));
+    let two = json!([{"number": "+31 6 1"}, {"number": "+31 6 2"}]);
+    let q = plan(json!({
+        "name": "Two", "object": "contact",
+        "nodes": chain(vec![json!({"kind": "send_internal_sms", "to": two, "text": [{"text": "Hi"}]})]),
+    }));
+    let records = r#"{"id":"c1","object":"contact","properties":{}}
+"#;
+    let events = r#"{"at":"2026-02-10T09:00:00Z","record":"c1","type":"enroll","workflow":"Texts"}
+{"at":"2026-02-11T09:00:00Z","record":"c1","type":"enroll","workflow":"Two"}
+{"at":"2027-01-15T09:00:00Z","record":"c1","type":"enroll","workflow":"Two"}
+"#;
+    let (history, _) = Scenario::new(vec![p, q], records).events(events).run();
+    let sms: Vec<String> = history
+        .iter()
+        .filter(|h| h["kind"] == "send_internal_sms")
+        .map(|h| {
+            let detail = match h["event"].as_str() {
+                Some("action") => h["detail"]["to"].as_array().map_or(0, Vec::len).to_string(),
+                _ => h["detail"]["reason"].to_string(),
+            };
+            format!("{} {} {} {detail}", h["at"], h["workflow"], h["event"])
+        })
+        .collect();
+    assert_eq!(
+        sms,
+        vec![
+            r#""2026-02-10T09:00:00Z" "Texts" "action" 1000"#,
+            r#""2026-02-11T09:00:00Z" "Two" "error" "SMS monthly limit reached (1,000 texts per calendar month)""#,
+            r#""2027-01-15T09:00:00Z" "Two" "action" 2"#,
+        ]
+    );
+}
+
 /// The SMS limit counts texts per recipient: 333 contacts texted at three
 /// numbers are 999 texts; the next three-number step would take the count
 /// past 1,000 and sends none of them (an `error` naming the monthly limit);

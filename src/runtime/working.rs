@@ -486,10 +486,6 @@ impl<'v> WorkingSet<'v> {
         ids.sort();
         ids
     }
-
-    pub fn record_by_id(&self, id: &str) -> Option<&Record> {
-        self.mem.find(id).map(|r| self.mem.record(r))
-    }
 }
 
 impl Store for WorkingSet<'_> {
@@ -629,6 +625,22 @@ mod tests {
         assert!(ws
             .error()
             .is_some_and(|e| e.starts_with("cannot read counter")));
+    }
+
+    /// The engine's `find` reports a miss (the unit must run again with the
+    /// record loaded) only for an id neither loaded nor known to be absent.
+    #[test]
+    fn find_misses_only_ids_neither_loaded_nor_known_absent() {
+        let versions = Versions::new(vec![(program("A"), 1)], 1);
+        let mut loader = Flaky;
+        let mut ws = WorkingSet::new(&versions, &mut loader);
+        let rec = ws.load("contact-1").expect("contact-1 loads");
+        assert_eq!(ws.load("contact-9"), None);
+        assert_eq!(Store::find(&ws, "contact-1"), Some(rec));
+        assert_eq!(Store::find(&ws, "contact-9"), None);
+        assert!(ws.misses().is_empty(), "{:?}", ws.misses());
+        assert_eq!(Store::find(&ws, "contact-2"), None);
+        assert_eq!(ws.misses(), ["contact-2"]);
     }
 
     /// A unit writes back only what it changed: a record read and left

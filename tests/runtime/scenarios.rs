@@ -185,6 +185,7 @@ scenarios!(
     reenroll,
     rotate_owner,
     same_instant_order,
+    set_null_clears,
     several_projects,
     several_projects_loose_file,
     slack_channel_runtime,

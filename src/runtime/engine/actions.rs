@@ -31,24 +31,24 @@ impl<'p, S: Store> Engine<'p, S> {
         self.env.schema.property(object, prop)
     }
 
-    /// Write a property (`None` clears it), shaping multiple-checkbox values
-    /// as arrays.
+    /// Write a property (`None` or `null` clears it), shaping
+    /// multiple-checkbox values as arrays.
     pub(super) fn write(&mut self, rec: RecId, prop: &str, value: Option<Json>) {
         let env = self.env;
         let ty = env.schema.property(&self.store.record(rec).object, prop);
-        let value = match (value, ty) {
+        let value = match (value.filter(|v| !v.is_null()), ty) {
             (Some(v), Some(PropType::Multi(_))) => Some(Json::Array(multi_items(&v))),
             (v, _) => v,
         };
         let props = &mut self.store.record_mut(rec).properties;
         match value {
-            Some(v) if !v.is_null() => match props.get_mut(prop) {
+            Some(v) => match props.get_mut(prop) {
                 Some(slot) => *slot = v,
                 None => {
                     props.insert(prop.to_string(), v);
                 }
             },
-            _ => {
+            None => {
                 props.shift_remove(prop);
             }
         }
@@ -211,12 +211,12 @@ impl<'p, S: Store> Engine<'p, S> {
                 let mut seen = std::collections::HashSet::new();
                 to.retain(|r| seen.insert(r.clone()));
                 // One text per recipient; a step that would pass the limit
-                // sends none of its texts.
+                // sends none (one text refused means the month is full).
                 let texts = to.len() as u64;
                 let month = now.year() * 12 + now.month0() as i32;
                 let sent = self.store.counter(Counter::Sms(month));
                 if *sent + texts > SMS_MONTHLY_LIMIT {
-                    return Done::Err(if *sent >= SMS_MONTHLY_LIMIT || texts == 1 {
+                    return Done::Err(if *sent >= SMS_MONTHLY_LIMIT {
                         "SMS monthly limit reached (1,000 texts per calendar month)".to_string()
                     } else {
                         format!(

@@ -365,8 +365,7 @@ impl<'p, S: Store> Engine<'p, S> {
         match &e.kind {
             EventKind::Set(props) => {
                 for (k, v) in props {
-                    let v = if v.is_null() { None } else { Some(v.clone()) };
-                    self.write(rec, k, v);
+                    self.write(rec, k, Some(v.clone()));
                 }
                 self.on_change(rec, Change::Any);
             }
