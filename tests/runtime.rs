@@ -380,6 +380,44 @@ fn branches_first_match_else_join_and_goto() {
     snap!("branches_goto", out);
 }
 
+/// A plan built by hand (not by the checker) can name a workflow that is
+/// not in the run, or one for another object type: each is an `error` on
+/// the step, and the caller goes on.
+#[test]
+fn enroll_in_a_missing_workflow_or_one_of_another_object_type_is_an_error() {
+    let caller = manual(
+        "Caller",
+        vec![
+            json!({"kind": "enroll_in_workflow", "workflow": "Deals"}),
+            json!({"kind": "enroll_in_workflow", "workflow": "Missing"}),
+            json!({"kind": "add_to_list", "list": "caller continues"}),
+        ],
+    );
+    let deals = plan(json!({
+        "name": "Deals", "object": "deal",
+        "nodes": chain(vec![json!({"kind": "add_to_list", "list": "deal step"})]),
+    }));
+    let (history, _) = Scenario::new(
+        vec![caller, deals],
+        r#"{"id":"c1","object":"contact","properties":{}}"#,
+    )
+    .events(&enroll_at("2026-01-01T00:00:00Z", "c1", "Caller"))
+    .run();
+    let steps: Vec<String> = history
+        .iter()
+        .filter(|h| h["node"].is_string())
+        .map(|h| format!("{} {} {}", h["workflow"], h["event"], h["detail"]))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            r#""Caller" "error" {"reason":"workflow `Deals` enrolls deal records"}"#,
+            r#""Caller" "error" {"reason":"workflow `Missing` is not part of this run"}"#,
+            r#""Caller" "action" {"list":"caller continues"}"#,
+        ]
+    );
+}
+
 #[test]
 fn enroll_in_enrolls_at_once_runs_after_the_caller_waits_and_errors_when_enrolled() {
     let caller = manual(
