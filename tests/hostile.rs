@@ -1095,8 +1095,8 @@ fn run_delay_of_u64_max_minutes_waits() {
 }
 
 /// An increase that leaves the range of a JSON number is an `error` event
-/// that says so (it said the property held no number), and it quotes at most
-/// 40 characters of the value.
+/// that says so (it said the property held no number), also when the number
+/// is held as text, and it quotes at most 40 characters of the value.
 #[test]
 fn run_increase_out_of_range() {
     let mut plan = plan_of("  enroll when hubspotscore > 1\n  increase hubspotscore by 1");
@@ -1107,6 +1107,17 @@ fn run_increase_out_of_range() {
     );
     assert_eq!(code, 0);
     assert!(history.contains("would go out of range"), "{history}");
+    // A number written as text is a number too: out of range, not "not a
+    // number".
+    let (code, history) = run_plan(
+        &plan,
+        "{\"id\":\"c1\",\"object\":\"contact\",\"properties\":{\"hubspotscore\":\" 1e308\"}}\n",
+    );
+    assert_eq!(code, 0);
+    assert!(
+        history.contains("property `hubspotscore` would go out of range: ` 1e308` + 1e+308"),
+        "{history}"
+    );
     let long = "x".repeat(100_000);
     let (code, history) = run_plan(
         &plan,

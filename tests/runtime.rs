@@ -91,6 +91,39 @@ const FLIP: &str = r#"{"at":"2026-01-01T00:30:00Z","record":"c1","type":"set","p
 {"at":"2026-01-02T00:10:00Z","record":"c1","type":"set","properties":{"lifecyclestage":"lead"}}
 "#;
 
+/// Each filter trigger is remembered on its own: the second one's
+/// transition enrolls, and a later transition of the first re-enrolls while
+/// the second is still met.
+#[test]
+fn each_filter_trigger_fires_on_its_own_transition() {
+    let p = plan(json!({
+        "name": "Two", "object": "contact", "reenroll": true,
+        "triggers": [filter(is("lifecyclestage", json!("lead"))), filter(is("city", json!("Gent")))],
+        "nodes": chain(vec![json!({"kind": "increase_property", "target": prop("hubspotscore"), "by": 1})]),
+    }));
+    let records = r#"{"id":"c1","object":"contact","properties":{"lifecyclestage":"customer","city":"Paris"}}"#;
+    let events = r#"{"at":"2026-01-01T01:00:00Z","record":"c1","type":"set","properties":{"city":"Gent"}}
+{"at":"2026-01-01T02:00:00Z","record":"c1","type":"set","properties":{"firstname":"Ana"}}
+{"at":"2026-01-01T03:00:00Z","record":"c1","type":"set","properties":{"lifecyclestage":"lead"}}
+"#;
+    let (history, state) = Scenario::new(vec![p], records)
+        .start("2026-01-01T00:00:00Z")
+        .events(events)
+        .run();
+    assert_eq!(
+        trace(&history, "c1"),
+        vec![
+            "2026-01-01T01:00:00Z Two enrolled -",
+            "2026-01-01T01:00:00Z Two action increase_property",
+            "2026-01-01T01:00:00Z Two finished -",
+            "2026-01-01T03:00:00Z Two enrolled -",
+            "2026-01-01T03:00:00Z Two action increase_property",
+            "2026-01-01T03:00:00Z Two finished -",
+        ]
+    );
+    assert!(state.contains("\"hubspotscore\":2"), "{state}");
+}
+
 #[test]
 fn reenroll_only_on_not_meeting_to_meeting_transitions() {
     let records = r#"{"id":"c1","object":"contact","properties":{"lifecyclestage":"lead"}}"#;

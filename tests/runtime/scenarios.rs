@@ -191,6 +191,7 @@ scenarios!(
     slack_channel_runtime,
     sms_per_recipient,
     start_order,
+    start_order_other_changes,
     token_criteria,
     until_cutoff,
     until_inclusive,

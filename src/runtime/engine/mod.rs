@@ -423,14 +423,16 @@ mod tests {
     use crate::runtime::store::{Collect, Delivery, Effect, MemStore, VirtualClock};
     use serde_json::json;
 
-    /// Every text is started and reported later; other effects are done.
+    /// Every text is started and reported later. The plans here have no
+    /// other step that leaves the CRM, and only such steps reach the
+    /// effects: any other kind fails its step, and the tests see it.
     struct Reports;
 
     impl Effects for Reports {
         fn deliver(&mut self, effect: &Effect<'_>) -> Delivery {
             match effect.kind {
                 "send_internal_sms" => Delivery::Pending,
-                _ => Delivery::Done,
+                other => Delivery::Failed(format!("`{other}` was handed to the effects")),
             }
         }
     }
@@ -515,6 +517,7 @@ mod tests {
         assert!(!engine.report(eid, "n1", start, Ok(())), "the wait is over");
         let props = &engine.store.record(0).properties;
         assert_eq!(props.get("lifecyclestage"), Some(&json!("lead")));
+        assert_eq!(engine.steps, 2, "the text and the property, once each");
         drop(engine);
         assert_eq!(
             events(&history),
