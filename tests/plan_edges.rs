@@ -151,6 +151,32 @@ fn goto_names_the_target_node_and_has_no_next() {
     );
 }
 
+/// A label in a later path counts the nodes of the paths before it: here
+/// the first path is one node (`n2`), so the label is `n3`.
+#[test]
+fn goto_into_a_later_path_names_its_node() {
+    let p = plan(
+        r#"workflow "W" for contact {
+  if hubspotscore >= 50 {
+    goto warm
+  } else if hubspotscore >= 20 {
+    warm: add to list "Warm"
+    set hs_lead_status = "OPEN"
+  }
+  delay 1d
+}"#,
+    );
+    assert_eq!(
+        node(&p, "n2"),
+        json!({
+            "id": "n2", "label": null, "kind": "goto",
+            "target": "n3", "target_label": "warm", "next": null
+        })
+    );
+    assert_eq!(p.nodes[2].label.as_deref(), Some("warm"));
+    assert_eq!(p.nodes[2].id, "n3");
+}
+
 #[test]
 fn event_wait_with_max_has_a_timeout_edge_to_the_next_step() {
     let p = plan(
