@@ -559,8 +559,16 @@ impl<B: Backend> Worker<B> {
             for w in rows.iter_mut().filter(|w| w.name == plan.name) {
                 w.state = "old".into();
             }
-            if last.is_none() && d.enroll_existing {
-                inputs.push(("enroll_existing", json!({ "workflow": plan.name })));
+            if last.is_none() {
+                // A new workflow enrolls the existing records, or remembers
+                // which triggers they already meet (only a later transition
+                // enrolls them).
+                let kind = if d.enroll_existing {
+                    "enroll_existing"
+                } else {
+                    "remember_existing"
+                };
+                inputs.push((kind, json!({ "workflow": plan.name })));
             }
             rows.push(WorkflowRow {
                 name: plan.name.clone(),
@@ -1377,7 +1385,7 @@ fn run_unit(
                 let name = i.body["workflow"].as_str().unwrap_or_default();
                 preload.extend(t.enrolled_in(name)?);
             }
-            "enroll_existing" => {
+            "enroll_existing" | "remember_existing" => {
                 let name = i.body["workflow"].as_str().unwrap_or_default();
                 if let Some(p) = versions.programs[..versions.live]
                     .iter()
@@ -1492,7 +1500,7 @@ fn perform(engine: &mut Engine<'_, WorkingSet<'_>>, versions: &Versions, work: &
                     }
                 }
             }
-            "enroll_existing" => {
+            kind @ ("enroll_existing" | "remember_existing") => {
                 let ids: Vec<String> = i_records(engine);
                 for id in ids {
                     let name = i.body["workflow"].as_str().unwrap_or_default();
@@ -1500,7 +1508,11 @@ fn perform(engine: &mut Engine<'_, WorkingSet<'_>>, versions: &Versions, work: &
                         .iter()
                         .position(|p| p.plan.name == name);
                     if let (Some(rec), Some(wf)) = (engine.store.load(&id), wf) {
-                        engine.start_in(wf, rec);
+                        if kind == "enroll_existing" {
+                            engine.start_in(wf, rec);
+                        } else {
+                            engine.remember_in(wf, rec);
+                        }
                     }
                 }
             }

@@ -40,7 +40,8 @@ pub struct InputRow {
     /// When it may run (an event dated in the future waits until then).
     pub due: DateTime<Utc>,
     /// `records`, `event`, `report` (a delivery report that ends a
-    /// record's wait), `turn_off`, `enroll_existing`.
+    /// record's wait), `turn_off`, `enroll_existing`, `remember_existing`
+    /// (a new workflow's triggers evaluated for the existing records).
     pub kind: String,
     pub body: Value,
 }

@@ -395,6 +395,49 @@ crate::on_both_stores! {
 }
 
 crate::on_both_stores! {
+    /// A new workflow deployed without `enroll_existing` enrolls a record
+    /// only when its trigger becomes true after the deployment: c1 already
+    /// met it, so a later change of another property does not enroll it,
+    /// but leaving and meeting it again does; c2 met it only later.
+    fn a_new_workflow_enrolls_records_whose_trigger_becomes_true_after_it(store: Store) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        project(tmp.path(), OTHER);
+        let server = virtual_engine(&store, tmp.path(), &[], &[]);
+        server.post(
+            "/v1/records",
+            &json!([
+                {"id": "c1", "object": "contact", "properties": {"city": "Gent"}},
+                {"id": "c2", "object": "contact", "properties": {"city": "Paris"}},
+            ]),
+        );
+        project(
+            tmp.path(),
+            "workflow \"Gent\" for contact {\n  enroll when city is \"Gent\"\n  set jobtitle = \"local\"\n}\n",
+        );
+        let (s, v) = server.request("POST", "/v1/deployments", Some(&bundle(tmp.path())), &[]);
+        assert_eq!(s, 201, "{v}");
+        let set = |at: &str, id: &str, props: Value| {
+            server.post(
+                "/v1/events",
+                &json!([{"at": at, "record": id, "type": "set", "properties": props}]),
+            );
+        };
+        set("2026-01-02T00:00:00Z", "c1", json!({"firstname": "Ana"}));
+        set("2026-01-02T00:00:00Z", "c2", json!({"city": "Gent"}));
+        set("2026-01-03T00:00:00Z", "c1", json!({"city": "Paris"}));
+        set("2026-01-04T00:00:00Z", "c1", json!({"city": "Gent"}));
+        server.post("/v1/clock", &json!({"advance_to": "2026-01-05T00:00:00Z"}));
+        let enrolled: Vec<String> = server
+            .history("&workflow=Gent")
+            .into_iter()
+            .filter(|e| e["event"] == "enrolled")
+            .map(|e| format!("{} {}", e["at"].as_str().unwrap_or_default(), e["record"].as_str().unwrap_or_default()))
+            .collect();
+        assert_eq!(enrolled, ["2026-01-02T00:00:00Z c2", "2026-01-04T00:00:00Z c1"]);
+    }
+}
+
+crate::on_both_stores! {
     fn events_for_unknown_records_are_counted_as_skipped(store: Store) {
         let tmp = tempfile::tempdir().expect("tempdir");
         project(tmp.path(), NURTURE_V1);

@@ -64,44 +64,55 @@ impl<'p, S: Store> Engine<'p, S> {
         }
     }
 
-    /// Evaluate the workflow's triggers for the record: filter triggers fire
-    /// on a transition from not met to met; event triggers on `activity`.
-    pub(super) fn check_filters(&mut self, wf: usize, rec: RecId, activity: Option<&Event>) {
+    /// Which of the workflow's filter triggers the record meets now (bit `i`
+    /// for trigger `i`, the first 64), and whether an event trigger matches
+    /// `activity`.
+    fn triggers_met(&self, wf: usize, rec: RecId, activity: Option<&Event>) -> (u64, bool) {
         use crate::plan::Trigger;
-        let triggers = &self.programs[wf].plan.triggers;
-        if triggers.is_empty() {
-            return;
-        }
-        let mut transition = false;
+        let mut met = 0u64;
         let mut event_hit = false;
-        let old = self.store.trigger_memory(wf, rec);
-        let mut now_met = 0u64;
-        {
-            let ev = self.eval();
-            for (i, t) in triggers.iter().enumerate().take(64) {
-                match t {
-                    Trigger::Filter { condition } => {
-                        if ev.condition(rec, condition) {
-                            now_met |= 1 << i;
-                        }
+        let ev = self.eval();
+        for (i, t) in self.programs[wf].plan.triggers.iter().enumerate().take(64) {
+            match t {
+                Trigger::Filter { condition } => {
+                    if ev.condition(rec, condition) {
+                        met |= 1 << i;
                     }
-                    Trigger::Event { event } => {
-                        if activity.is_some_and(|a| crate::runtime::values::event_matches(event, a))
-                        {
-                            event_hit = true;
-                        }
+                }
+                Trigger::Event { event } => {
+                    if activity.is_some_and(|a| crate::runtime::values::event_matches(event, a)) {
+                        event_hit = true;
                     }
                 }
             }
         }
-        transition |= now_met & !old != 0;
+        (met, event_hit)
+    }
+
+    /// Evaluate the workflow's triggers for the record: filter triggers fire
+    /// on a transition from not met to met; event triggers on `activity`.
+    pub(super) fn check_filters(&mut self, wf: usize, rec: RecId, activity: Option<&Event>) {
+        if self.programs[wf].plan.triggers.is_empty() {
+            return;
+        }
+        let old = self.store.trigger_memory(wf, rec);
+        let (now_met, event_hit) = self.triggers_met(wf, rec, activity);
         if now_met != old {
             self.store.set_trigger_memory(wf, rec, now_met);
         }
-        if transition {
+        if now_met & !old != 0 {
             self.try_enroll(wf, rec, How::Filter);
         } else if event_hit {
             self.try_enroll(wf, rec, How::Event);
+        }
+    }
+
+    /// Remember the filter triggers the record meets now without enrolling
+    /// it, so that only a later transition from not met to met enrolls it.
+    pub(super) fn remember_triggers(&mut self, wf: usize, rec: RecId) {
+        let (now_met, _) = self.triggers_met(wf, rec, None);
+        if now_met != self.store.trigger_memory(wf, rec) {
+            self.store.set_trigger_memory(wf, rec, now_met);
         }
     }
 

@@ -162,6 +162,16 @@ impl<'p, S: Store> Engine<'p, S> {
         }
     }
 
+    /// A live workflow deployed without enrolling its existing records:
+    /// remember which of its filter triggers the record already meets, so
+    /// that it enrolls only when a trigger becomes met later; nothing for a
+    /// record of another type.
+    pub fn remember_in(&mut self, wf: usize, rec: RecId) {
+        if self.programs[wf].plan.object == self.store.record(rec).object {
+            self.remember_triggers(wf, rec);
+        }
+    }
+
     /// Number the next history event `seq + 1` (a durable store continues
     /// its history).
     pub fn set_seq(&mut self, seq: u64) {
