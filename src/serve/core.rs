@@ -561,14 +561,18 @@ impl<B: Backend> Worker<B> {
             }
             if last.is_none() {
                 // A new workflow enrolls the existing records, or remembers
-                // which triggers they already meet (only a later transition
-                // enrolls them).
-                let kind = if d.enroll_existing {
-                    "enroll_existing"
-                } else {
-                    "remember_existing"
-                };
-                inputs.push((kind, json!({ "workflow": plan.name })));
+                // which filter triggers they already meet (only a later
+                // transition enrolls them; without filter triggers there is
+                // nothing to remember).
+                let filters = plan
+                    .triggers
+                    .iter()
+                    .any(|t| matches!(t, crate::plan::Trigger::Filter { .. }));
+                if d.enroll_existing {
+                    inputs.push(("enroll_existing", json!({ "workflow": plan.name })));
+                } else if filters {
+                    inputs.push(("remember_existing", json!({ "workflow": plan.name })));
+                }
             }
             rows.push(WorkflowRow {
                 name: plan.name.clone(),
