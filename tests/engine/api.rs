@@ -26,6 +26,10 @@ const NURTURE_V2: &str = r#"workflow "Nurture" for contact {
 const OTHER: &str =
     "workflow \"Other\" for deal {\n  enroll when amount > 10\n  set dealname = \"big\"\n}\n";
 
+/// A contact workflow deployed after its records (`city` is "Gent").
+const GENT: &str =
+    "workflow \"Gent\" for contact {\n  enroll when city is \"Gent\"\n  set jobtitle = \"local\"\n}\n";
+
 fn project(dir: &Path, source: &str) {
     std::fs::write(dir.join("w.wf"), source).expect("write workflow");
 }
@@ -376,10 +380,7 @@ crate::on_both_stores! {
                 {"id": "c1", "object": "contact", "properties": {"city": "Gent"}, "associations": {"company": ["co1"]}},
             ]),
         );
-        project(
-            tmp.path(),
-            "workflow \"Gent\" for contact {\n  enroll when city is \"Gent\"\n  set jobtitle = \"local\"\n}\n",
-        );
+        project(tmp.path(), GENT);
         let mut b = bundle(tmp.path());
         b["enroll_existing"] = json!(true);
         let (s, v) = server.request("POST", "/v1/deployments", Some(&b), &[]);
@@ -410,10 +411,7 @@ crate::on_both_stores! {
                 {"id": "c2", "object": "contact", "properties": {"city": "Paris"}},
             ]),
         );
-        project(
-            tmp.path(),
-            "workflow \"Gent\" for contact {\n  enroll when city is \"Gent\"\n  set jobtitle = \"local\"\n}\n",
-        );
+        project(tmp.path(), GENT);
         let (s, v) = server.request("POST", "/v1/deployments", Some(&bundle(tmp.path())), &[]);
         assert_eq!(s, 201, "{v}");
         let set = |at: &str, id: &str, props: Value| {
