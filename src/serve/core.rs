@@ -1505,18 +1505,21 @@ fn perform(engine: &mut Engine<'_, WorkingSet<'_>>, versions: &Versions, work: &
                 }
             }
             kind @ ("enroll_existing" | "remember_existing") => {
-                let ids: Vec<String> = i_records(engine);
-                for id in ids {
-                    let name = i.body["workflow"].as_str().unwrap_or_default();
-                    let wf = versions.programs[..versions.live]
-                        .iter()
-                        .position(|p| p.plan.name == name);
-                    if let (Some(rec), Some(wf)) = (engine.store.load(&id), wf) {
-                        if kind == "enroll_existing" {
-                            engine.start_in(wf, rec);
-                        } else {
-                            engine.remember_in(wf, rec);
-                        }
+                let name = i.body["workflow"].as_str().unwrap_or_default();
+                let Some(wf) = versions.programs[..versions.live]
+                    .iter()
+                    .position(|p| p.plan.name == name)
+                else {
+                    return 0;
+                };
+                for id in i_records(engine) {
+                    let Some(rec) = engine.store.load(&id) else {
+                        continue;
+                    };
+                    if kind == "enroll_existing" {
+                        engine.start_in(wf, rec);
+                    } else {
+                        engine.remember_in(wf, rec);
                     }
                 }
             }
